@@ -1,0 +1,36 @@
+// The one matrix product tacit needs, in the form every dense-layer product
+// takes:  C (m, n) = op(A) (m, k) · B (k, n), started from an init row.
+//   forward  Y = X·Wᵀ + b : A = X (B, in),           B = Wᵀ (in, out), init = b
+//   dX       dX = dY·W    : A = dY (B, out),         B = W (out, in)
+//   dW       dW = dYᵀ·X   : A = dY stored (B, out) transposed, B = X (B, in)
+// Each C element is init[j] (or +0), then acc = fma(a(i,k), b(k,j), acc) for
+// k = 0, 1, ..., k-1: one rounding per term, increasing k, in every ISA, tile
+// and thread split. That is the determinism contract for products.
+#pragma once
+
+#include "tacit/isa.h"
+#include "tacit/matrix.h"
+#include "tacit/threads.h"
+
+namespace tacit {
+
+// How products run. Holds no memory; copy it freely.
+struct Compute {
+  Isa isa = Isa::portable;
+  ThreadPool* pool = nullptr;  // nullptr: the calling thread only
+};
+
+enum class Epilogue {
+  none,
+  // c = c > 0 ? c : +0 (so -0 and NaN become +0, identically in every ISA).
+  relu,
+};
+
+// a_transposed: A is stored (k, m) and read as its transpose.
+// init: n floats, or nullptr to start from +0.
+// Shapes are the caller's to get right; they are asserted in debug builds.
+void gemm(const Compute& compute, ConstMatrix a, bool a_transposed,
+          ConstMatrix b, const float* init, Matrix c,
+          Epilogue epilogue = Epilogue::none);
+
+}  // namespace tacit

@@ -1,0 +1,34 @@
+// A fixed pool of worker threads. Work is split by output element only, so a
+// result never depends on the number of threads (STYLE.md, rule 6). Built
+// with -Dthreads=false the pool runs everything on the calling thread and
+// std::thread is not used at all.
+#pragma once
+
+namespace tacit {
+
+struct ThreadPoolState;
+
+class ThreadPool {
+ public:
+  // `threads` counts the caller too: ThreadPool(2) starts one worker.
+  // Creating a pool allocates; run() never does.
+  explicit ThreadPool(int threads);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  int size() const { return size_; }
+
+  // Calls task(context, index) for every index in [0, count) across the pool,
+  // the calling thread included, and returns when all calls have returned.
+  void run(int count, void (*task)(void* context, int index), void* context);
+
+ private:
+  int size_ = 1;
+  ThreadPoolState* state_ = nullptr;
+};
+
+// Threads this build can use: 1 when built with -Dthreads=false.
+int threads_supported();
+
+}  // namespace tacit

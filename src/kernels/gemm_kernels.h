@@ -1,0 +1,47 @@
+// Internal: the per-ISA product kernels behind tacit::gemm. Each kernel
+// computes one rectangle of C; gemm.cpp splits C into rectangles for threads.
+// A kernel translation unit may be compiled for an ISA the CPU lacks, so it
+// must not define or instantiate inline functions shared with other units
+// (no std:: algorithms, no templates from common headers): the linker could
+// keep its copy and run it on a CPU without that ISA.
+#pragma once
+
+namespace tacit {
+namespace kernels {
+
+struct GemmProblem {
+  int m = 0, n = 0, k = 0;
+  const float* a = nullptr;
+  int lda = 0;
+  bool a_transposed = false;  // a(i, kk) = a[kk * lda + i] instead of a[i * lda + kk]
+  const float* b = nullptr;   // b(kk, j) = b[kk * ldb + j]
+  int ldb = 0;
+  const float* init = nullptr;  // n floats or nullptr (+0)
+  float* c = nullptr;           // c(i, j) = c[i * ldc + j]
+  int ldc = 0;
+  bool relu = false;
+};
+
+// Rows [row_begin, row_end) and columns [col_begin, col_end) of C.
+struct GemmTile {
+  int row_begin = 0, row_end = 0, col_begin = 0, col_end = 0;
+};
+
+using GemmKernel = void (*)(const GemmProblem& problem, const GemmTile& tile);
+
+void gemm_f32_portable(const GemmProblem& problem, const GemmTile& tile);
+#if defined(TACIT_HAVE_AVX2)
+void gemm_f32_avx2(const GemmProblem& problem, const GemmTile& tile);
+#endif
+#if defined(TACIT_HAVE_AVX512)
+void gemm_f32_avx512(const GemmProblem& problem, const GemmTile& tile);
+#endif
+#if defined(TACIT_HAVE_NEON)
+void gemm_f32_neon(const GemmProblem& problem, const GemmTile& tile);
+#endif
+
+// The kernel for an ISA; the portable one for an ISA not compiled in.
+GemmKernel gemm_kernel_for(int isa);
+
+}  // namespace kernels
+}  // namespace tacit
