@@ -91,7 +91,9 @@ void ThreadPool::run(int count, void (*task)(void*, int), void* context) {
   state_->finished.wait(lock, [&] { return state_->workers_busy == 0; });
 }
 
-int threads_supported() {
+bool threads_enabled() { return true; }
+
+int hardware_threads() {
   const unsigned hardware = std::thread::hardware_concurrency();
   return hardware == 0 ? 1 : static_cast<int>(hardware);
 }
@@ -103,7 +105,8 @@ ThreadPool::~ThreadPool() = default;
 void ThreadPool::run(int count, void (*task)(void*, int), void* context) {
   for (int i = 0; i < count; ++i) task(context, i);
 }
-int threads_supported() { return 1; }
+bool threads_enabled() { return false; }
+int hardware_threads() { return 1; }
 
 #endif
 

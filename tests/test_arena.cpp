@@ -34,6 +34,17 @@ TEST_CASE("arena_buffer_bytes always leaves the usable size") {
   }
 }
 
+TEST_CASE("arena_buffer_bytes of a size that is not a multiple of 64 still fits it") {
+  // Was usable + 63: the capacity rounds down to 64, so take(100) failed.
+  for (std::size_t usable : {1, 63, 65, 100, 1000}) {
+    for (std::size_t offset = 0; offset < 64; ++offset) {
+      std::vector<unsigned char> buffer(arena_buffer_bytes(usable) + offset);
+      Arena arena(buffer.data() + offset, arena_buffer_bytes(usable));
+      CHECK(arena.take(usable) != nullptr);
+    }
+  }
+}
+
 TEST_CASE("an exhausted arena returns nullptr and keeps its state") {
   std::vector<unsigned char> buffer(arena_buffer_bytes(128));
   Arena arena(buffer.data(), buffer.size());

@@ -3,57 +3,18 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <cstdint>
 #include <cstring>
 #include <initializer_list>
 #include <vector>
 
+#include "gemm_cases.h"
+#include "kernels/gemm_kernels.h"
 #include "tacit/gemm.h"
 
 using namespace tacit;
+using namespace gemm_cases;
 
 namespace {
-
-struct TestValues {
-  std::uint64_t state;
-  explicit TestValues(std::uint64_t seed) : state(seed * 2654435761u + 1) {}
-  // Mixed signs and magnitudes, some exact zeros, so rounding differences
-  // between orders would show.
-  float next() {
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    const auto bits = static_cast<std::uint32_t>(state >> 33);
-    if (bits % 17 == 0) return 0.0f;
-    const float unit = static_cast<float>(bits % 2000001) / 1000000.0f - 1.0f;
-    return unit * std::ldexp(1.0f, static_cast<int>(bits % 7) - 3);
-  }
-};
-
-std::vector<float> values(std::size_t count, std::uint64_t seed) {
-  TestValues gen(seed);
-  std::vector<float> out(count);
-  for (float& v : out) v = gen.next();
-  return out;
-}
-
-// The definition, element by element.
-std::vector<float> reference(const std::vector<float>& a, int lda, bool a_t,
-                             const std::vector<float>& b, int ldb,
-                             const float* init, int m, int n, int k, bool relu) {
-  std::vector<float> c(static_cast<std::size_t>(m) * n);
-  for (int i = 0; i < m; ++i) {
-    for (int j = 0; j < n; ++j) {
-      float acc = init ? init[j] : 0.0f;
-      for (int kk = 0; kk < k; ++kk) {
-        const float av = a_t ? a[static_cast<std::size_t>(kk) * lda + i]
-                             : a[static_cast<std::size_t>(i) * lda + kk];
-        acc = std::fma(av, b[static_cast<std::size_t>(kk) * ldb + j], acc);
-      }
-      if (relu) acc = acc > 0.0f ? acc : 0.0f;
-      c[static_cast<std::size_t>(i) * n + j] = acc;
-    }
-  }
-  return c;
-}
 
 std::vector<Isa> available_isas() {
   std::vector<Isa> out;
@@ -63,17 +24,11 @@ std::vector<Isa> available_isas() {
   return out;
 }
 
-void check_shape(int m, int n, int k, bool a_t, bool with_init, bool relu,
-                 ThreadPool* pool) {
-  // Padded leading dimensions, so strides are exercised too.
-  const int lda = (a_t ? m : k) + 3;
-  const int ldb = n + 5;
-  const int ldc = n + 1;
-  const auto a = values(static_cast<std::size_t>(a_t ? k : m) * lda + 1, 1 + m);
-  const auto b = values(static_cast<std::size_t>(k) * ldb + 1, 2 + n);
-  const auto init = values(static_cast<std::size_t>(n), 3 + k);
-  const float* init_ptr = with_init ? init.data() : nullptr;
-  const auto expected = reference(a, lda, a_t, b, ldb, init_ptr, m, n, k, relu);
+void check_operands(const Operands& o, bool with_init, bool relu, ThreadPool* pool) {
+  const int m = o.m, n = o.n, k = o.k, ldc = o.ldc;
+  const bool a_t = o.a_t;
+  const float* init_ptr = with_init ? o.init.data() : nullptr;
+  const auto expected = reference(o, init_ptr, relu);
 
   for (Isa isa : available_isas()) {
     CAPTURE(isa_name(isa));
@@ -81,21 +36,27 @@ void check_shape(int m, int n, int k, bool a_t, bool with_init, bool relu,
     CAPTURE(n);
     CAPTURE(k);
     CAPTURE(a_t);
+    CAPTURE(with_init);
+    CAPTURE(relu);
     std::vector<float> c(static_cast<std::size_t>(m) * ldc, -7.0f);
     Compute compute{isa, pool};
-    gemm(compute, ConstMatrix(a.data(), a_t ? k : m, a_t ? m : k, lda), a_t,
-         ConstMatrix(b.data(), k, n, ldb), init_ptr, Matrix{c.data(), m, n, ldc},
+    gemm(compute, ConstMatrix(o.a.data(), a_t ? k : m, a_t ? m : k, o.lda), a_t,
+         ConstMatrix(o.b.data(), k, n, o.ldb), init_ptr, Matrix{c.data(), m, n, ldc},
          relu ? Epilogue::relu : Epilogue::none);
     bool same = true;
     for (int i = 0; i < m && same; ++i) {
-      same = std::memcmp(&c[static_cast<std::size_t>(i) * ldc],
-                         &expected[static_cast<std::size_t>(i) * n],
-                         sizeof(float) * static_cast<std::size_t>(n)) == 0;
+      same = same_floats(&c[static_cast<std::size_t>(i) * ldc],
+                         &expected[static_cast<std::size_t>(i) * n], n);
       // The padding column past n must be untouched.
       if (ldc > n) same = same && c[static_cast<std::size_t>(i) * ldc + n] == -7.0f;
     }
     CHECK(same);
   }
+}
+
+void check_shape(int m, int n, int k, bool a_t, bool with_init, bool relu,
+                 ThreadPool* pool) {
+  check_operands(operands(m, n, k, a_t), with_init, relu, pool);
 }
 
 const int kAwkward[] = {1, 7, 17, 255, 257, 1023, 1024};
@@ -152,5 +113,103 @@ TEST_CASE("relu epilogue maps -0 and NaN to +0") {
     gemm(Compute{isa, nullptr}, ConstMatrix(a + 1, 1, 1, 1), false,
          ConstMatrix(b, 1, 1, 1), nan_init, Matrix{c + 1, 1, 1, 1}, Epilogue::relu);
     CHECK(c[1] == 0.0f);
+  }
+}
+
+// The SIMD kernels' edges: tiles are 4x32 (portable), 6x16 (AVX2), 8x32
+// (AVX-512) and 8x12 (NEON); every row count up to two tiles and column
+// counts around each vector and tile width end a tile in every possible
+// place, partial vectors included.
+TEST_CASE("gemm tile edges: every m to 18, n around vector and tile widths") {
+  for (int m = 1; m <= 18; ++m) {
+    for (int n : {1, 3, 4, 5, 8, 11, 12, 13, 15, 16, 17, 23, 24, 25, 31, 32, 33,
+                  47, 48, 49, 63, 64, 65}) {
+      const bool a_t = (m + n) % 2 == 1;
+      check_shape(m, n, 9, a_t, n % 3 != 0, m % 2 == 0, nullptr);
+    }
+  }
+}
+
+// k is cut into blocks of 128 (AVX-512) or 256 (AVX2, NEON) and rows into
+// blocks of 96; partial sums cross block ends through C.
+TEST_CASE("gemm across k-block and row-block ends") {
+  for (int k : {127, 128, 129, 255, 256, 257, 383, 384, 385, 511, 512, 513, 1025}) {
+    for (bool a_t : {false, true}) {
+      check_shape(13, 45, k, a_t, true, true, nullptr);
+      check_shape(1, 64, k, a_t, false, false, nullptr);  // B read in place
+    }
+  }
+  for (int m : {95, 96, 97, 191, 192, 193}) {
+    check_shape(m, 33, 300, false, true, false, nullptr);
+    check_shape(m, 12, 129, true, false, true, nullptr);
+  }
+}
+
+TEST_CASE("gemm with subnormal values equals the definition") {
+  for (bool a_t : {false, true}) {
+    for (int k : {1, 33, 300}) {
+      Operands o = operands(19, 45, k, a_t);
+      make_subnormal(&o);
+      check_operands(o, true, false, nullptr);
+      check_operands(o, false, true, nullptr);
+    }
+  }
+}
+
+TEST_CASE("gemm propagates infinities and NaNs like the definition") {
+  for (bool a_t : {false, true}) {
+    for (int k : {1, 2, 17, 300}) {
+      Operands o = operands(23, 37, k, a_t);
+      make_nonfinite(&o);
+      check_operands(o, true, false, nullptr);
+      check_operands(o, true, true, nullptr);  // relu: NaN -> +0, exactly
+      check_operands(o, false, false, nullptr);
+    }
+  }
+}
+
+// gemm.cpp only hands kernels rectangles on its split grain; a kernel must
+// still compute any rectangle exactly and write nothing outside it.
+TEST_CASE("each kernel writes exactly its rectangle of C") {
+  const Operands o = operands(40, 70, 150, false);
+  const Operands ot = operands(40, 70, 150, true);
+  for (const Operands* op : {&o, &ot}) {
+    kernels::GemmProblem p;
+    p.m = op->m;
+    p.n = op->n;
+    p.k = op->k;
+    p.a = op->a.data();
+    p.lda = op->lda;
+    p.a_transposed = op->a_t;
+    p.b = op->b.data();
+    p.ldb = op->ldb;
+    p.init = op->init.data();
+    p.ldc = op->ldc;
+    p.relu = true;
+    const auto full = reference(*op, op->init.data(), true);
+    const kernels::GemmTile tiles[] = {
+        {5, 30, 3, 50}, {0, 1, 69, 70}, {39, 40, 0, 70}, {7, 8, 13, 14}, {1, 38, 17, 66}};
+    for (Isa isa : available_isas()) {
+      for (const kernels::GemmTile& t : tiles) {
+        CAPTURE(isa_name(isa));
+        CAPTURE(t.row_begin);
+        CAPTURE(t.col_begin);
+        CAPTURE(op->a_t);
+        std::vector<float> c(static_cast<std::size_t>(p.m) * p.ldc, -7.0f);
+        p.c = c.data();
+        kernels::gemm_kernel_for(static_cast<int>(isa))(p, t);
+        bool same = true;
+        for (int i = 0; i < p.m; ++i) {
+          for (int j = 0; j < p.ldc; ++j) {
+            const float got = c[static_cast<std::size_t>(i) * p.ldc + j];
+            const bool inside = i >= t.row_begin && i < t.row_end &&
+                                j >= t.col_begin && j < t.col_end;
+            const float want = inside ? full[static_cast<std::size_t>(i) * p.n + j] : -7.0f;
+            same = same && std::memcmp(&got, &want, sizeof(float)) == 0;
+          }
+        }
+        CHECK(same);
+      }
+    }
   }
 }

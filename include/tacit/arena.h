@@ -20,10 +20,10 @@ constexpr std::size_t arena_floats_bytes(std::size_t count) {
   return arena_block_bytes(count * sizeof(float));
 }
 
-// The bytes to request from malloc (or a static buffer) so that an arena of
-// `usable` bytes fits whatever alignment the buffer has.
+// The bytes to request from malloc (or a static buffer) so that take(usable)
+// succeeds whatever alignment the buffer has.
 constexpr std::size_t arena_buffer_bytes(std::size_t usable) {
-  return usable + kArenaAlignment - 1;
+  return arena_block_bytes(usable) + kArenaAlignment - 1;
 }
 
 class Arena {

@@ -28,7 +28,9 @@ class ThreadPool {
   ThreadPoolState* state_ = nullptr;
 };
 
-// Threads this build can use: 1 when built with -Dthreads=false.
-int threads_supported();
+// False when built with -Dthreads=false: every pool then has size 1.
+bool threads_enabled();
+// The hardware's concurrency (1 when unknown or when threads are disabled).
+int hardware_threads();
 
 }  // namespace tacit

@@ -101,19 +101,19 @@ GemmKernel gemm_kernel_for(int isa) {
   switch (static_cast<Isa>(isa)) {
     case Isa::avx2:
 #if defined(TACIT_HAVE_AVX2)
-      return gemm_f32_avx2;
+      return gemm_f32_6x16_avx2;
 #else
       break;
 #endif
     case Isa::avx512:
 #if defined(TACIT_HAVE_AVX512)
-      return gemm_f32_avx512;
+      return gemm_f32_8x32_avx512;
 #else
       break;
 #endif
     case Isa::neon:
 #if defined(TACIT_HAVE_NEON)
-      return gemm_f32_neon;
+      return gemm_f32_8x12_neon;
 #else
       break;
 #endif

@@ -30,14 +30,17 @@ struct GemmTile {
 using GemmKernel = void (*)(const GemmProblem& problem, const GemmTile& tile);
 
 void gemm_f32_portable(const GemmProblem& problem, const GemmTile& tile);
+// Names say dtype, register tile (rows x columns of C) and ISA. Each ISA's
+// kernel is compiled (and declared) only where src/kernels/meson.build
+// defines its TACIT_HAVE_* macro.
 #if defined(TACIT_HAVE_AVX2)
-void gemm_f32_avx2(const GemmProblem& problem, const GemmTile& tile);
+void gemm_f32_6x16_avx2(const GemmProblem& problem, const GemmTile& tile);
 #endif
 #if defined(TACIT_HAVE_AVX512)
-void gemm_f32_avx512(const GemmProblem& problem, const GemmTile& tile);
+void gemm_f32_8x32_avx512(const GemmProblem& problem, const GemmTile& tile);
 #endif
 #if defined(TACIT_HAVE_NEON)
-void gemm_f32_neon(const GemmProblem& problem, const GemmTile& tile);
+void gemm_f32_8x12_neon(const GemmProblem& problem, const GemmTile& tile);
 #endif
 
 // The kernel for an ISA; the portable one for an ISA not compiled in.

@@ -1,0 +1,32 @@
+// The math of one dense layer and its ReLU, as free functions over views.
+// Shapes: B batch rows, `in` inputs, `out` outputs. W is stored (out, in) as
+// in PyTorch; the forward product reads a packed copy Wᵀ (in, out) so that
+// it can vectorize across outputs without reordering any sum.
+#pragma once
+
+#include "tacit/gemm.h"
+
+namespace tacit {
+
+// x (B, in), wt (in, out), b (out), y (B, out) = x·wt + b, ReLU'd if asked.
+void dense_forward(const Compute& compute, ConstMatrix x, ConstMatrix wt,
+                   const float* b, Matrix y, bool relu);
+
+// dy (B, out), x (B, in): dw (out, in) = dyᵀ·x, db (out) = column sums of dy.
+void dense_backward_params(const Compute& compute, ConstMatrix dy, ConstMatrix x,
+                           Matrix dw, float* db);
+
+// dy (B, out), w (out, in): dx (B, in) = dy·w.
+void dense_backward_input(const Compute& compute, ConstMatrix dy, ConstMatrix w,
+                          Matrix dx);
+
+// y (B, n) is the ReLU's output; dx (B, n) *= (y > 0).
+void relu_backward(ConstMatrix y, Matrix dx);
+
+// sums (cols) = column sums of m, each in increasing row order.
+void column_sums(ConstMatrix m, float* sums);
+
+// dst (cols, rows) = srcᵀ (rows, cols).
+void transpose(ConstMatrix src, Matrix dst);
+
+}  // namespace tacit

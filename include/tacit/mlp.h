@@ -1,0 +1,87 @@
+// A multilayer perceptron of any depth: dense layers with ReLU between them
+// and none after the last (its outputs are logits).
+//
+// Memory: an Mlp is parameters plus their packed copy; an MlpWorkspace is
+// the activations and gradient buffers for a batch of up to `capacity` rows.
+// Both come from an Arena after a size query (mlp_bytes,
+// mlp_workspace_bytes); forward and backward never allocate.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "tacit/arena.h"
+#include "tacit/gemm.h"
+#include "tacit/status.h"
+
+namespace tacit {
+
+constexpr int kMaxLayers = 8;
+
+// widths[0] inputs, widths[layers] outputs, e.g. {784, 256, 256, 13}.
+struct MlpSpec {
+  int layers = 0;
+  int widths[kMaxLayers + 1] = {};
+};
+
+// Checks 1..kMaxLayers layers and every width in [1, 2^20].
+Status mlp_spec(const int* widths, int count, MlpSpec* spec);
+int mlp_inputs(const MlpSpec& spec);
+int mlp_outputs(const MlpSpec& spec);
+int mlp_max_width(const MlpSpec& spec);
+
+// Parameters are one flat float array in PyTorch's order and layout:
+// layer 0's W (out, in) then b (out), then layer 1's, and so on.
+std::size_t mlp_param_count(const MlpSpec& spec);
+std::size_t mlp_weight_offset(const MlpSpec& spec, int layer);
+std::size_t mlp_bias_offset(const MlpSpec& spec, int layer);
+
+struct Mlp {
+  MlpSpec spec;
+  std::size_t param_count = 0;
+  float* params = nullptr;  // the model: what optimizers update and hashes cover
+  float* packed = nullptr;  // per layer Wᵀ (in, out), derived by mlp_pack
+};
+
+std::size_t mlp_bytes(const MlpSpec& spec);
+// The parameters are zeroed; initialize them (init.h) or load them.
+Status mlp_create(const MlpSpec& spec, Arena& arena, Mlp* mlp);
+// Refreshes the packed weights from params: call after params change.
+void mlp_pack(Mlp& mlp);
+void mlp_copy_params(const Mlp& from, Mlp& to);  // same spec; packs `to`
+
+ConstMatrix mlp_weight(const Mlp& mlp, int layer);         // (out, in)
+ConstMatrix mlp_packed_weight(const Mlp& mlp, int layer);  // (in, out)
+const float* mlp_bias(const Mlp& mlp, int layer);          // (out)
+
+struct MlpWorkspace {
+  MlpSpec spec;
+  int capacity = 0;  // batch rows
+  // activations[0] is the input (capacity, widths[0]); activations[l + 1]
+  // is layer l's output (post-ReLU for hidden layers, logits for the last).
+  float* activations[kMaxLayers + 1] = {};
+  float* logits_grad = nullptr;  // (capacity, outputs), written by a loss
+  float* delta[2] = {};          // (capacity, max width) ping-pong
+};
+
+std::size_t mlp_workspace_bytes(const MlpSpec& spec, int capacity);
+Status mlp_workspace_create(const MlpSpec& spec, int capacity, Arena& arena,
+                            MlpWorkspace* workspace);
+
+// Views of the first `batch` rows.
+Matrix mlp_input(const MlpWorkspace& workspace, int batch);
+Matrix mlp_logits(const MlpWorkspace& workspace, int batch);
+Matrix mlp_logits_grad(const MlpWorkspace& workspace, int batch);
+
+// Reads mlp_input, fills every activation up to mlp_logits.
+void mlp_forward(const Compute& compute, const Mlp& mlp, MlpWorkspace& workspace,
+                 int batch);
+// Reads the activations of the last forward and mlp_logits_grad; writes the
+// gradient of every parameter into grads (param_count floats, params' layout).
+void mlp_backward(const Compute& compute, const Mlp& mlp, MlpWorkspace& workspace,
+                  int batch, float* grads);
+
+// argmax over logit columns [lo, hi) of each row; ties go to the lowest column.
+void argmax_rows(ConstMatrix logits, int lo, int hi, std::int32_t* out);
+
+}  // namespace tacit

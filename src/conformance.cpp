@@ -1,0 +1,106 @@
+#include "tacit/conformance.h"
+
+#include "tacit/hash.h"
+#include "tacit/init.h"
+#include "tacit/mlp.h"
+#include "tacit/rng.h"
+#include "tacit/train.h"
+
+namespace tacit {
+
+namespace {
+
+// 7 "digit" classes and 6 auxiliary logits; widths and batch chosen to hit
+// partial vector tiles in every product.
+constexpr int kWidths[] = {61, 47, 33, 13};
+constexpr int kClasses = 7;
+constexpr int kBatch = 19;
+constexpr int kBatches = 4;  // the data set cycles through this many batches
+constexpr std::uint32_t kInputStream = 1000;
+constexpr std::uint32_t kLabelStream = 1001;
+constexpr std::uint32_t kNoiseStream = 1002;
+
+MlpSpec conformance_spec() {
+  MlpSpec spec;
+  mlp_spec(kWidths, 4, &spec);
+  return spec;
+}
+
+AdamConfig conformance_adam() {
+  AdamConfig adam;
+  adam.lr = 1e-2;
+  return adam;
+}
+
+void fill_batch(std::uint64_t seed, std::uint32_t stream, int batch_index, Matrix x) {
+  const auto first = static_cast<std::uint64_t>(batch_index % kBatches) * kBatch * kWidths[0];
+  random_fill_uniform_pm1(seed, stream, first,
+                          static_cast<std::size_t>(kBatch) * kWidths[0], x.data);
+}
+
+}  // namespace
+
+std::size_t conformance_bytes(const ConformanceConfig&) {
+  const MlpSpec spec = conformance_spec();
+  return 2 * mlp_bytes(spec) + train_state_bytes(spec, kBatch) +
+         mlp_workspace_bytes(spec, kBatch) +
+         arena_block_bytes(sizeof(std::int32_t) * kBatch);
+}
+
+Status conformance_run(const Compute& compute, const ConformanceConfig& config,
+                       Arena& arena, ConformanceResult* result) {
+  if (config.steps < 1) {
+    return Status::error("conformance: steps is %d; expected >= 1", config.steps);
+  }
+  if (arena.remaining() < conformance_bytes(config)) {
+    return Status::error("conformance: arena has %zu bytes left; the run needs %zu "
+                         "(conformance_bytes)", arena.remaining(),
+                         conformance_bytes(config));
+  }
+  const MlpSpec spec = conformance_spec();
+  Mlp teacher, student;
+  TrainState state;
+  MlpWorkspace teacher_ws;
+  Status status = mlp_create(spec, arena, &teacher);
+  if (status) status = mlp_create(spec, arena, &student);
+  if (status) status = train_state_create(spec, kBatch, conformance_adam(), arena, &state);
+  if (status) status = mlp_workspace_create(spec, kBatch, arena, &teacher_ws);
+  if (!status) return status;
+  auto* labels = static_cast<std::int32_t*>(arena.take(sizeof(std::int32_t) * kBatch));
+
+  mlp_init(teacher, Init::normal_fan_in, config.seed);
+  mlp_copy_params(teacher, student);
+
+  ConformanceResult out;
+  out.steps = config.steps;
+  for (int step = 0; step < config.steps; ++step) {
+    fill_batch(config.seed, kInputStream, step, mlp_input(state.workspace, kBatch));
+    for (int r = 0; r < kBatch; ++r) {
+      const auto index = static_cast<std::uint64_t>(step % kBatches) * kBatch + r;
+      labels[r] = static_cast<std::int32_t>(random_u32(config.seed, kLabelStream, index) %
+                                            kClasses);
+    }
+    const float loss =
+        train_step_cross_entropy(compute, teacher, state, kBatch, labels, 0, kClasses);
+    if (step == 0) out.teacher_first_loss = loss;
+    out.teacher_last_loss = loss;
+  }
+
+  adam_reset(state.adam);
+  for (int step = 0; step < config.steps; ++step) {
+    fill_batch(config.seed, kNoiseStream, step, mlp_input(teacher_ws, kBatch));
+    mlp_forward(compute, teacher, teacher_ws, kBatch);
+    fill_batch(config.seed, kNoiseStream, step, mlp_input(state.workspace, kBatch));
+    const float loss = train_step_distill(compute, student, state, kBatch,
+                                          mlp_logits(teacher_ws, kBatch), kClasses,
+                                          kWidths[3], DistillLoss::kl, 1.0f);
+    if (step == 0) out.student_first_loss = loss;
+    out.student_last_loss = loss;
+  }
+  out.hash = hash_floats(teacher.params, teacher.param_count);
+  out.hash = hash_floats(student.params, student.param_count, out.hash);
+  *result = out;
+  return Status::success();
+}
+
+}  // namespace tacit

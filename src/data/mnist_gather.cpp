@@ -1,0 +1,30 @@
+// One batch of MNIST for training: pixels gathered by index and scaled to
+// float in the caller's buffer, so a shuffled epoch allocates nothing.
+#include <cinttypes>
+#include <cstddef>
+#include <cstdint>
+
+#include "tacit/mnist.h"
+
+namespace tacit {
+
+Status mnist_gather(const MnistSplit& split, const std::uint32_t* indices,
+                    int count, float* images_out, std::int32_t* labels_out) {
+  for (int i = 0; i < count; ++i) {
+    if (indices[i] >= static_cast<std::uint32_t>(split.count)) {
+      return Status::error(
+          "mnist_gather: index %d: expected < %d (the %s split), found %" PRIu32,
+          i, split.count, mnist_split_name(split.id), indices[i]);
+    }
+  }
+  for (int i = 0; i < count; ++i) {
+    const std::uint8_t* src =
+        split.images + static_cast<std::size_t>(indices[i]) * kMnistPixels;
+    float* dst = images_out + static_cast<std::size_t>(i) * kMnistPixels;
+    for (int p = 0; p < kMnistPixels; ++p) dst[p] = mnist_pixel_to_float(src[p]);
+    labels_out[i] = split.labels[indices[i]];
+  }
+  return Status::success();
+}
+
+}  // namespace tacit

@@ -1,0 +1,205 @@
+#include "tacit/mlp.h"
+
+#include <cstring>
+
+#include "tacit/layers.h"
+
+namespace tacit {
+
+namespace {
+
+constexpr int kMaxWidth = 1 << 20;
+
+std::size_t floats(long rows, long cols) {
+  return static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols);
+}
+
+int out_width(const MlpSpec& spec, int layer) { return spec.widths[layer + 1]; }
+int in_width(const MlpSpec& spec, int layer) { return spec.widths[layer]; }
+
+}  // namespace
+
+Status mlp_spec(const int* widths, int count, MlpSpec* spec) {
+  if (count < 2 || count > kMaxLayers + 1) {
+    return Status::error("mlp spec: %d widths given; expected 2 to %d (inputs, "
+                         "hidden..., outputs)", count, kMaxLayers + 1);
+  }
+  MlpSpec result;
+  result.layers = count - 1;
+  for (int i = 0; i < count; ++i) {
+    if (widths[i] < 1 || widths[i] > kMaxWidth) {
+      return Status::error("mlp spec: width %d is %d; expected 1 to %d", i,
+                           widths[i], kMaxWidth);
+    }
+    result.widths[i] = widths[i];
+  }
+  *spec = result;
+  return Status::success();
+}
+
+int mlp_inputs(const MlpSpec& spec) { return spec.widths[0]; }
+int mlp_outputs(const MlpSpec& spec) { return spec.widths[spec.layers]; }
+int mlp_max_width(const MlpSpec& spec) {
+  int widest = 0;
+  for (int i = 0; i <= spec.layers; ++i)
+    widest = spec.widths[i] > widest ? spec.widths[i] : widest;
+  return widest;
+}
+
+std::size_t mlp_weight_offset(const MlpSpec& spec, int layer) {
+  std::size_t offset = 0;
+  for (int l = 0; l < layer; ++l)
+    offset += floats(out_width(spec, l), in_width(spec, l)) + out_width(spec, l);
+  return offset;
+}
+
+std::size_t mlp_bias_offset(const MlpSpec& spec, int layer) {
+  return mlp_weight_offset(spec, layer) +
+         floats(out_width(spec, layer), in_width(spec, layer));
+}
+
+std::size_t mlp_param_count(const MlpSpec& spec) {
+  return mlp_weight_offset(spec, spec.layers);
+}
+
+std::size_t mlp_bytes(const MlpSpec& spec) {
+  return 2 * arena_floats_bytes(mlp_param_count(spec));
+}
+
+Status mlp_create(const MlpSpec& spec, Arena& arena, Mlp* mlp) {
+  if (spec.layers < 1 || spec.layers > kMaxLayers) {
+    return Status::error("mlp: spec has %d layers; create it with mlp_spec()",
+                         spec.layers);
+  }
+  if (arena.remaining() < mlp_bytes(spec)) {
+    return Status::error("mlp: arena has %zu bytes left; the model needs %zu "
+                         "(mlp_bytes)", arena.remaining(), mlp_bytes(spec));
+  }
+  Mlp result;
+  result.spec = spec;
+  result.param_count = mlp_param_count(spec);
+  result.params = arena.take_floats(result.param_count);
+  result.packed = arena.take_floats(result.param_count);
+  std::memset(result.params, 0, result.param_count * sizeof(float));
+  mlp_pack(result);
+  *mlp = result;
+  return Status::success();
+}
+
+ConstMatrix mlp_weight(const Mlp& mlp, int layer) {
+  return const_matrix(mlp.params + mlp_weight_offset(mlp.spec, layer),
+                      out_width(mlp.spec, layer), in_width(mlp.spec, layer));
+}
+
+ConstMatrix mlp_packed_weight(const Mlp& mlp, int layer) {
+  // The packed copy shares the params' offsets; its bias slots are unused.
+  return const_matrix(mlp.packed + mlp_weight_offset(mlp.spec, layer),
+                      in_width(mlp.spec, layer), out_width(mlp.spec, layer));
+}
+
+const float* mlp_bias(const Mlp& mlp, int layer) {
+  return mlp.params + mlp_bias_offset(mlp.spec, layer);
+}
+
+void mlp_pack(Mlp& mlp) {
+  for (int l = 0; l < mlp.spec.layers; ++l) {
+    const ConstMatrix packed = mlp_packed_weight(mlp, l);
+    transpose(mlp_weight(mlp, l),
+              matrix(mlp.packed + mlp_weight_offset(mlp.spec, l), packed.rows,
+                     packed.cols));
+  }
+}
+
+void mlp_copy_params(const Mlp& from, Mlp& to) {
+  std::memcpy(to.params, from.params, from.param_count * sizeof(float));
+  mlp_pack(to);
+}
+
+std::size_t mlp_workspace_bytes(const MlpSpec& spec, int capacity) {
+  std::size_t bytes = 0;
+  for (int i = 0; i <= spec.layers; ++i)
+    bytes += arena_floats_bytes(floats(capacity, spec.widths[i]));
+  bytes += arena_floats_bytes(floats(capacity, mlp_outputs(spec)));
+  bytes += 2 * arena_floats_bytes(floats(capacity, mlp_max_width(spec)));
+  return bytes;
+}
+
+Status mlp_workspace_create(const MlpSpec& spec, int capacity, Arena& arena,
+                            MlpWorkspace* workspace) {
+  if (capacity < 1) {
+    return Status::error("mlp workspace: batch capacity is %d; expected >= 1",
+                         capacity);
+  }
+  const std::size_t needed = mlp_workspace_bytes(spec, capacity);
+  if (arena.remaining() < needed) {
+    return Status::error("mlp workspace: arena has %zu bytes left; a batch of "
+                         "%d needs %zu (mlp_workspace_bytes)",
+                         arena.remaining(), capacity, needed);
+  }
+  MlpWorkspace result;
+  result.spec = spec;
+  result.capacity = capacity;
+  for (int i = 0; i <= spec.layers; ++i)
+    result.activations[i] = arena.take_floats(floats(capacity, spec.widths[i]));
+  result.logits_grad = arena.take_floats(floats(capacity, mlp_outputs(spec)));
+  for (float*& delta : result.delta)
+    delta = arena.take_floats(floats(capacity, mlp_max_width(spec)));
+  *workspace = result;
+  return Status::success();
+}
+
+Matrix mlp_input(const MlpWorkspace& ws, int batch) {
+  return matrix(ws.activations[0], batch, mlp_inputs(ws.spec));
+}
+
+Matrix mlp_logits(const MlpWorkspace& ws, int batch) {
+  return matrix(ws.activations[ws.spec.layers], batch, mlp_outputs(ws.spec));
+}
+
+Matrix mlp_logits_grad(const MlpWorkspace& ws, int batch) {
+  return matrix(ws.logits_grad, batch, mlp_outputs(ws.spec));
+}
+
+void mlp_forward(const Compute& compute, const Mlp& mlp, MlpWorkspace& ws,
+                 int batch) {
+  const MlpSpec& spec = mlp.spec;
+  for (int l = 0; l < spec.layers; ++l) {
+    const bool hidden = l + 1 < spec.layers;
+    dense_forward(compute, const_matrix(ws.activations[l], batch, in_width(spec, l)),
+                  mlp_packed_weight(mlp, l), mlp_bias(mlp, l),
+                  matrix(ws.activations[l + 1], batch, out_width(spec, l)), hidden);
+  }
+}
+
+void mlp_backward(const Compute& compute, const Mlp& mlp, MlpWorkspace& ws,
+                  int batch, float* grads) {
+  const MlpSpec& spec = mlp.spec;
+  const float* dy = ws.logits_grad;
+  int next_delta = 0;
+  for (int l = spec.layers - 1; l >= 0; --l) {
+    const ConstMatrix dy_view = const_matrix(dy, batch, out_width(spec, l));
+    const ConstMatrix x = const_matrix(ws.activations[l], batch, in_width(spec, l));
+    dense_backward_params(
+        compute, dy_view, x,
+        matrix(grads + mlp_weight_offset(spec, l), out_width(spec, l), in_width(spec, l)),
+        grads + mlp_bias_offset(spec, l));
+    if (l == 0) break;  // nobody needs the gradient of the input
+    const Matrix dx = matrix(ws.delta[next_delta], batch, in_width(spec, l));
+    dense_backward_input(compute, dy_view, mlp_weight(mlp, l), dx);
+    relu_backward(x, dx);  // x is the previous layer's ReLU output
+    dy = dx.data;
+    next_delta = 1 - next_delta;
+  }
+}
+
+void argmax_rows(ConstMatrix logits, int lo, int hi, std::int32_t* out) {
+  for (int r = 0; r < logits.rows; ++r) {
+    const float* row = logits.row(r);
+    int best = lo;
+    for (int j = lo + 1; j < hi; ++j)
+      if (row[j] > row[best]) best = j;
+    out[r] = best - lo;
+  }
+}
+
+}  // namespace tacit

@@ -1,0 +1,96 @@
+#include "tacit/optimizer.h"
+
+#include <cmath>
+#include <cstring>
+
+namespace tacit {
+
+std::size_t adam_bytes(std::size_t count) { return 2 * arena_floats_bytes(count); }
+
+Status adam_create(const AdamConfig& config, std::size_t count, Arena& arena,
+                   Adam* adam) {
+  if (arena.remaining() < adam_bytes(count)) {
+    return Status::error("adam: arena has %zu bytes left; %zu parameters need "
+                         "%zu (adam_bytes)", arena.remaining(), count,
+                         adam_bytes(count));
+  }
+  Adam result;
+  result.config = config;
+  result.count = count;
+  result.m = arena.take_floats(count);
+  result.v = arena.take_floats(count);
+  adam_reset(result);
+  *adam = result;
+  return Status::success();
+}
+
+void adam_reset(Adam& adam) {
+  std::memset(adam.m, 0, adam.count * sizeof(float));
+  std::memset(adam.v, 0, adam.count * sizeof(float));
+  adam.step = 0;
+  adam.beta1_power = 1.0;
+  adam.beta2_power = 1.0;
+}
+
+void adam_step(Adam& adam, float* params, const float* grads) {
+  const AdamConfig& c = adam.config;
+  adam.step += 1;
+  adam.beta1_power *= c.beta1;
+  adam.beta2_power *= c.beta2;
+  // Scalars as PyTorch forms them: in double, then used as float.
+  const auto beta1 = static_cast<float>(c.beta1);
+  const auto beta2 = static_cast<float>(c.beta2);
+  const auto one_minus_beta1 = static_cast<float>(1.0 - c.beta1);
+  const auto one_minus_beta2 = static_cast<float>(1.0 - c.beta2);
+  const auto neg_step_size = static_cast<float>(-c.lr / (1.0 - adam.beta1_power));
+  const auto bias_correction2_sqrt = static_cast<float>(std::sqrt(1.0 - adam.beta2_power));
+  const auto eps = static_cast<float>(c.eps);
+  float* m = adam.m;
+  float* v = adam.v;
+  for (std::size_t i = 0; i < adam.count; ++i) {
+    const float g = grads[i];
+    m[i] = std::fma(one_minus_beta1, g, m[i] * beta1);
+    v[i] = std::fma(one_minus_beta2 * g, g, v[i] * beta2);
+    const float denom = std::sqrt(v[i]) / bias_correction2_sqrt + eps;
+    params[i] = params[i] + (neg_step_size * m[i]) / denom;
+  }
+}
+
+std::size_t sgd_bytes(std::size_t count) { return arena_floats_bytes(count); }
+
+Status sgd_create(const SgdConfig& config, std::size_t count, Arena& arena, Sgd* sgd) {
+  if (arena.remaining() < sgd_bytes(count)) {
+    return Status::error("sgd: arena has %zu bytes left; %zu parameters need "
+                         "%zu (sgd_bytes)", arena.remaining(), count, sgd_bytes(count));
+  }
+  Sgd result;
+  result.config = config;
+  result.count = count;
+  result.velocity = arena.take_floats(count);
+  sgd_reset(result);
+  *sgd = result;
+  return Status::success();
+}
+
+void sgd_reset(Sgd& sgd) {
+  std::memset(sgd.velocity, 0, sgd.count * sizeof(float));
+  sgd.step = 0;
+}
+
+void sgd_step(Sgd& sgd, float* params, const float* grads) {
+  const auto neg_lr = static_cast<float>(-sgd.config.lr);
+  const auto momentum = static_cast<float>(sgd.config.momentum);
+  sgd.step += 1;
+  if (momentum == 0.0f) {
+    for (std::size_t i = 0; i < sgd.count; ++i) params[i] = std::fma(neg_lr, grads[i], params[i]);
+    return;
+  }
+  float* b = sgd.velocity;
+  const bool first = sgd.step == 1;
+  for (std::size_t i = 0; i < sgd.count; ++i) {
+    b[i] = first ? grads[i] : b[i] * momentum + grads[i];
+    params[i] = std::fma(neg_lr, b[i], params[i]);
+  }
+}
+
+}  // namespace tacit

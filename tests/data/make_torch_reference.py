@@ -1,0 +1,588 @@
+#!/usr/bin/python3
+"""Writes tacit's PyTorch reference numbers: torch_adam_sgd.h and torch_mlp.h.
+
+Rerun from the repository root with Debian's torch (python3-torch):
+
+    /usr/bin/python3 tests/data/make_torch_reference.py [OUTDIR]
+
+OUTDIR defaults to this script's directory.  The committed headers were made
+with python3-torch 1.13.1+dfsg-4 (torch.__version__ '1.13.0a0'), CPU only,
+ATen CPU capability AVX2, Debian's netlib reference BLAS, one thread.  Every
+input comes from torch.manual_seed(SEED or MLP_SEED) below, so a rerun gives the same
+inputs; outputs may move by an ulp on another BLAS or ISA (torch's
+vectorized kernels use FMA under AVX2), which is why tests compare them with a
+tolerance.  tests/data/README.md describes every array.
+
+The script also recomputes every result in float64 from the same (float32)
+starting values and prints the float32-vs-float64 differences, to size the
+tolerances; those numbers are printed only, not written to the headers.
+"""
+
+import math
+import os
+import struct
+import sys
+
+import torch
+import torch.nn.functional as F
+import torch.optim.adam as adam_module
+import torch.optim.sgd as sgd_module
+
+SEED = 20250717      # optimizer data
+MLP_SEED = 20250720  # MLP data: the first seed from 20250717 on that passes the checks in mlp_reference
+
+OPT_N = 37
+OPT_STEPS = 3
+STEP_SEGMENTS = [("after step %d" % (t + 1), OPT_N, 6) for t in range(OPT_STEPS)]
+GRAD_SEGMENTS = [("for step %d" % (t + 1), OPT_N, 6) for t in range(OPT_STEPS)]
+
+WIDTHS = [6, 5, 4, 5]
+BATCH = 4
+DIGITS = 3          # logit columns [0, 3) are the classes CE sees
+AUX = (3, 5)        # logit columns [3, 5) are the auxiliary ones
+TRAIN_STEPS = 3
+TRAIN_LR = 1e-2
+
+
+# ---------------------------------------------------------------- formatting
+
+def f32_bits_exact(v):
+    """v is a Python float holding a float32 value; returns it as a C hex float."""
+    if math.isnan(v) or math.isinf(v):
+        raise ValueError("non-finite value %r" % v)
+    if struct.unpack("<f", struct.pack("<f", v))[0] != v:
+        raise ValueError("%r is not a float32 value" % v)
+    text = v.hex()  # e.g. '-0x1.8000000000000p+0': exact, since float32 ⊂ double
+    sign = "-" if text.startswith("-") else ""
+    mant, exp = text.lstrip("-")[2:].split("p")
+    if "." in mant:
+        head, frac = mant.split(".")
+        frac = frac.rstrip("0")
+        mant = head + ("." + frac if frac else "")
+    return "%s0x%sp%sf" % (sign, mant, exp)
+
+
+def values_of(t):
+    t = t.detach().to(torch.float32).contiguous().reshape(-1)
+    return [float(v) for v in t.tolist()]
+
+
+class Header:
+    def __init__(self, title):
+        self.title = title
+        self.lines = []
+        self.arrays = {}  # name -> list of float values (for the self-check)
+        self.ints = {}
+
+    def comment(self, text):
+        for line in text.strip("\n").split("\n"):
+            self.lines.append(("// " + line).rstrip())
+
+    def blank(self):
+        self.lines.append("")
+
+    def int_const(self, name, value):
+        self.ints[name] = int(value)
+        self.lines.append("constexpr int %s = %d;" % (name, value))
+
+    def int_array(self, name, values):
+        values = [int(v) for v in values]
+        self.ints[name] = values
+        self.lines.append("constexpr int %s[%d] = {%s};" % (name, len(values),
+                                                            ", ".join(map(str, values))))
+
+    def float_const(self, name, value):
+        value = values_of(torch.tensor([value], dtype=torch.float32))[0] \
+            if not isinstance(value, torch.Tensor) else values_of(value)[0]
+        self.arrays[name] = [value]
+        self.lines.append("constexpr float %s = %s;" % (name, f32_bits_exact(value)))
+
+    def float_array(self, name, tensor, row=None, comment=None, segments=None):
+        """segments: list of (label, count, row) splitting the flat values, each
+        labelled by a comment line; otherwise rows of `row` values."""
+        vals = values_of(tensor)
+        if segments is None:
+            if row is None:
+                row = tensor.shape[-1] if tensor.dim() > 0 else 1
+            segments = [(None, len(vals), row)]
+        assert sum(c for _, c, _ in segments) == len(vals), name
+        self.arrays[name] = vals
+        if comment:
+            self.comment(comment)
+        self.lines.append("constexpr float %s[%d] = {" % (name, len(vals)))
+        at = 0
+        for label, count, row in segments:
+            if label:
+                self.lines.append("    // " + label)
+            for i in range(at, at + count, row):
+                chunk = vals[i:min(i + row, at + count)]
+                self.lines.append("    " + ", ".join(f32_bits_exact(v) for v in chunk) + ",")
+            at += count
+        self.lines.append("};")
+
+    def text(self, script_note):
+        out = ["#pragma once", ""]
+        out += ["// " + l for l in self.title.strip("\n").split("\n")]
+        out += ["//", "// Generated by tests/data/make_torch_reference.py (" + script_note + ");",
+                "// do not edit: rerun the script.  tests/data/README.md describes every array.",
+                "// Floats are C hex literals, so each is exactly the float32 torch produced.",
+                "",
+                "namespace torch_reference {", ""]
+        out += self.lines
+        out += ["", "}  // namespace torch_reference", ""]
+        return "\n".join(out)
+
+
+# ---------------------------------------------------------------- code-path checks
+
+CALLS = {}
+
+
+def count_calls(module, name):
+    original = getattr(module, name)
+
+    def wrapper(*args, **kwargs):
+        CALLS[name] = CALLS.get(name, 0) + 1
+        return original(*args, **kwargs)
+
+    setattr(module, name, wrapper)
+
+
+for _name in ("_single_tensor_adam", "_multi_tensor_adam"):
+    count_calls(adam_module, _name)
+for _name in ("_single_tensor_sgd", "_multi_tensor_sgd"):
+    count_calls(sgd_module, _name)
+
+
+def foreach_off():
+    """{'foreach': False} where the optimizers take it (torch >= 1.12)."""
+    import inspect
+    if "foreach" in inspect.signature(torch.optim.Adam.__init__).parameters:
+        return {"foreach": False}
+    return {}
+
+
+# ---------------------------------------------------------------- comparisons
+
+def max_rel(a32, a64):
+    """max |a32 - a64| / |a64| over elements with a64 != 0, and the
+    tensor-normalized max |a32 - a64| / max |a64|."""
+    a32 = a32.detach().double().reshape(-1)
+    a64 = a64.detach().double().reshape(-1)
+    diff = (a32 - a64).abs()
+    nz = a64 != 0
+    elem = (diff[nz] / a64[nz].abs()).max().item() if nz.any() else 0.0
+    scale = a64.abs().max().item()
+    norm = diff.max().item() / scale if scale > 0 else diff.max().item()
+    zeros_ok = bool((a32.reshape(-1)[~nz] == 0).all())
+    return elem, norm, zeros_ok
+
+
+REPORT = []
+
+
+def report(label, a32, a64):
+    elem, norm, zeros_ok = max_rel(a32, a64)
+    a32d = a32.detach().double().reshape(-1)
+    a64d = a64.detach().double().reshape(-1)
+    diff = (a32d - a64d).abs()
+    nz = a64d != 0
+    rel = torch.where(nz, diff / a64d.abs().clamp_min(1e-300), torch.zeros_like(diff))
+    worst = int(rel.argmax())
+    REPORT.append((label, elem, norm, zeros_ok, diff.max().item(), a64d.abs().max().item(),
+                   a64d[worst].item()))
+
+
+# ---------------------------------------------------------------- optimizers
+
+FORMULA_CHECK = []
+
+
+def s32(x):
+    """Rounds a Python float (double) to float32; returns a Python float."""
+    return struct.unpack("<f", struct.pack("<f", x))[0]
+
+
+def fma32(a, b, c):
+    """float32 fma(a, b, c): a * b + c rounded once, ties to even (exact, via Fraction)."""
+    from fractions import Fraction
+    exact = Fraction(a) * Fraction(b) + Fraction(c)
+    near = s32(float(exact))
+    best = None
+    for cand in (near, nextafter32(near, -math.inf), nextafter32(near, math.inf)):
+        err = abs(Fraction(cand) - exact)
+        even = struct.unpack("<I", struct.pack("<f", cand))[0] % 2 == 0
+        key = (err, not even)
+        if best is None or key < best[0]:
+            best = (key, cand)
+    return best[1]
+
+
+def nextafter32(x, toward):
+    bits = struct.unpack("<i", struct.pack("<f", x))[0]
+    if x == 0.0:
+        bits = 1 if toward > 0 else -2147483647  # smallest subnormal of that sign
+        return struct.unpack("<f", struct.pack("<i", bits))[0]
+    up = (toward > x) == (x > 0)
+    bits += 1 if up else -1
+    return struct.unpack("<f", struct.pack("<i", bits))[0]
+
+
+# For float32 operands, one double operation rounded to float32 equals the
+# float32 operation: a product or sum of two floats is exact in double, and a
+# double quotient or square root rounded again is still correctly rounded
+# (53 >= 2 * 24 + 2).
+def mul32(a, b):
+    return s32(a * b)
+
+
+def add32(a, b):
+    return s32(a + b)
+
+
+def div32(a, b):
+    return s32(a / b)
+
+
+def sqrt32(a):
+    return s32(math.sqrt(a))
+
+
+def adam_formula(param0, grads, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Adam as torch 1.13's _single_tensor_adam computes it on an AVX2 build."""
+    p = list(param0)
+    m = [0.0] * len(p)
+    v = [0.0] * len(p)
+    out = {"param": [], "exp_avg": [], "exp_avg_sq": []}
+    for t, g in enumerate(grads, start=1):
+        step_size = s32(-(lr / (1 - beta1 ** t)))
+        bc2_sqrt = s32(math.sqrt(1 - beta2 ** t))
+        for i, gi in enumerate(g):
+            m[i] = fma32(s32(1 - beta1), gi, mul32(m[i], s32(beta1)))
+            v[i] = fma32(mul32(s32(1 - beta2), gi), gi, mul32(v[i], s32(beta2)))
+            denom = add32(div32(sqrt32(v[i]), bc2_sqrt), s32(eps))
+            p[i] = add32(p[i], div32(mul32(step_size, m[i]), denom))
+        out["param"].append(list(p))
+        out["exp_avg"].append(list(m))
+        out["exp_avg_sq"].append(list(v))
+    return out
+
+
+def sgd_formula(param0, grads, lr, momentum=0.0):
+    p = list(param0)
+    buf = None
+    out = {"param": [], "momentum_buffer": []}
+    for g in grads:
+        if momentum != 0.0:
+            buf = list(g) if buf is None else [add32(gi, mul32(bi, s32(momentum)))
+                                               for bi, gi in zip(buf, g)]
+            d = buf
+            out["momentum_buffer"].append(list(buf))
+        else:
+            d = g
+        p = [fma32(s32(-lr), di, pi) for pi, di in zip(p, d)]
+        out["param"].append(p)
+    return out
+
+
+def check_formula(name, r32, formula):
+    for key, rows in formula.items():
+        if not rows:
+            continue
+        got = [values_of(r) for r in r32[key]]
+        same = sum(a == b for ra, rb in zip(got, rows) for a, b in zip(ra, rb))
+        total = sum(len(r) for r in rows)
+        FORMULA_CHECK.append("%-20s %-16s %d/%d equal" % (name, key, same, total))
+
+def run_optimizer(make, param0, grads, dtype, state_keys):
+    p = torch.nn.Parameter(param0.clone().to(dtype))
+    opt = make([p])
+    out = {"param": []}
+    for k in state_keys:
+        out[k] = []
+    for g in grads:
+        opt.zero_grad()
+        p.grad = g.clone().to(dtype)
+        opt.step()
+        out["param"].append(p.detach().clone())
+        st = opt.state[p]
+        for k in state_keys:
+            out[k].append(st[k].detach().clone())
+    return {k: torch.stack(v) for k, v in out.items()}
+
+
+def optimizer_reference(h):
+    param0 = torch.randn(OPT_N, dtype=torch.float32)
+    grads = torch.randn(OPT_STEPS, OPT_N, dtype=torch.float32)
+    # Spread the magnitudes over 1e-3 .. 1e1 so the state spans several binades.
+    grads *= torch.pow(10.0, torch.empty(OPT_N).uniform_(-3.0, 1.0)).to(torch.float32)
+    # Element 0 never gets a gradient (Adam must leave it exactly in place);
+    # element 1 gets none in step 2 only (its moments decay, it keeps moving).
+    grads[:, 0] = 0.0
+    grads[1, 1] = 0.0
+
+    kw = foreach_off()
+    configs = [
+        ("adam_lr1e2", lambda ps: torch.optim.Adam(ps, lr=1e-2, betas=(0.9, 0.999), eps=1e-8,
+                                                   weight_decay=0, amsgrad=False, **kw),
+         ["exp_avg", "exp_avg_sq"]),
+        ("adam_lr3e4", lambda ps: torch.optim.Adam(ps, lr=3e-4, betas=(0.9, 0.999), eps=1e-8,
+                                                   weight_decay=0, amsgrad=False, **kw),
+         ["exp_avg", "exp_avg_sq"]),
+        ("sgd_lr1e1", lambda ps: torch.optim.SGD(ps, lr=0.1, **kw), []),
+        ("sgd_momentum_lr1e1", lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9, dampening=0,
+                                                          nesterov=False, **kw),
+         ["momentum_buffer"]),
+    ]
+
+    h.comment("Optimizers on one flat parameter vector of opt_n floats, opt_steps steps.\n"
+              "Arrays of opt_steps * opt_n floats are step-major: [t * opt_n + i] is\n"
+              "element i after step t + 1 (t = 0, 1, 2).")
+    h.int_const("opt_n", OPT_N)
+    h.int_const("opt_steps", OPT_STEPS)
+    h.blank()
+    h.float_array("opt_param0", param0, row=6, comment="Starting parameters (opt_n).")
+    h.float_array("opt_grad", grads, segments=GRAD_SEGMENTS,
+                  comment="The gradient handed to step t + 1 (opt_steps, opt_n).")
+
+    for name, make, keys in configs:
+        r32 = run_optimizer(make, param0, grads, torch.float32, keys)
+        r64 = run_optimizer(make, param0, grads, torch.float64, keys)
+        h.blank()
+        h.float_array(name + "_param", r32["param"], segments=STEP_SEGMENTS,
+                      comment="%s: parameters after each step (opt_steps, opt_n)." % name)
+        report(name + " param", r32["param"], r64["param"])
+        for k in keys:
+            h.float_array(name + "_" + k, r32[k], segments=STEP_SEGMENTS,
+                          comment="%s: state '%s' after each step (opt_steps, opt_n)." % (name, k))
+            report(name + " " + k, r32[k], r64[k])
+        p0 = values_of(param0)
+        gs = [values_of(g) for g in grads]
+        if name.startswith("adam"):
+            lr = 1e-2 if name == "adam_lr1e2" else 3e-4
+            check_formula(name, r32, adam_formula(p0, gs, lr))
+        else:
+            check_formula(name, r32, sgd_formula(p0, gs, 0.1, 0.9 if "momentum" in name else 0.0))
+        # The paper's side effect: a parameter that never sees a gradient never moves.
+        assert torch.equal(r32["param"][:, 0], param0[0].expand(OPT_STEPS)), name
+
+
+# ---------------------------------------------------------------- MLP
+
+def forward(params, x):
+    w1, b1, w2, b2, w3, b3 = params
+    z1 = F.linear(x, w1, b1)
+    a1 = torch.relu(z1)
+    z2 = F.linear(a1, w2, b2)
+    a2 = torch.relu(z2)
+    return F.linear(a2, w3, b3), (z1, a1, z2, a2)
+
+
+def loss_ce(s, t, labels):
+    return F.cross_entropy(s[:, :DIGITS], labels)
+
+
+def loss_kl(lo, hi, temperature):
+    def f(s, t, labels):
+        return F.kl_div(F.log_softmax(s[:, lo:hi] / temperature, dim=1),
+                        F.softmax(t[:, lo:hi] / temperature, dim=1),
+                        reduction="batchmean")
+    return f
+
+
+def loss_mse(s, t, labels):
+    return F.mse_loss(s[:, AUX[0]:AUX[1]], t[:, AUX[0]:AUX[1]])
+
+
+LOSSES = [
+    ("ce", loss_ce),
+    ("kl_aux_t1", loss_kl(AUX[0], AUX[1], 1.0)),
+    ("kl_aux_t2", loss_kl(AUX[0], AUX[1], 2.0)),
+    ("kl_all_t1", loss_kl(0, WIDTHS[-1], 1.0)),
+    ("mse_aux", loss_mse),
+]
+
+
+def loss_and_grads(params0, x, t, labels, fn, dtype):
+    params = [p.detach().clone().to(dtype).requires_grad_(True) for p in params0]
+    s, _ = forward(params, x.to(dtype))
+    s.retain_grad()
+    loss = fn(s, t.to(dtype), labels)
+    loss.backward()
+    flat = torch.cat([p.grad.reshape(-1) for p in params])
+    return loss.detach(), s.grad.detach().clone(), flat
+
+
+def train(params0, x, t, labels, dtype):
+    params = [torch.nn.Parameter(p.detach().clone().to(dtype)) for p in params0]
+    opt = torch.optim.Adam(params, lr=TRAIN_LR, betas=(0.9, 0.999), eps=1e-8,
+                           weight_decay=0, amsgrad=False, **foreach_off())
+    losses = []
+    for _ in range(TRAIN_STEPS):
+        opt.zero_grad()
+        s, _ = forward(params, x.to(dtype))
+        loss = loss_ce(s, t.to(dtype), labels)
+        loss.backward()
+        opt.step()
+        losses.append(loss.detach())
+    with torch.no_grad():
+        s, _ = forward(params, x.to(dtype))
+        final = loss_ce(s, t.to(dtype), labels)
+    flat = torch.cat([p.detach().reshape(-1) for p in params])
+    return torch.stack(losses), final, flat
+
+
+def mlp_reference(h):
+    torch.manual_seed(MLP_SEED)
+    params = []
+    for fan_in, fan_out in zip(WIDTHS[:-1], WIDTHS[1:]):
+        w = torch.randn(fan_out, fan_in, dtype=torch.float32) / math.sqrt(fan_in)
+        b = torch.randn(fan_out, dtype=torch.float32) * 0.1
+        params += [w, b]
+    x = torch.empty(BATCH, WIDTHS[0], dtype=torch.float32).uniform_(-1.0, 1.0)
+    labels = torch.randint(0, DIGITS, (BATCH,))
+    t = torch.randn(BATCH, WIDTHS[-1], dtype=torch.float32)
+
+    logits, (z1, a1, z2, a2) = forward(params, x)
+    # The data must exercise every ReLU unit both ways (live for some rows, dead
+    # for others) and stay clear of its kink, where a finite-difference check or
+    # a different rounding could flip a unit; and the labels must use every class.
+    for z in (z1, z2):
+        assert bool((z > 0).any(0).all()), "a hidden unit is dead for the whole batch"
+        assert bool((z < 0).any(0).all()), "a hidden unit is live for the whole batch"
+        assert z.abs().min().item() > 1e-2, "a pre-activation is too close to 0"
+    assert sorted(set(labels.tolist())) == list(range(DIGITS)), "labels miss a class"
+
+    offsets, off = [], 0
+    for p in params:
+        offsets.append(off)
+        off += p.numel()
+    count = off
+    segments = []
+    for li in range(len(WIDTHS) - 1):
+        fan_in, fan_out = WIDTHS[li], WIDTHS[li + 1]
+        segments.append(("W%d (%d, %d)" % (li + 1, fan_out, fan_in), fan_out * fan_in, fan_in))
+        segments.append(("b%d (%d)" % (li + 1, fan_out), fan_out, fan_out))
+
+    h.comment("MLP widths {6, 5, 4, 5}: Linear, ReLU, Linear, ReLU, Linear (logits).\n"
+              "Parameters are one flat array in PyTorch's order and layout, as tacit's\n"
+              "Mlp::params: W1 (5, 6) row-major, b1 (5), W2 (4, 5), b2 (4), W3 (5, 4), b3 (5).\n"
+              "Every *_grad array has that layout too.  Matrices are row-major.")
+    for i, wdt in enumerate(WIDTHS):
+        h.int_const("mlp_width%d" % i, wdt)
+    h.int_const("mlp_layers", len(WIDTHS) - 1)
+    h.int_const("mlp_batch", BATCH)
+    h.int_const("mlp_digits", DIGITS)
+    h.int_const("mlp_aux_begin", AUX[0])
+    h.int_const("mlp_aux_end", AUX[1])
+    h.int_const("mlp_param_count", count)
+    for li in range(len(WIDTHS) - 1):
+        h.int_const("mlp_w%d_offset" % (li + 1), offsets[2 * li])
+        h.int_const("mlp_b%d_offset" % (li + 1), offsets[2 * li + 1])
+    h.blank()
+    flat0 = torch.cat([p.reshape(-1) for p in params])
+    h.float_array("mlp_params", flat0, segments=segments,
+                  comment="Initial parameters (mlp_param_count): W ~ N(0,1)/sqrt(fan_in), b ~ N(0,0.1²).")
+    h.float_array("mlp_x", x, comment="Inputs x (mlp_batch, 6), U(-1, 1).")
+    h.int_array("mlp_labels", labels.tolist())
+    h.float_array("mlp_teacher", t, comment="Teacher logits t (mlp_batch, 5), N(0, 1).")
+    h.blank()
+    h.float_array("mlp_hidden1", a1, comment="Layer 1 output after ReLU (mlp_batch, 5).")
+    h.float_array("mlp_hidden2", a2, comment="Layer 2 output after ReLU (mlp_batch, 4).")
+    h.float_array("mlp_logits", logits, comment="Logits s (mlp_batch, 5).")
+    x64 = x.double()
+    logits64, _ = forward([p.double() for p in params], x64)
+    report("mlp logits", logits, logits64)
+
+    for name, fn in LOSSES:
+        l32, ds32, g32 = loss_and_grads(params, x, t, labels, fn, torch.float32)
+        l64, ds64, g64 = loss_and_grads(params, x, t, labels, fn, torch.float64)
+        h.blank()
+        h.float_const("mlp_%s_loss" % name, l32)
+        h.float_array("mlp_%s_logits_grad" % name, ds32,
+                      comment="d loss / d logits (mlp_batch, 5).")
+        h.float_array("mlp_%s_grad" % name, g32, segments=segments,
+                      comment="d loss / d params (mlp_param_count).")
+        report("%s loss" % name, l32, l64)
+        report("%s d/dlogits" % name, ds32, ds64)
+        report("%s d/dparams" % name, g32, g64)
+        for li in range(len(WIDTHS) - 1):
+            for kind, k in (("W", 2 * li), ("b", 2 * li + 1)):
+                a = offsets[k]
+                b = a + params[k].numel()
+                report("%s d/d%s%d" % (name, kind, li + 1), g32[a:b], g64[a:b])
+
+    losses32, final32, trained32 = train(params, x, t, labels, torch.float32)
+    losses64, final64, trained64 = train(params, x, t, labels, torch.float64)
+    h.blank()
+    h.comment("Training: %d steps of Adam(lr=1e-2) on the CE loss, same batch each step." % TRAIN_STEPS)
+    h.int_const("mlp_train_steps", TRAIN_STEPS)
+    h.float_array("mlp_train_loss", losses32,
+                  comment="CE loss before each step (mlp_train_steps).")
+    h.float_const("mlp_train_final_loss", final32)
+    h.float_array("mlp_train_params", trained32, segments=segments,
+                  comment="Parameters after the last step (mlp_param_count).")
+    # CE never touches the auxiliary rows of the last layer, and Adam with a zero
+    # gradient keeps them exactly: the paper's teacher keeps the reference aux head.
+    w3, b3 = offsets[4], offsets[5]
+    aux_rows = list(range(w3 + AUX[0] * WIDTHS[-2], w3 + AUX[1] * WIDTHS[-2])) + \
+        list(range(b3 + AUX[0], b3 + AUX[1]))
+    assert torch.equal(trained32[aux_rows], flat0[aux_rows])
+    report("train losses", losses32, losses64)
+    report("train final loss", final32, final64)
+    report("train params", trained32, trained64)
+    report("train params moved", trained32 - flat0, trained64 - flat0.double())
+
+
+# ---------------------------------------------------------------- self-check
+
+def check_roundtrip(h):
+    """Parses the hex literals back and compares them with what torch produced."""
+    for name, vals in h.arrays.items():
+        for v in vals:
+            text = f32_bits_exact(v)
+            assert float.fromhex(text[:-1]) == v, (name, v, text)
+
+
+def main():
+    outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
+    torch.manual_seed(SEED)
+    torch.set_num_threads(1)
+    torch.use_deterministic_algorithms(True)
+
+    capability = os.environ.get("ATEN_CPU_CAPABILITY", "")
+    cfg = torch.__config__.show()
+    for line in cfg.splitlines():
+        if "CPU capability usage" in line:
+            capability = line.split(":", 1)[1].strip()
+    note = "torch %s, CPU capability %s" % (torch.__version__, capability or "?")
+
+    opt_h = Header("PyTorch reference for tacit's optimizers: Adam and SGD on a flat vector.")
+    optimizer_reference(opt_h)
+    mlp_h = Header("PyTorch reference for tacit's MLP: forward, losses, gradients, Adam training.")
+    mlp_reference(mlp_h)
+
+    assert CALLS.get("_multi_tensor_adam", 0) == 0 and CALLS.get("_single_tensor_adam", 0) > 0
+    assert CALLS.get("_multi_tensor_sgd", 0) == 0 and CALLS.get("_single_tensor_sgd", 0) > 0
+
+    for h, fname in ((opt_h, "torch_adam_sgd.h"), (mlp_h, "torch_mlp.h")):
+        check_roundtrip(h)
+        with open(os.path.join(outdir, fname), "w") as f:
+            f.write(h.text(note))
+        print("wrote", os.path.join(outdir, fname))
+
+    print(note)
+    print("code paths:", ", ".join("%s x%d" % kv for kv in sorted(CALLS.items())))
+    print("float32 vs float64 from the same float32 start:")
+    print("  %-34s %9s %9s %9s %9s %10s %s" % ("quantity", "max rel", "abs/max", "max abs",
+                                              "max|f64|", "worst f64", "zeros"))
+    for label, elem, norm, zeros_ok, absd, scale, worst in REPORT:
+        print("  %-34s %9.2e %9.2e %9.2e %9.2e %10.3e %s" % (label, elem, norm, absd, scale,
+                                                           worst, "same" if zeros_ok else "DIFFER"))
+    print("torch's float32 optimizer results vs the formulas in README.md (bit for bit):")
+    for line in FORMULA_CHECK:
+        print("  " + line)
+
+
+if __name__ == "__main__":
+    main()

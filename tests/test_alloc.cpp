@@ -1,0 +1,87 @@
+// Steady-state calls make zero heap allocations: this executable replaces
+// the global allocation functions and counts every call.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <vector>
+
+#include "tacit/init.h"
+#include "tacit/mlp.h"
+#include "tacit/rng.h"
+#include "tacit/train.h"
+
+namespace {
+std::atomic<long> g_allocations{0};
+
+void* counted_allocation(std::size_t size) {
+  g_allocations.fetch_add(1);
+  void* p = std::malloc(size == 0 ? 1 : size);
+  if (p == nullptr) std::abort();
+  return p;
+}
+}  // namespace
+
+void* operator new(std::size_t size) { return counted_allocation(size); }
+void* operator new[](std::size_t size) { return counted_allocation(size); }
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
+  return counted_allocation(size);
+}
+void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
+  return counted_allocation(size);
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+using namespace tacit;
+
+TEST_CASE("training and inference steps allocate nothing") {
+  const int widths[] = {784, 256, 256, 13};
+  MlpSpec spec;
+  REQUIRE(mlp_spec(widths, 4, &spec).ok());
+  const int batch = 64;
+  std::vector<unsigned char> memory(
+      arena_buffer_bytes(2 * mlp_bytes(spec) + train_state_bytes(spec, batch) +
+                         mlp_workspace_bytes(spec, batch)));
+  Arena arena(memory.data(), memory.size());
+  Mlp teacher, student;
+  TrainState state;
+  MlpWorkspace teacher_ws;
+  REQUIRE(mlp_create(spec, arena, &teacher).ok());
+  REQUIRE(mlp_create(spec, arena, &student).ok());
+  REQUIRE(train_state_create(spec, batch, AdamConfig{}, arena, &state).ok());
+  REQUIRE(mlp_workspace_create(spec, batch, arena, &teacher_ws).ok());
+  mlp_init(teacher, Init::normal_fan_in, 1);
+  mlp_copy_params(teacher, student);
+  std::vector<std::int32_t> labels(batch, 3);
+
+  for (int threads : {1, 2}) {
+    ThreadPool pool(threads);  // creating a pool may allocate; running may not
+    const Compute compute{isa_best(), &pool};
+    const long before = g_allocations.load();
+    for (int step = 0; step < 2; ++step) {
+      Matrix x = mlp_input(state.workspace, batch);
+      random_fill_uniform_pm1(1, 5, 0, static_cast<std::size_t>(batch) * 784, x.data);
+      train_step_cross_entropy(compute, teacher, state, batch, labels.data(), 0, 10);
+      random_fill_normal(1, 6, 0, static_cast<std::size_t>(batch) * 784,
+                         mlp_input(teacher_ws, batch).data);
+      mlp_forward(compute, teacher, teacher_ws, batch);
+      train_step_distill(compute, student, state, batch, mlp_logits(teacher_ws, batch), 10,
+                         13, DistillLoss::kl, 1.0f);
+      train_step_distill(compute, student, state, batch, mlp_logits(teacher_ws, batch), 10,
+                         13, DistillLoss::squared_error, 1.0f);
+      std::int32_t predictions[64];
+      argmax_rows(mlp_logits(teacher_ws, batch), 0, 10, predictions);
+      adam_reset(state.adam);
+    }
+    CHECK(g_allocations.load() - before == 0);
+  }
+  // The counter works: an allocation is seen.
+  const long before = g_allocations.load();
+  auto* probe = new int(3);
+  CHECK(g_allocations.load() - before == 1);
+  delete probe;
+}

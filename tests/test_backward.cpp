@@ -1,0 +1,178 @@
+// Backward passes against central differences of an independent double
+// model (tests/reference_mlp.h), weight by weight, for every loss.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "reference_mlp.h"
+#include "tacit/init.h"
+#include "tacit/loss.h"
+#include "tacit/mlp.h"
+
+using namespace tacit;
+
+namespace {
+
+enum class LossKind { cross_entropy, kl, squared_error };
+
+struct Case {
+  std::vector<int> widths;
+  int batch;
+  LossKind loss;
+  int lo, hi;
+  float temperature;
+};
+
+float fixed_value(int i, int salt) {
+  // Deterministic, irregular values in (-1, 1) without any generator.
+  return static_cast<float>(std::sin(0.7 * i + 1.3 * salt) * 0.9);
+}
+
+void check_case(const Case& c) {
+  CAPTURE(c.widths.size());
+  CAPTURE(static_cast<int>(c.loss));
+  CAPTURE(c.lo);
+  CAPTURE(c.hi);
+  CAPTURE(c.temperature);
+  MlpSpec spec;
+  REQUIRE(mlp_spec(c.widths.data(), static_cast<int>(c.widths.size()), &spec).ok());
+  std::vector<unsigned char> memory(arena_buffer_bytes(
+      mlp_bytes(spec) + mlp_workspace_bytes(spec, c.batch)));
+  Arena arena(memory.data(), memory.size());
+  Mlp mlp;
+  MlpWorkspace ws;
+  REQUIRE(mlp_create(spec, arena, &mlp).ok());
+  REQUIRE(mlp_workspace_create(spec, c.batch, arena, &ws).ok());
+  mlp_init(mlp, Init::torch_default, 42);  // nonzero biases, so they are checked
+
+  const int in = spec.widths[0];
+  const int out = mlp_outputs(spec);
+  Matrix x = mlp_input(ws, c.batch);
+  std::vector<double> x_ref;
+  for (int i = 0; i < c.batch * in; ++i) {
+    x.data[i] = fixed_value(i, 1);
+    x_ref.push_back(x.data[i]);
+  }
+  std::vector<float> teacher(static_cast<std::size_t>(c.batch) * out);
+  std::vector<double> teacher_ref;
+  for (int i = 0; i < c.batch * out; ++i) {
+    teacher[i] = 2.0f * fixed_value(i, 2);
+    teacher_ref.push_back(teacher[i]);
+  }
+  std::vector<std::int32_t> labels;
+  for (int r = 0; r < c.batch; ++r) labels.push_back((r * 7 + 3) % (c.hi - c.lo));
+
+  // tacit: forward, loss, backward.
+  const Compute compute{Isa::portable, nullptr};
+  mlp_forward(compute, mlp, ws, c.batch);
+  const ConstMatrix logits = mlp_logits(ws, c.batch);
+  const Matrix grad = mlp_logits_grad(ws, c.batch);
+  const ConstMatrix teacher_view = const_matrix(teacher.data(), c.batch, out);
+  float loss = 0;
+  switch (c.loss) {
+    case LossKind::cross_entropy:
+      loss = softmax_cross_entropy(logits, c.lo, c.hi, labels.data(), grad);
+      break;
+    case LossKind::kl:
+      loss = kl_divergence(teacher_view, logits, c.lo, c.hi, c.temperature, grad);
+      break;
+    case LossKind::squared_error:
+      loss = squared_error(teacher_view, logits, c.lo, c.hi, grad);
+      break;
+  }
+  std::vector<float> grads(mlp.param_count);
+  mlp_backward(compute, mlp, ws, c.batch, grads.data());
+
+  // Reference: the same parameters in double.
+  reference::Net net{c.widths, std::vector<double>(mlp.params, mlp.params + mlp.param_count)};
+  auto ref_loss = [&]() {
+    const auto z = net.forward(x_ref, c.batch);
+    switch (c.loss) {
+      case LossKind::cross_entropy:
+        return reference::cross_entropy(z, out, c.batch, c.lo, c.hi, labels.data());
+      case LossKind::kl:
+        return reference::kl(teacher_ref, z, out, c.batch, c.lo, c.hi, c.temperature);
+      case LossKind::squared_error:
+        return reference::squared_error(teacher_ref, z, out, c.batch, c.lo, c.hi);
+    }
+    return 0.0;
+  };
+  const double loss_ref = ref_loss();
+  CHECK(std::fabs(loss - loss_ref) <= 1e-5 * std::fabs(loss_ref) + 1e-6);
+
+  int mismatches = 0;
+  double worst = 0;
+  for (std::size_t i = 0; i < mlp.param_count; ++i) {
+    const double saved = net.params[i];
+    const double h = 1e-5;
+    net.params[i] = saved + h;
+    const double up = ref_loss();
+    net.params[i] = saved - h;
+    const double down = ref_loss();
+    net.params[i] = saved;
+    const double numeric = (up - down) / (2 * h);
+    const double error = std::fabs(grads[i] - numeric);
+    worst = std::fmax(worst, error);
+    if (error > 1e-5 + 1e-3 * std::fabs(numeric)) {
+      ++mismatches;
+      MESSAGE("parameter " << i << ": tacit " << grads[i] << ", central difference "
+                           << numeric);
+    }
+  }
+  CHECK(mismatches == 0);
+  // Not all zero: the check must have had something to compare.
+  double norm = 0;
+  for (float g : grads) norm += std::fabs(g);
+  CHECK(norm > 1e-3);
+}
+
+}  // namespace
+
+TEST_CASE("cross-entropy backward matches central differences") {
+  check_case({{9, 7, 6, 5}, 3, LossKind::cross_entropy, 0, 3, 1.0f});
+  check_case({{9, 7, 6, 5}, 4, LossKind::cross_entropy, 0, 5, 1.0f});
+  check_case({{4, 6}, 2, LossKind::cross_entropy, 1, 5, 1.0f});       // no hidden layer
+  check_case({{5, 8, 3, 7, 4, 6}, 3, LossKind::cross_entropy, 2, 6, 1.0f});  // deep
+}
+
+TEST_CASE("KL distillation backward matches central differences") {
+  check_case({{9, 7, 6, 5}, 3, LossKind::kl, 3, 5, 1.0f});  // aux logits only
+  check_case({{9, 7, 6, 5}, 3, LossKind::kl, 0, 5, 1.0f});  // all logits
+  check_case({{9, 7, 6, 5}, 3, LossKind::kl, 3, 5, 2.0f});  // temperature
+  check_case({{9, 7, 6, 5}, 2, LossKind::kl, 1, 4, 0.5f});
+}
+
+TEST_CASE("squared-error backward matches central differences") {
+  check_case({{9, 7, 6, 5}, 3, LossKind::squared_error, 3, 5, 1.0f});
+  check_case({{9, 7, 6, 5}, 4, LossKind::squared_error, 0, 5, 1.0f});
+}
+
+TEST_CASE("losses leave the gradient zero outside their columns") {
+  const float logits[2 * 5] = {0.1f, -2.0f, 3.0f, 0.5f, 0.25f, 1.0f, 1.0f, 1.0f, -1.0f, 2.0f};
+  const float teacher[2 * 5] = {1.0f, 0.0f, -1.0f, 2.0f, 0.5f, 0.0f, 0.0f, 0.0f, 3.0f, -3.0f};
+  const std::int32_t labels[2] = {1, 0};
+  float grad[2 * 5];
+  for (int which = 0; which < 3; ++which) {
+    for (float& g : grad) g = 99.0f;
+    const ConstMatrix s = const_matrix(logits, 2, 5);
+    const ConstMatrix t = const_matrix(teacher, 2, 5);
+    if (which == 0) softmax_cross_entropy(s, 3, 5, labels, matrix(grad, 2, 5));
+    if (which == 1) kl_divergence(t, s, 3, 5, 1.0f, matrix(grad, 2, 5));
+    if (which == 2) squared_error(t, s, 3, 5, matrix(grad, 2, 5));
+    for (int r = 0; r < 2; ++r)
+      for (int j = 0; j < 3; ++j) CHECK(grad[r * 5 + j] == 0.0f);
+    CHECK(grad[3] != 0.0f);
+  }
+}
+
+TEST_CASE("KL of identical distributions is zero with zero gradient") {
+  const float logits[3] = {0.3f, -1.0f, 2.0f};
+  float grad[3];
+  const float loss = kl_divergence(const_matrix(logits, 1, 3), const_matrix(logits, 1, 3),
+                                   0, 3, 1.0f, matrix(grad, 1, 3));
+  CHECK(std::fabs(loss) < 1e-6f);
+  for (float g : grad) CHECK(g == 0.0f);
+}

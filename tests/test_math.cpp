@@ -1,0 +1,241 @@
+// exp_f32 and log_f32 against a long double reference (std::expl/std::logl,
+// allowed here only: the library never calls them), over strided sweeps of
+// every float bit pattern plus dense windows where the formulas change
+// regime, and golden bit patterns that pin the exact arithmetic.
+#include <doctest/doctest.h>
+
+#include <cfloat>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <initializer_list>
+#include <limits>
+
+#include "tacit/math.h"
+
+using namespace tacit;
+
+namespace {
+
+float from_bits(std::uint32_t bits) {
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+std::uint32_t to_bits(float f) {
+  std::uint32_t bits;
+  std::memcpy(&bits, &f, sizeof bits);
+  return bits;
+}
+
+// Error of `got` in units of the float spacing at the exact value `ref`
+// (2^-149 at the bottom). NaN must match NaN; where the reference rounds to
+// +-inf (overflow) or from it, the answer must be that infinity exactly.
+double ulp_error(float got, long double ref) {
+  if (std::isnan(ref)) return std::isnan(got) ? 0.0 : 1e30;
+  if (std::isnan(got)) return 1e30;
+  const float ref_rounded = static_cast<float>(ref);
+  if (std::isinf(ref_rounded) || std::isinf(got)) {
+    return got == ref_rounded ? 0.0 : 1e30;
+  }
+  int exponent = 0;
+  std::frexp(std::fabs(ref), &exponent);  // |ref| = f 2^exponent, f in [.5, 1)
+  const int ulp_exponent = exponent - 24 < -149 ? -149 : exponent - 24;
+  const long double ulp = std::ldexp(1.0L, ulp_exponent);
+  return static_cast<double>(std::fabs(static_cast<long double>(got) - ref) /
+                             ulp);
+}
+
+// A quadruple-precision long double (software, e.g. aarch64 Linux) is an
+// order of magnitude slower; keep the test time similar there.
+constexpr std::uint64_t kStrideScale = LDBL_MANT_DIG > 64 ? 8 : 1;
+
+struct Sweep {
+  double max_ulp = 0.0;
+  float worst_input = 0.0f;
+  std::uint64_t count = 0;
+  std::uint64_t correctly_rounded = 0;
+
+  void add(float x, float got, long double ref) {
+    const double err = ulp_error(got, ref);
+    ++count;
+    const float ref_rounded = static_cast<float>(ref);
+    if (to_bits(got) == to_bits(ref_rounded) ||
+        (std::isnan(got) && std::isnan(ref_rounded))) {
+      ++correctly_rounded;
+    }
+    if (err > max_ulp) {
+      max_ulp = err;
+      worst_input = x;
+    }
+  }
+};
+
+void check_exp(Sweep& sweep, float x) {
+  sweep.add(x, exp_f32(x), std::exp(static_cast<long double>(x)));
+}
+void check_log(Sweep& sweep, float x) {
+  sweep.add(x, log_f32(x), std::log(static_cast<long double>(x)));
+}
+
+// Bounds a little above the all-2^32 sweep's results (exp 0.5094 ulp, log
+// 0.5091 ulp): a change that loses accuracy fails here.
+constexpr double kExpMaxUlp = 0.510;
+constexpr double kLogMaxUlp = 0.510;
+
+}  // namespace
+
+TEST_CASE("exp_f32 special values") {
+  const float inf = std::numeric_limits<float>::infinity();
+  CHECK(to_bits(exp_f32(0.0f)) == to_bits(1.0f));
+  CHECK(to_bits(exp_f32(-0.0f)) == to_bits(1.0f));
+  CHECK(to_bits(exp_f32(inf)) == to_bits(inf));
+  CHECK(to_bits(exp_f32(-inf)) == to_bits(0.0f));  // +0, not -0
+  CHECK(std::isnan(exp_f32(std::numeric_limits<float>::quiet_NaN())));
+  CHECK(std::isnan(exp_f32(-std::numeric_limits<float>::quiet_NaN())));
+  CHECK(to_bits(exp_f32(FLT_MAX)) == to_bits(inf));
+  CHECK(to_bits(exp_f32(-FLT_MAX)) == to_bits(0.0f));
+  CHECK(to_bits(exp_f32(FLT_TRUE_MIN)) == to_bits(1.0f));
+  CHECK(to_bits(exp_f32(-FLT_TRUE_MIN)) == to_bits(1.0f));
+  // The last finite result and the first overflow, the last subnormal
+  // result and the first +0 (neighbouring floats; boundaries from expl).
+  CHECK(to_bits(exp_f32(88.7228317f)) == 0x7f7fff84u);
+  CHECK(to_bits(exp_f32(88.7228394f)) == to_bits(inf));
+  CHECK(to_bits(exp_f32(-103.972076f)) == to_bits(FLT_TRUE_MIN));
+  CHECK(to_bits(exp_f32(-103.972084f)) == to_bits(0.0f));
+}
+
+TEST_CASE("log_f32 special values") {
+  const float inf = std::numeric_limits<float>::infinity();
+  CHECK(to_bits(log_f32(1.0f)) == to_bits(0.0f));  // +0
+  CHECK(to_bits(log_f32(0.0f)) == to_bits(-inf));
+  CHECK(to_bits(log_f32(-0.0f)) == to_bits(-inf));
+  CHECK(to_bits(log_f32(inf)) == to_bits(inf));
+  CHECK(std::isnan(log_f32(-inf)));
+  CHECK(std::isnan(log_f32(-1.0f)));
+  CHECK(std::isnan(log_f32(-FLT_TRUE_MIN)));
+  CHECK(std::isnan(log_f32(std::numeric_limits<float>::quiet_NaN())));
+  // Every power of two, subnormal ones included, and the extremes.
+  Sweep sweep;
+  for (int k = -149; k <= 127; ++k) check_log(sweep, std::ldexp(1.0f, k));
+  check_log(sweep, FLT_MAX);
+  check_log(sweep, FLT_MIN);
+  check_log(sweep, FLT_TRUE_MIN);
+  CHECK(sweep.max_ulp <= kLogMaxUlp);
+}
+
+TEST_CASE("exp_f32 error over all floats (strided) and at the boundaries") {
+  Sweep sweep;
+  // Outside |x| in [2^-26, 104] the answer is 1, 0 or +inf: check those
+  // patterns at a wide stride, the rest at a fine one.
+  const std::uint64_t fine = 37 * kStrideScale;
+  const std::uint64_t wide = 997 * kStrideScale;
+  for (std::uint64_t bits = 0; bits < (std::uint64_t{1} << 32);) {
+    const float x = from_bits(static_cast<std::uint32_t>(bits));
+    check_exp(sweep, x);
+    const float ax = std::fabs(x);
+    bits += (ax >= 0x1p-26f && ax <= 104.0f) ? fine : wide;
+  }
+  // Dense windows: overflow, the subnormal range's top and bottom, the
+  // rounding to +0, and around 0 where r = x.
+  for (const float center :
+       {88.72284f, -87.33655f, -103.97208f, -0.34657f, 0.34657f}) {
+    const std::uint32_t mid = to_bits(center);
+    for (std::uint32_t b = mid - 3000; b <= mid + 3000; ++b) {
+      check_exp(sweep, from_bits(b));
+    }
+  }
+  // Every subnormal result: x in [-103.98, -87.33], all patterns.
+  for (std::uint32_t b = to_bits(-87.33f); b <= to_bits(-103.98f);
+       b += static_cast<std::uint32_t>(kStrideScale)) {
+    check_exp(sweep, from_bits(b));
+  }
+  MESSAGE("exp_f32: " << sweep.count << " inputs, max " << sweep.max_ulp
+                      << " ulp at x = " << sweep.worst_input << ", "
+                      << sweep.correctly_rounded << " correctly rounded");
+  CHECK(sweep.max_ulp <= kExpMaxUlp);
+  CHECK(static_cast<double>(sweep.correctly_rounded) >= 0.999 * sweep.count);
+}
+
+TEST_CASE("log_f32 error over all floats (strided) and near 1") {
+  Sweep sweep;
+  // Every positive finite pattern class (subnormals included) at a fine
+  // stride; negative ones at a wide stride (all NaN).
+  const std::uint64_t fine = 97 * kStrideScale;
+  const std::uint64_t wide = 9973 * kStrideScale;
+  for (std::uint64_t bits = 1; bits < (std::uint64_t{1} << 32);) {
+    check_log(sweep, from_bits(static_cast<std::uint32_t>(bits)));
+    bits += bits < 0x7f800000u ? fine : wide;
+  }
+  // Around 1, where log x ~ x - 1 is tiny and only relative accuracy counts,
+  // and around the sqrt(2) reduction switch and sqrt(1/2).
+  for (const float center : {1.0f, 1.41421356f, 0.70710678f}) {
+    const std::uint32_t mid = to_bits(center);
+    for (std::uint32_t b = mid - 100000; b <= mid + 100000; ++b) {
+      check_log(sweep, from_bits(b));
+    }
+  }
+  MESSAGE("log_f32: " << sweep.count << " inputs, max " << sweep.max_ulp
+                      << " ulp at x = " << sweep.worst_input << ", "
+                      << sweep.correctly_rounded << " correctly rounded");
+  CHECK(sweep.max_ulp <= kLogMaxUlp);
+  CHECK(static_cast<double>(sweep.correctly_rounded) >= 0.999 * sweep.count);
+}
+
+// Exact outputs of this implementation. They are not all the correctly rounded
+// values (see the comments); they pin the arithmetic sequence, so a change
+// of polynomial, constant or order shows up here and must be deliberate.
+TEST_CASE("exp_f32 and log_f32 golden bit patterns") {
+  struct Golden {
+    std::uint32_t in;
+    std::uint32_t out;
+  };
+  // clang-format off
+  const Golden exp_golden[] = {
+      {0x3f800000u, 0x402df854u},  // exp(1)
+      {0xbf800000u, 0x3ebc5ab2u},  // exp(-1)
+      {0x3f000000u, 0x3fd3094cu},  // exp(0.5)
+      {0x3dcccccdu, 0x3f8d763eu},  // exp(0.1f)
+      {0x3727c5acu, 0x3f800054u},  // exp(1e-5f)
+      {0x3eb17218u, 0x3fb504f3u},  // exp(ln2/2): r at the range edge
+      {0x41200000u, 0x46ac14eeu},  // exp(10)
+      {0xc1200000u, 0x383e6bceu},  // exp(-10)
+      {0x42a00000u, 0x792abbceu},  // exp(80)
+      {0xc2af0000u, 0x006cb2bcu},  // exp(-87.5): subnormal
+      {0xc2c80000u, 0x0000001bu},  // exp(-100): subnormal
+      // Not correctly rounded (one ulp off the reference): the worst case
+      // of the all-floats sweep (0.509 ulp), and two more, one subnormal.
+      {0xbeb0c94au, 0x3f3540acu},  // exp(-0.345285714)
+      {0x3f800006u, 0x402df85cu},  // exp(1.00000072)
+      {0xc2af1bcau, 0x0066f4aeu},  // exp(-87.5542755)
+  };
+  const Golden log_golden[] = {
+      {0x40000000u, 0x3f317218u},  // log(2)
+      {0x3f000000u, 0xbf317218u},  // log(0.5)
+      {0x40400000u, 0x3f8c9f54u},  // log(3)
+      {0x41200000u, 0x40135d8eu},  // log(10)
+      {0x3dcccccdu, 0xc0135d8eu},  // log(0.1f)
+      {0x3fc00000u, 0x3ecf991fu},  // log(1.5)
+      {0x3f400000u, 0xbe934b11u},  // log(0.75)
+      {0x3f800001u, 0x33ffffffu},  // log(1 + 2^-23)
+      {0x3f7fffffu, 0xb3800000u},  // log(1 - 2^-24)
+      {0x4640e6b6u, 0x4116bcabu},  // log(12345.678f)
+      {0x7f7fffffu, 0x42b17218u},  // log(FLT_MAX)
+      {0x000116c2u, 0xc2b834f2u},  // log(1e-40f): subnormal input
+      // Not correctly rounded (one ulp off the reference): the worst case
+      // of the all-floats sweep (0.509 ulp), one near 1, one subnormal input.
+      {0x3f33de57u, 0xbeb4b60au},  // log(0.702611387)
+      {0x3f83143cu, 0x3cc2b9ceu},  // log(1.024055)
+      {0x0002f4deu, 0xc2b6358au},  // log(2.71512788e-40)
+  };
+  // clang-format on
+  for (const Golden& g : exp_golden) {
+    CAPTURE(from_bits(g.in));
+    CHECK(to_bits(exp_f32(from_bits(g.in))) == g.out);
+  }
+  for (const Golden& g : log_golden) {
+    CAPTURE(from_bits(g.in));
+    CHECK(to_bits(log_f32(from_bits(g.in))) == g.out);
+  }
+}

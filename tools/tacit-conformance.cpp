@@ -1,0 +1,102 @@
+// Trains the fixed conformance run (include/tacit/conformance.h) and prints
+// the hash of its final weights: the same on every platform, ISA and thread
+// count, or the determinism contract is broken.
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include "cli.h"
+#include "tacit/conformance.h"
+#include "tacit/isa.h"
+#include "tacit/threads.h"
+
+namespace {
+
+void print_help() {
+  std::printf(
+      "usage: tacit-conformance [--isa NAME] [--threads N] [--steps N] [--seed N]\n"
+      "\n"
+      "Trains a fixed small MLP (61-47-33-13, batch 19) on generated data for\n"
+      "N cross-entropy steps, then a student for N KL steps, and prints the hash\n"
+      "of all final weights. Every platform, ISA and thread count must print\n"
+      "the same hash for the same --steps and --seed (see README).\n"
+      "\n"
+      "  --isa NAME     portable, avx2, avx512 or neon (default: TACIT_ISA, else\n"
+      "                 the best this CPU supports)\n"
+      "  --threads N    worker threads including the caller (default 1)\n"
+      "  --steps N      steps per phase (default 50)\n"
+      "  --seed N       generator seed (default 0)\n"
+      "  --help         this text\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace tacit;
+  ConformanceConfig config;
+  Isa isa;
+  Status status = isa_from_environment(&isa);
+  if (!status) {
+    std::fprintf(stderr, "tacit-conformance: %s\n", status.message());
+    return 2;
+  }
+  long threads = 1;
+  for (int i = 1; i < argc; ++i) {
+    const char* arg = argv[i];
+    const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
+    long number = 0;
+    if (tacit_cli::is_flag(arg, "--help") || tacit_cli::is_flag(arg, "-h")) {
+      print_help();
+      return 0;
+    } else if (tacit_cli::is_flag(arg, "--isa")) {
+      if (value == nullptr || !isa_parse(value, &isa)) {
+        std::fprintf(stderr, "tacit-conformance: --isa %s: expected portable, avx2, "
+                             "avx512 or neon\n", value ? value : "(missing)");
+        return 2;
+      }
+      if (!isa_available(isa)) {
+        std::fprintf(stderr, "tacit-conformance: --isa %s is not available here; the "
+                             "best available is %s\n", value, isa_name(isa_best()));
+        return 2;
+      }
+      ++i;
+    } else if (tacit_cli::is_flag(arg, "--threads")) {
+      if (!tacit_cli::parse_long(arg, value, 1, 256, &threads)) return 2;
+      ++i;
+    } else if (tacit_cli::is_flag(arg, "--steps")) {
+      if (!tacit_cli::parse_long(arg, value, 1, 1000000, &number)) return 2;
+      config.steps = static_cast<int>(number);
+      ++i;
+    } else if (tacit_cli::is_flag(arg, "--seed")) {
+      if (!tacit_cli::parse_u64(arg, value, &config.seed)) return 2;
+      ++i;
+    } else {
+      std::fprintf(stderr, "tacit-conformance: unknown argument '%s' (try --help)\n", arg);
+      return 2;
+    }
+  }
+  if (threads > 1 && !threads_enabled()) {
+    std::fprintf(stderr, "tacit-conformance: this build has no threads (-Dthreads=false); "
+                         "running on 1\n");
+    threads = 1;
+  }
+
+  std::vector<unsigned char> memory(arena_buffer_bytes(conformance_bytes(config)));
+  Arena arena(memory.data(), memory.size());
+  ThreadPool pool(static_cast<int>(threads));
+  ConformanceResult result;
+  status = conformance_run(Compute{isa, &pool}, config, arena, &result);
+  if (!status) {
+    std::fprintf(stderr, "tacit-conformance: %s\n", status.message());
+    return 1;
+  }
+  std::printf("hash %016" PRIx64 "\n", result.hash);
+  std::printf("steps %d seed %" PRIu64 "\n", result.steps, config.seed);
+  std::printf("teacher loss %.6f -> %.6f\n", static_cast<double>(result.teacher_first_loss),
+              static_cast<double>(result.teacher_last_loss));
+  std::printf("student loss %.6f -> %.6f\n", static_cast<double>(result.student_first_loss),
+              static_cast<double>(result.student_last_loss));
+  std::printf("isa %s threads %ld\n", isa_name(isa), threads);
+  return 0;
+}
