@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <initializer_list>
+#include <string>
 #include <vector>
 
 #include "gemm_cases.h"
@@ -31,7 +32,8 @@ void check_operands(const Operands& o, bool with_init, bool relu, ThreadPool* po
   const auto expected = reference(o, init_ptr, relu);
 
   for (Isa isa : available_isas()) {
-    CAPTURE(isa_name(isa));
+    const std::string isa_label = isa_name(isa);  // a const char* would log as an address
+    CAPTURE(isa_label);
     CAPTURE(m);
     CAPTURE(n);
     CAPTURE(k);
@@ -102,7 +104,8 @@ TEST_CASE("relu epilogue maps -0 and NaN to +0") {
   const float b[1] = {1.0f};
   const float nan_init[1] = {std::nanf("")};
   for (Isa isa : available_isas()) {
-    CAPTURE(isa_name(isa));
+    const std::string isa_label = isa_name(isa);  // a const char* would log as an address
+    CAPTURE(isa_label);
     float c[2] = {5.0f, 5.0f};
     const float zero_init[1] = {-0.0f};
     // k = 1: -0 * 1 + -0 = -0, which relu must turn into +0.
@@ -191,7 +194,8 @@ TEST_CASE("each kernel writes exactly its rectangle of C") {
         {5, 30, 3, 50}, {0, 1, 69, 70}, {39, 40, 0, 70}, {7, 8, 13, 14}, {1, 38, 17, 66}};
     for (Isa isa : available_isas()) {
       for (const kernels::GemmTile& t : tiles) {
-        CAPTURE(isa_name(isa));
+        const std::string isa_label = isa_name(isa);  // a const char* would log as an address
+        CAPTURE(isa_label);
         CAPTURE(t.row_begin);
         CAPTURE(t.col_begin);
         CAPTURE(op->a_t);
