@@ -27,7 +27,9 @@ std::uint32_t to_bits(float f) {
 }
 
 // 2^k for k in [-126, 127], exactly.
-float pow2(int k) { return from_bits(static_cast<std::uint32_t>(k + 127) << 23); }
+float pow2(int k) {
+  return from_bits(static_cast<std::uint32_t>(k + 127) << 23);
+}
 
 // exp --------------------------------------------------------------------
 
@@ -114,9 +116,9 @@ float exp_f32(float x) {
   if (x > kExpOverflow) return std::numeric_limits<float>::infinity();
   if (x < kExpUnderflow) return 0.0f;
 
-  // x = n ln2 + r + r_lo. n*kExpLn2Hi is exact (|n| <= 150, 8 bits, times
-  // 21 bits) and so is x - n*kExpLn2Hi: when n != 0, |x| > 0.34 puts x on the
-  // 2^-25 grid, kExpLn2Hi is on the 2^-21 grid and |r| < 0.5.
+  // x = n ln2 + r + r_lo. The fma's r = x - n*kExpLn2Hi is exact: when
+  // n != 0, |x| > 0.34 puts x on the 2^-25 grid, n*kExpLn2Hi is on the 2^-21
+  // grid, and |r| < 0.5 leaves room for 24 bits down to 2^-25.
   const float t = x * kLog2e;
   const float kf = (t + kRoundToInt) - kRoundToInt;
   const int n = static_cast<int>(kf);

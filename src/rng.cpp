@@ -80,7 +80,9 @@ void fill_uniform(std::uint64_t seed, std::uint32_t stream, std::uint64_t first,
     if (index % 4 == 0 && count - i >= 4 * kBatch) {
       // kBatch whole blocks.
       Philox4x32 b[kBatch];
-      for (int q = 0; q < kBatch; ++q) b[q] = uniform_counter(stream, index / 4 + q);
+      for (int q = 0; q < kBatch; ++q) {
+        b[q] = uniform_counter(stream, index / 4 + q);
+      }
       philox_rounds(b, low32(seed), high32(seed));
       for (int q = 0; q < kBatch; ++q) {
         for (int w = 0; w < 4; ++w) out[i + 4 * q + w] = convert(b[q].v[w]);
@@ -125,7 +127,8 @@ float random_normal(std::uint64_t seed, std::uint32_t stream,
   // attempt + 1 wraps to 0 only after 2^32 - 1 rejected blocks, which has
   // probability 0.046^(2^32 - 1): no cap is needed.
   for (std::uint32_t attempt = 0;; ++attempt) {
-    Philox4x32 block[1] = {{{low32(index), high32(index), stream, attempt + 1u}}};
+    Philox4x32 block[1] = {
+        {{low32(index), high32(index), stream, attempt + 1u}}};
     philox_rounds(block, low32(seed), high32(seed));
     const Philox4x32& b = block[0];
     for (int pair = 0; pair < 2; ++pair) {

@@ -2,9 +2,9 @@
 // The C library's expf/logf differ between libm versions and platforms; these
 // are built only from IEEE binary32 + - * /, std::fma written out in a fixed
 // sequence, and bit manipulation, so every compiler and ISA gets the same bits.
-// Measured against a long double reference over all 2^32 inputs, both are
-// within 0.51 ulp (correctly rounded for all but ~1 input in 10^4); see
-// docs/ARCHITECTURE.md.
+// Measured against a long double reference over all 2^32 inputs: exp within
+// 0.5095 ulp and log within 0.5092 ulp, correctly rounded for all but 156,725
+// and 75,684 inputs respectively; see docs/ARCHITECTURE.md.
 #pragma once
 
 namespace tacit {
