@@ -23,13 +23,20 @@ struct Softmax {
   float exp_shifted(const float* row, int j) const { return exp_f32(shifted(row, j)); }
 };
 
-Softmax softmax_of(const float* row, int lo, int hi, float temperature) {
+// exps, if given, receives exp(shifted(j)) for j in [lo, hi), so that the
+// caller need not compute each exp twice (exp_f32 is the loss's main cost).
+Softmax softmax_of(const float* row, int lo, int hi, float temperature,
+                   float* exps = nullptr) {
   Softmax s;
   s.temperature = temperature;
   float m = row[lo];
   for (int j = lo + 1; j < hi; ++j) m = row[j] > m ? row[j] : m;
   s.max = m / temperature;
-  for (int j = lo; j < hi; ++j) s.sum += s.exp_shifted(row, j);
+  for (int j = lo; j < hi; ++j) {
+    const float e = s.exp_shifted(row, j);
+    if (exps != nullptr) exps[j] = e;
+    s.sum += e;
+  }
   s.log_sum = log_f32(s.sum);
   return s;
 }
@@ -43,11 +50,11 @@ float softmax_cross_entropy(ConstMatrix logits, int lo, int hi,
   for (int r = 0; r < logits.rows; ++r) {
     const float* z = logits.row(r);
     float* g = grad.row(r);
-    const Softmax s = softmax_of(z, lo, hi, 1.0f);
+    const Softmax s = softmax_of(z, lo, hi, 1.0f, g);
     const int target = lo + labels[r];
     total += static_cast<double>(s.log_sum - s.shifted(z, target));
     for (int j = lo; j < hi; ++j) {
-      const float p = s.exp_shifted(z, j) / s.sum;
+      const float p = g[j] / s.sum;
       g[j] = (j == target ? p - 1.0f : p) / batch;
     }
     zero_outside(g, grad.cols, lo, hi);
@@ -65,11 +72,11 @@ float kl_divergence(ConstMatrix teacher, ConstMatrix student, int lo, int hi,
     const float* s = student.row(r);
     float* g = grad.row(r);
     const Softmax ts = softmax_of(t, lo, hi, temperature);
-    const Softmax ss = softmax_of(s, lo, hi, temperature);
+    const Softmax ss = softmax_of(s, lo, hi, temperature, g);
     float row_loss = 0.0f;
     for (int j = lo; j < hi; ++j) {
       const float p_t = ts.exp_shifted(t, j) / ts.sum;
-      const float p_s = ss.exp_shifted(s, j) / ss.sum;
+      const float p_s = g[j] / ss.sum;
       // A zero p_t contributes zero, as PyTorch's xlogy makes it.
       if (p_t > 0.0f) {
         const float log_p_t = ts.shifted(t, j) - ts.log_sum;

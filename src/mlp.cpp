@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "kernels/transpose_kernels.h"
 #include "tacit/layers.h"
 
 namespace tacit {
@@ -101,14 +102,52 @@ const float* mlp_bias(const Mlp& mlp, int layer) {
   return mlp.params + mlp_bias_offset(mlp.spec, layer);
 }
 
-void mlp_pack(Mlp& mlp) {
+namespace {
+
+// Below this many parameters a second thread costs more than it saves.
+constexpr std::size_t kMinParallelPack = 1 << 15;
+
+struct PackSplit {
+  kernels::TransposeKernel kernel;
+  Mlp* mlp;
+  int parts;
+};
+
+// Part `part` of every layer: a range of W's rows on 8-row boundaries (the
+// SIMD kernel's blocks); each part writes its own columns of Wᵀ.
+void run_pack_part(void* context, int part) {
+  const auto& split = *static_cast<const PackSplit*>(context);
+  Mlp& mlp = *split.mlp;
   for (int l = 0; l < mlp.spec.layers; ++l) {
-    const ConstMatrix packed = mlp_packed_weight(mlp, l);
-    transpose(mlp_weight(mlp, l),
-              matrix(mlp.packed + mlp_weight_offset(mlp.spec, l), packed.rows,
-                     packed.cols));
+    const int rows = out_width(mlp.spec, l);
+    const int grains = (rows + 7) / 8;
+    const int begin = grains * part / split.parts * 8;
+    int end = grains * (part + 1) / split.parts * 8;
+    end = end < rows ? end : rows;
+    if (begin >= end) continue;
+    const kernels::TransposeProblem problem{mlp.params + mlp_weight_offset(mlp.spec, l),
+                                            rows, in_width(mlp.spec, l),
+                                            in_width(mlp.spec, l),
+                                            mlp.packed + mlp_weight_offset(mlp.spec, l),
+                                            rows};
+    split.kernel(problem, begin, end);
   }
 }
+
+}  // namespace
+
+void mlp_pack(const Compute& compute, Mlp& mlp) {
+  PackSplit split{kernels::transpose_kernel_for(static_cast<int>(compute.isa)), &mlp, 1};
+  if (compute.pool != nullptr && compute.pool->size() > 1 &&
+      mlp.param_count >= kMinParallelPack) {
+    split.parts = compute.pool->size();
+    compute.pool->run(split.parts, run_pack_part, &split);
+  } else {
+    run_pack_part(&split, 0);
+  }
+}
+
+void mlp_pack(Mlp& mlp) { mlp_pack(Compute{isa_best(), nullptr}, mlp); }
 
 void mlp_copy_params(const Mlp& from, Mlp& to) {
   std::memcpy(to.params, from.params, from.param_count * sizeof(float));

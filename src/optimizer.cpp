@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "kernels/adam_kernels.h"
+
 namespace tacit {
 
 std::size_t adam_bytes(std::size_t count) { return 2 * arena_floats_bytes(count); }
@@ -32,28 +34,60 @@ void adam_reset(Adam& adam) {
   adam.beta2_power = 1.0;
 }
 
-void adam_step(Adam& adam, float* params, const float* grads) {
+namespace {
+
+// Below this many elements a second thread costs more than it saves.
+constexpr long kMinParallelElements = 1L << 15;
+// Split points on whole cache lines, so two threads never write one line.
+constexpr long kElementGrain = 16;
+
+struct AdamSplit {
+  kernels::AdamKernel kernel;
+  kernels::AdamProblem problem;
+  long count;
+  int parts;
+};
+
+void run_adam_part(void* context, int part) {
+  const auto& split = *static_cast<const AdamSplit*>(context);
+  const long grains = (split.count + kElementGrain - 1) / kElementGrain;
+  const long begin = grains * part / split.parts * kElementGrain;
+  long end = grains * (part + 1) / split.parts * kElementGrain;
+  end = end < split.count ? end : split.count;
+  if (begin < end) split.kernel(split.problem, begin, end);
+}
+
+}  // namespace
+
+void adam_step(const Compute& compute, Adam& adam, float* params, const float* grads) {
   const AdamConfig& c = adam.config;
   adam.step += 1;
   adam.beta1_power *= c.beta1;
   adam.beta2_power *= c.beta2;
   // Scalars as PyTorch forms them: in double, then used as float.
-  const auto beta1 = static_cast<float>(c.beta1);
-  const auto beta2 = static_cast<float>(c.beta2);
-  const auto one_minus_beta1 = static_cast<float>(1.0 - c.beta1);
-  const auto one_minus_beta2 = static_cast<float>(1.0 - c.beta2);
-  const auto neg_step_size = static_cast<float>(-c.lr / (1.0 - adam.beta1_power));
-  const auto bias_correction2_sqrt = static_cast<float>(std::sqrt(1.0 - adam.beta2_power));
-  const auto eps = static_cast<float>(c.eps);
-  float* m = adam.m;
-  float* v = adam.v;
-  for (std::size_t i = 0; i < adam.count; ++i) {
-    const float g = grads[i];
-    m[i] = std::fma(one_minus_beta1, g, m[i] * beta1);
-    v[i] = std::fma(one_minus_beta2 * g, g, v[i] * beta2);
-    const float denom = std::sqrt(v[i]) / bias_correction2_sqrt + eps;
-    params[i] = params[i] + (neg_step_size * m[i]) / denom;
+  kernels::AdamScalars s;
+  s.beta1 = static_cast<float>(c.beta1);
+  s.beta2 = static_cast<float>(c.beta2);
+  s.one_minus_beta1 = static_cast<float>(1.0 - c.beta1);
+  s.one_minus_beta2 = static_cast<float>(1.0 - c.beta2);
+  s.neg_step_size = static_cast<float>(-c.lr / (1.0 - adam.beta1_power));
+  s.bias_correction2_sqrt = static_cast<float>(std::sqrt(1.0 - adam.beta2_power));
+  s.eps = static_cast<float>(c.eps);
+  AdamSplit split{kernels::adam_kernel_for(static_cast<int>(compute.isa)),
+                  {s, params, grads, adam.m, adam.v},
+                  static_cast<long>(adam.count),
+                  1};
+  if (compute.pool != nullptr && compute.pool->size() > 1 &&
+      split.count >= kMinParallelElements) {
+    split.parts = compute.pool->size();
+    compute.pool->run(split.parts, run_adam_part, &split);
+  } else {
+    run_adam_part(&split, 0);
   }
+}
+
+void adam_step(Adam& adam, float* params, const float* grads) {
+  adam_step(Compute{isa_best(), nullptr}, adam, params, grads);
 }
 
 std::size_t sgd_bytes(std::size_t count) { return arena_floats_bytes(count); }

@@ -31,8 +31,8 @@ namespace {
 void backward_and_update(const Compute& compute, Mlp& mlp, TrainState& state,
                          int batch) {
   mlp_backward(compute, mlp, state.workspace, batch, state.grads);
-  adam_step(state.adam, mlp.params, state.grads);
-  mlp_pack(mlp);
+  adam_step(compute, state.adam, mlp.params, state.grads);
+  mlp_pack(compute, mlp);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// The AVX-512 kernel compiled against SIMDe's AVX-512 emulation, which is
+// The AVX-512 kernels (product and Adam) compiled against SIMDe's AVX-512 emulation, which is
 // built from AVX2 + FMA (its _mm512_fmadd_ps is two _mm256_fmadd_ps: still
 // one rounding per term). It lets a CPU without AVX-512 check that kernel's
 // tiling, masks and blocking; only this test program links it.
@@ -20,6 +20,11 @@ void emulated_mask_storeu_ps(float* p, simde__mmask16 k, simde__m512 x) {
   for (int l = 0; l < 16; ++l) {
     if ((k >> l) & 1) p[l] = lanes[l];
   }
+}
+
+// SIMDe 0.7 has no zero-masked sqrt either.
+simde__m512 emulated_maskz_sqrt_ps(simde__mmask16 k, simde__m512 x) {
+  return simde_mm512_maskz_mov_ps(k, simde_mm512_sqrt_ps(x));
 }
 
 }  // namespace
@@ -49,6 +54,18 @@ void emulated_mask_storeu_ps(float* p, simde__mmask16 k, simde__m512 x) {
 #define _mm512_setzero_ps simde_mm512_setzero_ps
 #undef _mm512_store_ps
 #define _mm512_store_ps simde_mm512_store_ps
+#undef _mm512_add_ps
+#define _mm512_add_ps simde_mm512_add_ps
+#undef _mm512_mul_ps
+#define _mm512_mul_ps simde_mm512_mul_ps
+#undef _mm512_div_ps
+#define _mm512_div_ps simde_mm512_div_ps
+#undef _mm512_maskz_sqrt_ps
+#define _mm512_maskz_sqrt_ps emulated_maskz_sqrt_ps
+#undef _mm512_storeu_ps
+#define _mm512_storeu_ps simde_mm512_storeu_ps
 #define TACIT_HAVE_AVX512 1
 #define gemm_f32_8x32_avx512 gemm_f32_8x32_avx512_emulated
 #include "kernels/gemm_f32_avx512.cpp"
+#define adam_f32_avx512 adam_f32_avx512_emulated
+#include "kernels/adam_f32_avx512.cpp"

@@ -133,8 +133,25 @@ TEST_CASE("gemm tile edges: every m to 18, n around vector and tile widths") {
   }
 }
 
+// One or two rows of C (one image's inference) take 1 x 64 and 2 x 32 tiles
+// on AVX2, reading B in place over all of k, and leave the last columns to
+// the 6 x 16 tiles: column counts around 32 and 64 end them in every way.
+TEST_CASE("gemm with one or two rows: wide tiles and their column tails") {
+  for (int m : {1, 2}) {
+    for (int n : {8, 31, 32, 33, 63, 64, 65, 79, 80, 81, 127, 128, 129, 200, 256}) {
+      for (int k : {1, 7, 257, 784}) {
+        const bool a_t = (n + k) % 2 == 1;
+        check_shape(m, n, k, a_t, n % 3 != 0, n % 2 == 0, nullptr);
+      }
+    }
+  }
+  check_shape(1, 13, 256, false, true, false, nullptr);  // the output layer
+  check_shape(2, 784, 256, false, false, false, nullptr);
+}
+
 // k is cut into blocks of 128 (AVX-512) or 256 (AVX2, NEON) and rows into
-// blocks of 96; partial sums cross block ends through C.
+// blocks of 96; partial sums cross block ends through C. AVX2 copies A
+// stored transposed into panels a row block at a time when k >= 32.
 TEST_CASE("gemm across k-block and row-block ends") {
   for (int k : {127, 128, 129, 255, 256, 257, 383, 384, 385, 511, 512, 513, 1025}) {
     for (bool a_t : {false, true}) {
@@ -145,6 +162,7 @@ TEST_CASE("gemm across k-block and row-block ends") {
   for (int m : {95, 96, 97, 191, 192, 193}) {
     check_shape(m, 33, 300, false, true, false, nullptr);
     check_shape(m, 12, 129, true, false, true, nullptr);
+    check_shape(m, 40, 70, true, false, true, nullptr);  // A packed (AVX2)
   }
 }
 

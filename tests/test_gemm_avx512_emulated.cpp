@@ -4,15 +4,19 @@
 // test_gemm.cpp runs the real thing as well.
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <cstring>
 #include <initializer_list>
 #include <vector>
 
 #include "gemm_cases.h"
+#include "kernels/adam_kernels.h"
 #include "kernels/gemm_kernels.h"
 
 namespace tacit {
 namespace kernels {
 void gemm_f32_8x32_avx512_emulated(const GemmProblem& problem, const GemmTile& tile);
+void adam_f32_avx512_emulated(const AdamProblem& problem, long begin, long end);
 }  // namespace kernels
 }  // namespace tacit
 
@@ -123,6 +127,36 @@ TEST_CASE("emulated AVX-512 kernel equals the definition") {
         make_subnormal(&s);
         check_kernel(s, true, false);
       }
+    }
+  }
+}
+
+TEST_CASE("emulated AVX-512 Adam kernel equals the portable loop") {
+  if (!cpu_runs_emulation()) {
+    MESSAGE("skipped: the emulation needs AVX2 and FMA");
+    return;
+  }
+  using tacit::kernels::AdamProblem;
+  const tacit::kernels::AdamScalars s{0.9f, 0.999f, 0.1f, 0.001f, -3e-3f, 0.03f, 1e-8f};
+  const int count = 203;
+  std::vector<float> grads = values(count, 9);
+  for (int i = 0; i < count; i += 5) grads[i] = std::ldexp(grads[i], -130);  // subnormal
+  for (long begin : {0L, 1L, 13L}) {
+    for (long end : {begin, begin + 1, begin + 15, begin + 16, begin + 17, 203L}) {
+      CAPTURE(begin);
+      CAPTURE(end);
+      std::vector<float> p = values(count, 1), m = values(count, 2), v = values(count, 3);
+      for (float& x : v) x = std::fabs(x);
+      std::vector<float> pw = p, mw = m, vw = v;
+      for (int step = 0; step < 3; ++step) {
+        tacit::kernels::adam_f32_avx512_emulated(
+            AdamProblem{s, p.data(), grads.data(), m.data(), v.data()}, begin, end);
+        tacit::kernels::adam_f32_portable(
+            AdamProblem{s, pw.data(), grads.data(), mw.data(), vw.data()}, begin, end);
+      }
+      CHECK(std::memcmp(p.data(), pw.data(), sizeof(float) * count) == 0);
+      CHECK(std::memcmp(m.data(), mw.data(), sizeof(float) * count) == 0);
+      CHECK(std::memcmp(v.data(), vw.data(), sizeof(float) * count) == 0);
     }
   }
 }

@@ -47,6 +47,9 @@ std::size_t mlp_bytes(const MlpSpec& spec);
 // The parameters are zeroed; initialize them (init.h) or load them.
 Status mlp_create(const MlpSpec& spec, Arena& arena, Mlp* mlp);
 // Refreshes the packed weights from params: call after params change.
+// A pure copy: the ISA and threads of compute change its speed only.
+void mlp_pack(const Compute& compute, Mlp& mlp);
+// The same on the best ISA this CPU has, one thread.
 void mlp_pack(Mlp& mlp);
 void mlp_copy_params(const Mlp& from, Mlp& to);  // same spec; packs `to`
 

@@ -9,6 +9,7 @@
 #include <cstddef>
 
 #include "tacit/arena.h"
+#include "tacit/gemm.h"
 #include "tacit/status.h"
 
 namespace tacit {
@@ -42,6 +43,10 @@ void adam_reset(Adam& adam);
 //   v = fma((1-β2)·g, g, v·β2)
 //   p = p + (-step_size·m) / (sqrt(v) / sqrt(1-β2^t) + ε),  step_size = lr / (1-β1^t)
 // with the bias corrections computed in double and rounded to float once.
+// The elements are updated on compute's ISA (lanes across elements) and
+// split between its threads: the same bits for every ISA and thread count.
+void adam_step(const Compute& compute, Adam& adam, float* params, const float* grads);
+// The same on the best ISA this CPU has (isa_best()), one thread.
 void adam_step(Adam& adam, float* params, const float* grads);
 
 struct SgdConfig {

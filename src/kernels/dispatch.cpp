@@ -4,7 +4,9 @@
 #include <cstring>
 #include <initializer_list>
 
+#include "kernels/adam_kernels.h"
 #include "kernels/gemm_kernels.h"
+#include "kernels/transpose_kernels.h"
 #include "tacit/isa.h"
 
 namespace tacit {
@@ -121,6 +123,44 @@ GemmKernel gemm_kernel_for(int isa) {
       break;
   }
   return gemm_f32_portable;
+}
+
+AdamKernel adam_kernel_for(int isa) {
+  switch (static_cast<Isa>(isa)) {
+    case Isa::avx2:
+#if defined(TACIT_HAVE_AVX2)
+      return adam_f32_avx2;
+#else
+      break;
+#endif
+    case Isa::avx512:
+#if defined(TACIT_HAVE_AVX512)
+      return adam_f32_avx512;
+#else
+      break;
+#endif
+    case Isa::neon:
+#if defined(TACIT_HAVE_NEON)
+      return adam_f32_neon;
+#else
+      break;
+#endif
+    case Isa::portable:
+      break;
+  }
+  return adam_f32_portable;
+}
+
+TransposeKernel transpose_kernel_for(int isa) {
+#if defined(TACIT_HAVE_AVX2)
+  // Every AVX-512 CPU has AVX2; the check keeps that an observation.
+  if ((static_cast<Isa>(isa) == Isa::avx2 || static_cast<Isa>(isa) == Isa::avx512) &&
+      cpu_has_avx2_fma()) {
+    return transpose_f32_8x8_avx2;
+  }
+#endif
+  (void)isa;
+  return transpose_f32_portable;
 }
 
 }  // namespace kernels

@@ -1,0 +1,126 @@
+// Building blocks of the paper's experiment (tools/tacit-repro): per-run
+// seeds, noise images addressed by index, epoch shuffles, the cross-model
+// pairing, test accuracy, summary statistics and displacement cosines.
+// Everything is a pure function of its arguments (no hidden state) and
+// nothing here allocates.
+//
+// Random streams (rng.h addressing). Of the experiment seed S (--seed):
+//   kRunSeedStream    run r's seed, indices 2r and 2r + 1 (experiment_run_seed)
+//   kPairingStream    the cross-model derangement, indices [0, n - 1)
+// Of a run's seed R:
+//   streams [0, 2·kMaxLayers)  the run's reference init (init.h: weights
+//                      stream 2·layer, biases 2·layer + 1)
+//   kNoiseStream       noise image i = indices [i·P, (i + 1)·P), P pixels
+//   kTeacherShuffleStream, kStudentShuffleStream
+//                      epoch e's order = indices [e·n, e·n + n - 1)
+// The ranges are disjoint, so no two uses ever read the same random word.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "tacit/arena.h"
+#include "tacit/gemm.h"
+#include "tacit/mlp.h"
+#include "tacit/mnist.h"
+#include "tacit/status.h"
+#include "tacit/threads.h"
+
+namespace tacit {
+
+constexpr std::uint32_t kRunSeedStream = 0x100;
+constexpr std::uint32_t kPairingStream = 0x101;
+constexpr std::uint32_t kNoiseStream = 0x200;
+constexpr std::uint32_t kTeacherShuffleStream = 0x300;
+constexpr std::uint32_t kStudentShuffleStream = 0x301;
+
+// ---- seeds ---------------------------------------------------------------
+
+// (random_u32(S, kRunSeedStream, 2r + 1) << 32) | random_u32(S, kRunSeedStream, 2r):
+// independent-looking 64-bit seeds, run r's the same whatever --runs is.
+std::uint64_t experiment_run_seed(std::uint64_t seed, int run);
+
+// ---- noise ---------------------------------------------------------------
+
+enum class NoiseKind {
+  uniform,  // random_uniform_pm1: [-1, 1), like the scaled MNIST pixels
+  normal,   // random_normal: N(0, 1)
+};
+
+const char* noise_name(NoiseKind kind);  // "uniform", "normal"
+bool noise_parse(const char* name, NoiseKind* kind);
+
+// out (pixels) = noise image `index` of the set seeded by `seed`: values
+// [index·pixels, (index + 1)·pixels) of stream kNoiseStream. Nothing is
+// stored, so a set of any size costs no memory and any order or batching of
+// the same indices gives the same bits.
+void noise_image(NoiseKind kind, std::uint64_t seed, std::uint32_t index, int pixels,
+                 float* out);
+
+// out (count, pixels), row r = noise_image(indices[r]). Rows are split into
+// contiguous parts across `pool` (nullptr: the calling thread); each row is
+// computed whole by one thread, so the split never changes a bit.
+void noise_gather(NoiseKind kind, std::uint64_t seed, const std::uint32_t* indices,
+                  int count, int pixels, float* out, ThreadPool* pool);
+
+// ---- permutations --------------------------------------------------------
+
+// order (n) = epoch `epoch`'s permutation of [0, n): Fisher–Yates from the
+// identity. For i = n-1 down to 1, with k = n-1-i:
+//   u = random_u32(seed, stream, epoch·n + k),  j = (u64(u)·(i + 1)) >> 32,
+//   swap(order[i], order[j]).
+// j is uniform on [0, i] up to a bias below (i + 1)/2^32 (Lemire's
+// multiply-shift without rejection, so the draw count is fixed).
+// Each epoch's order depends on (seed, stream, epoch) alone.
+void shuffle_order(std::uint64_t seed, std::uint32_t stream, std::uint64_t epoch,
+                   std::uint32_t n, std::uint32_t* order);
+
+// perm (n) = a permutation with perm[i] != i for every i: Sattolo's
+// algorithm, a uniformly random single n-cycle. From the identity, for
+// i = n-1 down to 1, with k = n-1-i:
+//   u = random_u32(seed, kPairingStream, k),  j = (u64(u)·i) >> 32  (j < i),
+//   swap(perm[i], perm[j]).
+// Refuses n < 2 (no derangement of one element exists).
+Status derangement(std::uint64_t seed, std::uint32_t n, std::uint32_t* perm);
+
+// ---- evaluation ----------------------------------------------------------
+
+// Per-batch index, label and prediction buffers for mnist_correct.
+struct EvalBuffers {
+  int capacity = 0;
+  std::uint32_t* indices = nullptr;
+  std::int32_t* labels = nullptr;
+  std::int32_t* predictions = nullptr;
+};
+
+std::size_t eval_buffers_bytes(int capacity);
+Status eval_buffers_create(int capacity, Arena& arena, EvalBuffers* buffers);
+
+// *correct = how many of the split's images have argmax over logit columns
+// [0, 10) equal to their label (ties to the lowest digit), in batches of up
+// to min(workspace.capacity, buffers.capacity) rows, in index order.
+// Refuses a model whose inputs are not 784 or whose outputs are fewer than 10.
+Status mnist_correct(const Compute& compute, const Mlp& mlp, MlpWorkspace& workspace,
+                     const MnistSplit& split, EvalBuffers& buffers, int* correct);
+
+// ---- statistics ----------------------------------------------------------
+
+struct SummaryStats {
+  int n = 0;
+  double mean = 0.0;  // Σ x / n, summed in index order
+  double std = 0.0;   // sample standard deviation, Σ (x - mean)² / (n - 1); 0 if n < 2
+  double ci95 = 0.0;  // half-width of the 95% CI of the mean: 1.96·std/√n
+  double min = 0.0;
+  double max = 0.0;
+};
+
+// n >= 1; n = 0 gives all zeros.
+SummaryStats summarize(const double* values, int n);
+
+// Cosine between the displacements (a - a0) and (b - b0), n floats each:
+// each difference and product in double, summed in increasing index, then
+// dot / (√(Σ da²)·√(Σ db²)). 0 when either displacement is zero.
+double displacement_cosine(const float* a, const float* a0, const float* b,
+                           const float* b0, std::size_t n);
+
+}  // namespace tacit

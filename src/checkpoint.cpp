@@ -1,0 +1,215 @@
+// Checkpoints in memory (docs/FORMAT.md). Every integer and float is read
+// and written byte by byte in little-endian order, so the host's byte order
+// never matters; floats travel as their IEEE bits.
+#include "tacit/checkpoint.h"
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+
+#include "checkpoint_internal.h"
+#include "tacit/crc32.h"
+
+namespace tacit {
+
+namespace {
+
+constexpr std::uint32_t kMaxWidth = 1u << 20;  // as mlp_spec
+// Magic, version and layer count: what says how long the rest of the header is.
+constexpr std::size_t kFixedHeaderBytes = 16;
+
+void put_u32(unsigned char* out, std::uint32_t v) {
+  out[0] = static_cast<unsigned char>(v);
+  out[1] = static_cast<unsigned char>(v >> 8);
+  out[2] = static_cast<unsigned char>(v >> 16);
+  out[3] = static_cast<unsigned char>(v >> 24);
+}
+
+std::uint32_t get_u32(const unsigned char* in) {
+  return static_cast<std::uint32_t>(in[0]) | static_cast<std::uint32_t>(in[1]) << 8 |
+         static_cast<std::uint32_t>(in[2]) << 16 | static_cast<std::uint32_t>(in[3]) << 24;
+}
+
+// The magic as found, printable: "GIF89a\x01\x00".
+void describe_bytes(const unsigned char* bytes, std::size_t size, char* out) {
+  static const char kHex[] = "0123456789abcdef";
+  for (std::size_t i = 0; i < size; ++i) {
+    const unsigned char c = bytes[i];
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+      *out++ = static_cast<char>(c);
+    } else {
+      *out++ = '\\';
+      *out++ = 'x';
+      *out++ = kHex[c >> 4];
+      *out++ = kHex[c & 15];
+    }
+  }
+  *out = '\0';
+}
+
+Status check_magic(const unsigned char* bytes, std::size_t size, const char* name) {
+  const std::size_t have = size < sizeof kCheckpointMagic ? size : sizeof kCheckpointMagic;
+  if (have != 0 && std::memcmp(bytes, kCheckpointMagic, have) != 0) {
+    char found[4 * sizeof kCheckpointMagic + 1];
+    describe_bytes(bytes, have, found);
+    return Status::error("%s: magic: expected \"TACITMLP\", found \"%s\" (not a tacit "
+                         "checkpoint)", name, found);
+  }
+  return Status::success();
+}
+
+Status truncated_header(const char* name, std::size_t needed, std::size_t size) {
+  return Status::error("%s: truncated: the header needs %zu bytes, found %zu", name,
+                       needed, size);
+}
+
+}  // namespace
+
+namespace checkpoint_detail {
+
+void format_spec(const MlpSpec& spec, char* out, std::size_t capacity) {
+  std::size_t used = 0;
+  out[0] = '\0';
+  for (int i = 0; i <= spec.layers && used < capacity; ++i) {
+    const int n = std::snprintf(out + used, capacity - used, i == 0 ? "%d" : "-%d",
+                                spec.widths[i]);
+    if (n < 0) break;
+    used += static_cast<std::size_t>(n);
+  }
+}
+
+Status check(const unsigned char* bytes, std::size_t available, std::uint64_t total,
+             const char* name, const Mlp& mlp) {
+  MlpSpec spec;
+  Status status = checkpoint_parse_spec(bytes, available, name, &spec);
+  if (!status.ok()) return status;
+  char mine[96];
+  char theirs[96];
+  format_spec(mlp.spec, mine, sizeof mine);
+  format_spec(spec, theirs, sizeof theirs);
+  if (spec.layers != mlp.spec.layers) {
+    return Status::error("%s: layers: expected %d (the caller's model is %s), found %d "
+                         "(the file's is %s)", name, mlp.spec.layers, mine, spec.layers,
+                         theirs);
+  }
+  for (int i = 0; i <= spec.layers; ++i) {
+    if (spec.widths[i] != mlp.spec.widths[i]) {
+      return Status::error("%s: widths[%d]: expected %d (the caller's model is %s), "
+                           "found %d (the file's is %s)", name, i, mlp.spec.widths[i],
+                           mine, spec.widths[i], theirs);
+    }
+  }
+  const std::size_t expected = checkpoint_bytes(spec);
+  if (total < expected) {
+    return Status::error("%s: truncated: expected %zu bytes for a %s model, found %llu",
+                         name, expected, theirs, static_cast<unsigned long long>(total));
+  }
+  if (total > expected) {
+    return Status::error("%s: trailing bytes: expected %zu bytes for a %s model, found "
+                         "%llu (%llu extra)", name, expected, theirs,
+                         static_cast<unsigned long long>(total),
+                         static_cast<unsigned long long>(total - expected));
+  }
+  const std::uint32_t computed = crc32(bytes, expected - 4);
+  const std::uint32_t stored = get_u32(bytes + expected - 4);
+  if (computed != stored) {
+    return Status::error("%s: crc32: expected 0x%08lx (computed over the header and "
+                         "parameters), found 0x%08lx (stored): the file is corrupt", name,
+                         static_cast<unsigned long>(computed),
+                         static_cast<unsigned long>(stored));
+  }
+  return Status::success();
+}
+
+}  // namespace checkpoint_detail
+
+std::size_t checkpoint_bytes(const MlpSpec& spec) {
+  return checkpoint_header_bytes(spec.layers) + 4 * mlp_param_count(spec) + 4;
+}
+
+Status checkpoint_write(const Mlp& mlp, unsigned char* out, std::size_t capacity) {
+  const MlpSpec& spec = mlp.spec;
+  const std::size_t needed = checkpoint_bytes(spec);
+  if (out == nullptr || capacity < needed) {
+    return Status::error("checkpoint buffer: expected %zu bytes (checkpoint_bytes), "
+                         "found %zu", needed, out == nullptr ? std::size_t{0} : capacity);
+  }
+  std::memcpy(out, kCheckpointMagic, sizeof kCheckpointMagic);
+  put_u32(out + 8, kCheckpointVersion);
+  put_u32(out + 12, static_cast<std::uint32_t>(spec.layers));
+  unsigned char* p = out + 16;
+  for (int i = 0; i <= spec.layers; ++i, p += 4) {
+    put_u32(p, static_cast<std::uint32_t>(spec.widths[i]));
+  }
+  for (std::size_t i = 0; i < mlp.param_count; ++i, p += 4) {
+    std::uint32_t bits;
+    std::memcpy(&bits, &mlp.params[i], sizeof bits);
+    put_u32(p, bits);
+  }
+  put_u32(p, crc32(out, static_cast<std::size_t>(p - out)));
+  return Status::success();
+}
+
+Status checkpoint_parse_spec(const unsigned char* bytes, std::size_t size,
+                             const char* name, MlpSpec* spec) {
+  if (bytes == nullptr) size = 0;
+  Status status = check_magic(bytes, size, name);
+  if (!status.ok()) return status;
+  if (size < kFixedHeaderBytes) return truncated_header(name, kFixedHeaderBytes, size);
+  const std::uint32_t version = get_u32(bytes + 8);
+  if (version == 0) {
+    return Status::error("%s: version: expected 1 to %lu, found 0", name,
+                         static_cast<unsigned long>(kCheckpointVersion));
+  }
+  if (version > kCheckpointVersion) {
+    return Status::error("%s: version: expected at most %lu, found %lu (written by a "
+                         "newer tacit)", name, static_cast<unsigned long>(kCheckpointVersion),
+                         static_cast<unsigned long>(version));
+  }
+  const std::uint32_t layers = get_u32(bytes + 12);
+  if (layers < 1 || layers > static_cast<std::uint32_t>(kMaxLayers)) {
+    return Status::error("%s: layers: expected 1 to %d, found %lu", name, kMaxLayers,
+                         static_cast<unsigned long>(layers));
+  }
+  const int layer_count = static_cast<int>(layers);
+  if (size < checkpoint_header_bytes(layer_count)) {
+    return truncated_header(name, checkpoint_header_bytes(layer_count), size);
+  }
+  int widths[kMaxLayers + 1];
+  // In 64 bits: a hostile header must not wrap a 32-bit size_t into a small
+  // model size (every width is at most 2^20, so this cannot overflow).
+  std::uint64_t params = 0;
+  for (int i = 0; i <= layer_count; ++i) {
+    const std::uint32_t width = get_u32(bytes + 16 + 4 * i);
+    if (width < 1 || width > kMaxWidth) {
+      return Status::error("%s: widths[%d]: expected 1 to %lu, found %lu", name, i,
+                           static_cast<unsigned long>(kMaxWidth),
+                           static_cast<unsigned long>(width));
+    }
+    widths[i] = static_cast<int>(width);
+    if (i > 0) params += (static_cast<std::uint64_t>(widths[i - 1]) + 1) * width;
+  }
+  // mlp_bytes needs 8 bytes per parameter (and rounding): it must fit size_t.
+  if (params > (SIZE_MAX - 4096) / 8) {
+    return Status::error("%s: widths: a model of %llu parameters does not fit this "
+                         "machine's address space", name,
+                         static_cast<unsigned long long>(params));
+  }
+  return mlp_spec(widths, layer_count + 1, spec);
+}
+
+Status checkpoint_read(const unsigned char* bytes, std::size_t size, const char* name,
+                       Mlp& mlp) {
+  if (bytes == nullptr) size = 0;
+  Status status = checkpoint_detail::check(bytes, size, size, name, mlp);
+  if (!status.ok()) return status;
+  const unsigned char* p = bytes + checkpoint_header_bytes(mlp.spec.layers);
+  for (std::size_t i = 0; i < mlp.param_count; ++i, p += 4) {
+    const std::uint32_t bits = get_u32(p);
+    std::memcpy(&mlp.params[i], &bits, sizeof bits);
+  }
+  mlp_pack(mlp);
+  return Status::success();
+}
+
+}  // namespace tacit

@@ -1,0 +1,91 @@
+#include "tacit/infer.h"
+
+#include "tacit/layers.h"
+
+namespace tacit {
+
+namespace {
+
+int widest_hidden(const MlpSpec& spec) {
+  int widest = 0;
+  for (int i = 1; i < spec.layers; ++i)
+    widest = spec.widths[i] > widest ? spec.widths[i] : widest;
+  return widest;
+}
+
+std::size_t hidden_floats(const MlpSpec& spec, int capacity) {
+  return static_cast<std::size_t>(capacity) * static_cast<std::size_t>(widest_hidden(spec));
+}
+
+}  // namespace
+
+MlpView mlp_view(const Mlp& mlp) {
+  MlpView view;
+  view.spec = mlp.spec;
+  for (int l = 0; l < mlp.spec.layers; ++l) {
+    view.weights_t[l] = mlp_packed_weight(mlp, l).data;
+    view.biases[l] = mlp_bias(mlp, l);
+  }
+  return view;
+}
+
+Status mlp_view_create(const int* widths, int count, const float* const* weights_t,
+                       const float* const* biases, MlpView* view) {
+  MlpView result;
+  Status status = mlp_spec(widths, count, &result.spec);
+  if (!status.ok()) return status;
+  for (int l = 0; l < result.spec.layers; ++l) {
+    if (weights_t == nullptr || weights_t[l] == nullptr) {
+      return Status::error("mlp view: weights_t[%d]: expected an array of %d x %d floats, "
+                           "found null", l, widths[l], widths[l + 1]);
+    }
+    if (biases == nullptr || biases[l] == nullptr) {
+      return Status::error("mlp view: biases[%d]: expected an array of %d floats, found "
+                           "null", l, widths[l + 1]);
+    }
+    result.weights_t[l] = weights_t[l];
+    result.biases[l] = biases[l];
+  }
+  *view = result;
+  return Status::success();
+}
+
+std::size_t infer_workspace_bytes(const MlpSpec& spec, int capacity) {
+  return 2 * arena_floats_bytes(hidden_floats(spec, capacity));
+}
+
+Status infer_workspace_create(const MlpSpec& spec, int capacity, Arena& arena,
+                              InferWorkspace* workspace) {
+  if (capacity < 1) {
+    return Status::error("infer workspace: capacity: expected >= 1 rows, found %d",
+                         capacity);
+  }
+  const std::size_t needed = infer_workspace_bytes(spec, capacity);
+  if (arena.remaining() < needed) {
+    return Status::error("infer workspace: arena has %zu bytes left; %d rows need %zu "
+                         "(infer_workspace_bytes)", arena.remaining(), capacity, needed);
+  }
+  InferWorkspace result;
+  result.spec = spec;
+  result.capacity = capacity;
+  for (float*& buffer : result.hidden) buffer = arena.take_floats(hidden_floats(spec, capacity));
+  *workspace = result;
+  return Status::success();
+}
+
+void mlp_infer(const Compute& compute, const MlpView& model, InferWorkspace& ws,
+               ConstMatrix x, Matrix logits) {
+  const MlpSpec& spec = model.spec;
+  const int rows = x.rows;
+  ConstMatrix in = x;
+  for (int l = 0; l < spec.layers; ++l) {
+    const int out_width = spec.widths[l + 1];
+    const bool last = l + 1 == spec.layers;
+    const Matrix out = last ? logits : matrix(ws.hidden[l % 2], rows, out_width);
+    dense_forward(compute, in, const_matrix(model.weights_t[l], spec.widths[l], out_width),
+                  model.biases[l], out, !last);
+    in = out;
+  }
+}
+
+}  // namespace tacit

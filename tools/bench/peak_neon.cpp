@@ -1,0 +1,25 @@
+// Peak loop for AArch64 Advanced SIMD. Sixteen accumulators cover up to
+// four 128-bit FMA pipes at 4 cycles of latency.
+#include <arm_neon.h>
+
+#include "bench/peak_loops.h"
+
+namespace tacit_bench {
+
+const double kPeakFlopsNeon = 16 * 4 * 2;
+
+float peak_loop_neon(long iterations) {
+  constexpr int kChains = 16;
+  const float32x4_t x = vdupq_n_f32(0.999f);
+  const float32x4_t y = vdupq_n_f32(0.001f);
+  float32x4_t acc[kChains];
+  for (int c = 0; c < kChains; ++c) acc[c] = vdupq_n_f32(static_cast<float>(c));
+  for (long i = 0; i < iterations; ++i) {
+    for (int c = 0; c < kChains; ++c) acc[c] = vfmaq_f32(y, acc[c], x);
+  }
+  float32x4_t sum = acc[0];
+  for (int c = 1; c < kChains; ++c) sum = vaddq_f32(sum, acc[c]);
+  return vgetq_lane_f32(sum, 0);
+}
+
+}  // namespace tacit_bench

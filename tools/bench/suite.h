@@ -1,0 +1,65 @@
+// What tacit-bench measures: the products of one dense layer at the MLP's
+// shapes, an Adam step, a training step and one-image inference, for each
+// ISA and thread count asked for, each against that ISA's measured peak.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "bench/measure.h"
+
+namespace tacit_bench {
+
+struct Options {
+  std::vector<std::string> isas;  // empty: every available one
+  std::vector<int> threads;       // empty: 1 and the hardware's count
+  std::vector<int> batches{1, 64, 1024};
+  int train_batch = 1024;
+  SamplePlan plan;
+  double peak_seconds = 0.004;  // per peak sample
+  int peak_samples = 25;
+  double warmup_seconds = 0.2;  // FMA work before the first measurement
+  bool quiet = false;           // no progress on stderr
+  bool quick = false;           // --quick: shorter side runs too
+};
+
+// One measured operation. op is forward, dx, dw, adam, train_step or infer;
+// in/out/batch are 0 where they mean nothing (adam: in = parameter count).
+struct Record {
+  std::string isa;
+  int threads = 1;
+  std::string op;
+  int in = 0, out = 0, batch = 0;
+  double flops = 0;  // per call; 0 when not counted (adam)
+  double bytes = 0;  // per call, adam only: what it reads and writes
+  Summary seconds;
+  double peak_gflops = 0;  // this ISA and thread count, this process: median
+  double peak_best = 0;    // and the fastest sample
+  // Filled when several processes are combined:
+  int processes = 1;
+  double worst_process_fraction = 0;  // lowest per-process fraction of peak
+  double best_process_fraction = 0;
+};
+
+struct Peak {
+  std::string isa;
+  int threads = 1;
+  Summary gflops;  // median, min and max over samples, in GFLOP/s
+};
+
+struct SuiteResult {
+  std::vector<Peak> peaks;
+  std::vector<Record> records;
+};
+
+// False (with a message on stderr) when memory could not be had or an ISA
+// asked for is unknown or unavailable.
+bool run_suite(const Options& options, SuiteResult* result);
+
+double gflops_of(const Record& r);      // at the median time; 0 if not counted
+double fraction_of(const Record& r);    // gflops / peak; 0 if not counted
+// The fastest sample against the fastest peak sample: what the code does
+// when no other process takes the core.
+double best_fraction_of(const Record& r);
+
+}  // namespace tacit_bench

@@ -1,0 +1,72 @@
+// What tacit-train, tacit-eval and tacit-export share: a model loaded from
+// a checkpoint file, and MNIST loaded from a directory, each in memory
+// sized by the library's queries. Header-only, like cli.h.
+#pragma once
+
+#include <cstdlib>
+#include <vector>
+
+#include "tacit/checkpoint.h"
+#include "tacit/mnist.h"
+
+namespace tacit_tools {
+
+struct LoadedModel {
+  std::vector<unsigned char> memory;
+  tacit::Mlp mlp;
+};
+
+// Size first: the header says the spec, the spec says the memory.
+inline tacit::Status load_model(const char* path, LoadedModel* model) {
+  using namespace tacit;
+  MlpSpec spec;
+  Status status = checkpoint_file_spec(path, &spec);
+  if (!status) return status;
+  const std::size_t file_bytes = checkpoint_bytes(spec);
+  model->memory.assign(arena_buffer_bytes(mlp_bytes(spec)) + file_bytes, 0);
+  Arena arena(model->memory.data(), model->memory.size() - file_bytes);
+  status = mlp_create(spec, arena, &model->mlp);
+  if (!status) return status;
+  // The file buffer is the memory's tail, past the arena.
+  unsigned char* buffer = model->memory.data() + model->memory.size() - file_bytes;
+  return checkpoint_load(path, buffer, file_bytes, model->mlp);
+}
+
+struct LoadedMnist {
+  std::vector<unsigned char> memory;
+  tacit::Mnist mnist;
+};
+
+// DIR, else $TACIT_MNIST_DIR, else data/mnist.
+inline const char* mnist_dir(const char* given) {
+  if (given != nullptr) return given;
+  const char* env = std::getenv("TACIT_MNIST_DIR");
+  return env != nullptr && env[0] != '\0' ? env : "data/mnist";
+}
+
+inline tacit::Status load_mnist(const char* dir, LoadedMnist* data) {
+  using namespace tacit;
+  MnistInfo info;
+  Status status = mnist_inspect(dir, &info);
+  if (!status) return status;
+  data->memory.assign(arena_buffer_bytes(mnist_bytes(info)), 0);
+  Arena arena(data->memory.data(), data->memory.size());
+  return mnist_load(dir, info, arena, &data->mnist);
+}
+
+// Checks that a model reads MNIST images and has digit logits 0-9.
+inline tacit::Status check_mnist_model(const char* path, const tacit::MlpSpec& spec) {
+  using namespace tacit;
+  if (mlp_inputs(spec) != kMnistPixels) {
+    return Status::error("%s: widths[0]: expected %d (MNIST's 28x28 pixels), found %d",
+                         path, kMnistPixels, mlp_inputs(spec));
+  }
+  if (mlp_outputs(spec) < kMnistClasses) {
+    return Status::error("%s: widths[%d]: expected at least %d outputs (the digit "
+                         "logits), found %d", path, spec.layers, kMnistClasses,
+                         mlp_outputs(spec));
+  }
+  return Status::success();
+}
+
+}  // namespace tacit_tools

@@ -1,0 +1,63 @@
+// tacit-repro's configuration: every knob of the paper's experiment, with
+// the paper's values as defaults, and the command-line parser that sets it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "tacit/experiment.h"
+#include "tacit/isa.h"
+#include "tacit/train.h"
+
+namespace repro {
+
+constexpr int kExitOk = 0;
+constexpr int kExitData = 1;         // missing or invalid data, unwritable output
+constexpr int kExitUsage = 2;        // bad flags
+constexpr int kExitExpectation = 3;  // --expect-transfer not met
+
+constexpr int kMaxHidden = tacit::kMaxLayers - 1;
+
+struct Config {
+  int aux = 3;                        // auxiliary logits after the 10 digits
+  int hidden_layers = 2;
+  int hidden[kMaxHidden] = {256, 256};
+  double lr = 3e-4;                   // Adam, teacher and students
+  int batch = 1024;
+  int teacher_epochs = 5;
+  int student_epochs = 5;
+  tacit::NoiseKind noise = tacit::NoiseKind::uniform;
+  int noise_images = 60000;           // per run; not a flag (the paper's count)
+  tacit::DistillLoss student_loss = tacit::DistillLoss::kl;
+  double temperature = 1.0;
+  int threads = 1;                    // set to hardware_threads() by parse_args
+  tacit::Isa isa = tacit::Isa::portable;  // set to the best by parse_args
+  std::string data = "data/mnist";
+  std::uint64_t seed = 0;
+  int runs = 100;
+  std::string json;
+  std::string csv;
+  std::string svg;
+  bool quiet = false;
+  bool expect_transfer = false;
+  double transfer_margin = 0.0;
+};
+
+const char* loss_name(tacit::DistillLoss loss);  // "kl", "mse"
+
+// The MLP's widths {784, hidden..., 10 + aux}.
+tacit::MlpSpec config_spec(const Config& config);
+
+// "256,256" or "256-256-10+3"-style text for messages and reports.
+std::string widths_text(const Config& config);
+
+enum class ParseResult { run, help, usage_error };
+
+// Fills config from argv (defaults first: threads = hardware_threads(), isa
+// from TACIT_ISA or the best available). Prints the reason for a usage
+// error on stderr.
+ParseResult parse_args(int argc, char** argv, Config* config);
+
+void print_help();
+
+}  // namespace repro

@@ -1,0 +1,290 @@
+#include "json.h"
+
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "tacit/mnist.h"
+
+namespace repro {
+
+std::string format_number(double value) {
+  if (!std::isfinite(value)) return "null";
+  char text[40];
+  for (int digits = 15; digits <= 17; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, value);
+    if (std::strtod(text, nullptr) == value) break;
+  }
+  return text;
+}
+
+std::string json_escape(const char* text) {
+  std::string out;
+  for (const char* p = text; *p != '\0'; ++p) {
+    const auto c = static_cast<unsigned char>(*p);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          char escape[8];
+          std::snprintf(escape, sizeof escape, "\\u%04x", c);
+          out += escape;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out;
+}
+
+void JsonWriter::newline() {
+  out_ += '\n';
+  out_.append(2 * stack_.size(), ' ');
+}
+
+void JsonWriter::before_value() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (stack_.empty()) return;
+  Level& level = stack_.back();
+  if (!level.empty) out_ += level.compact ? ", " : ",";
+  if (!level.compact) newline();
+  level.empty = false;
+}
+
+void JsonWriter::begin_object() {
+  before_value();
+  out_ += '{';
+  stack_.push_back({false, false, true});
+}
+
+void JsonWriter::begin_array(bool compact) {
+  before_value();
+  out_ += '[';
+  stack_.push_back({true, compact, true});
+}
+
+void JsonWriter::close(char bracket) {
+  const Level level = stack_.back();
+  stack_.pop_back();
+  if (!level.empty && !level.compact) newline();
+  out_ += bracket;
+  if (stack_.empty()) out_ += '\n';
+}
+
+void JsonWriter::end_object() { close('}'); }
+void JsonWriter::end_array() { close(']'); }
+
+void JsonWriter::key(const char* name) {
+  before_value();
+  out_ += '"';
+  out_ += json_escape(name);
+  out_ += "\": ";
+  after_key_ = true;
+}
+
+void JsonWriter::string(const char* value) {
+  before_value();
+  out_ += '"';
+  out_ += json_escape(value);
+  out_ += '"';
+}
+
+void JsonWriter::number(double value) {
+  before_value();
+  out_ += format_number(value);
+}
+
+void JsonWriter::integer(long long value) {
+  before_value();
+  out_ += std::to_string(value);
+}
+
+void JsonWriter::unsigned_integer(std::uint64_t value) {
+  before_value();
+  out_ += std::to_string(value);
+}
+
+void JsonWriter::boolean(bool value) {
+  before_value();
+  out_ += value ? "true" : "false";
+}
+
+void JsonWriter::null() {
+  before_value();
+  out_ += "null";
+}
+
+namespace {
+
+std::string hex64(std::uint64_t value) {
+  char text[20];
+  std::snprintf(text, sizeof text, "%016" PRIx64, value);
+  return text;
+}
+
+void numbers(JsonWriter& json, const std::vector<double>& values) {
+  json.begin_array(true);
+  for (double v : values) json.number(v);
+  json.end_array();
+}
+
+void write_config(JsonWriter& json, const Results& results) {
+  const Config& c = results.config;
+  const tacit::MlpSpec spec = config_spec(c);
+  json.key("config");
+  json.begin_object();
+  json.key("runs"); json.integer(c.runs);
+  json.key("seed"); json.unsigned_integer(c.seed);
+  json.key("widths"); json.begin_array(true);
+  for (int i = 0; i <= spec.layers; ++i) json.integer(spec.widths[i]);
+  json.end_array();
+  json.key("digits"); json.integer(tacit::kMnistClasses);
+  json.key("aux"); json.integer(c.aux);
+  json.key("init"); json.string("normal_fan_in");
+  json.key("optimizer"); json.string("adam");
+  json.key("lr"); json.number(c.lr);
+  json.key("betas");
+  json.begin_array(true);
+  json.number(0.9);
+  json.number(0.999);
+  json.end_array();
+  json.key("eps"); json.number(1e-8);
+  json.key("batch"); json.integer(c.batch);
+  json.key("teacher_epochs"); json.integer(c.teacher_epochs);
+  json.key("student_epochs"); json.integer(c.student_epochs);
+  json.key("noise"); json.string(tacit::noise_name(c.noise));
+  json.key("noise_images"); json.integer(c.noise_images);
+  json.key("student_loss"); json.string(loss_name(c.student_loss));
+  json.key("temperature"); json.number(c.temperature);
+  json.key("data"); json.string(c.data.c_str());
+  json.key("train_images"); json.integer(results.train_images);
+  json.key("test_images"); json.integer(results.test_images);
+  json.end_object();
+}
+
+void write_summary(JsonWriter& json, const Results& results) {
+  json.key("summary");
+  json.begin_object();
+  for (int c = 0; c < kConditions; ++c) {
+    const tacit::SummaryStats& s = results.summary[c];
+    json.key(condition_info(c).key);
+    json.begin_object();
+    json.key("mean"); json.number(s.mean);
+    json.key("ci95"); json.number(s.ci95);
+    json.key("std"); json.number(s.std);
+    json.key("min"); json.number(s.min);
+    json.key("max"); json.number(s.max);
+    json.key("n"); json.integer(s.n);
+    json.key("paper"); json.number(condition_info(c).paper);
+    json.end_object();
+  }
+  json.end_object();
+}
+
+// Per student and epoch, the cosine's summary over runs.
+void write_alignment_summary(JsonWriter& json, const Results& results) {
+  json.key("alignment_summary");
+  json.begin_object();
+  const int epochs = results.config.student_epochs;
+  std::vector<double> values(results.runs.size());
+  for (int s = 0; s < kStudents; ++s) {
+    json.key(condition_info(kFirstStudent + s).key);
+    std::vector<double> means, cis;
+    for (int e = 0; e < epochs; ++e) {
+      for (std::size_t r = 0; r < results.runs.size(); ++r) {
+        values[r] = results.runs[r].alignment[s][static_cast<std::size_t>(e)];
+      }
+      const tacit::SummaryStats stats =
+          tacit::summarize(values.data(), static_cast<int>(values.size()));
+      means.push_back(stats.mean);
+      cis.push_back(stats.ci95);
+    }
+    json.begin_object();
+    json.key("mean_by_epoch"); numbers(json, means);
+    json.key("ci95_by_epoch"); numbers(json, cis);
+    json.end_object();
+  }
+  json.end_object();
+}
+
+void write_run(JsonWriter& json, const RunResult& run) {
+  json.begin_object();
+  json.key("run"); json.integer(run.run);
+  json.key("seed"); json.unsigned_integer(run.seed);
+  json.key("cross_init_from_run"); json.integer(run.cross_from);
+  json.key("accuracy"); json.begin_object();
+  for (int c = 0; c < kConditions; ++c) {
+    json.key(condition_info(c).key);
+    json.number(run.accuracy[c]);
+  }
+  json.end_object();
+  json.key("correct"); json.begin_object();
+  for (int c = 0; c < kConditions; ++c) {
+    json.key(condition_info(c).key);
+    json.integer(run.correct[c]);
+  }
+  json.end_object();
+  json.key("weights_hash"); json.string(hex64(run.weights_hash).c_str());
+  json.key("teacher_loss"); numbers(json, run.teacher_loss);
+  json.key("student_loss"); json.begin_object();
+  for (int s = 0; s < kStudents; ++s) {
+    json.key(condition_info(kFirstStudent + s).key); numbers(json, run.student_loss[s]);
+  }
+  json.end_object();
+  json.key("alignment"); json.begin_object();
+  for (int s = 0; s < kStudents; ++s) {
+    json.key(condition_info(kFirstStudent + s).key); numbers(json, run.alignment[s]);
+  }
+  json.end_object();
+  json.key("seconds"); json.begin_object();
+  json.key("reference"); json.number(run.seconds.reference);
+  json.key("teacher"); json.number(run.seconds.teacher);
+  json.key("targets"); json.number(run.seconds.targets);
+  for (int s = 0; s < kStudents; ++s) {
+    json.key(condition_info(kFirstStudent + s).key); json.number(run.seconds.students[s]);
+  }
+  json.key("total"); json.number(run.seconds.total);
+  json.end_object();
+  json.end_object();
+}
+
+}  // namespace
+
+std::string results_json(const Results& results, const RunEnvironment& environment) {
+  JsonWriter json;
+  json.begin_object();
+  json.key("program"); json.string("tacit-repro");
+  json.key("paper"); json.string("Cloud et al., Subliminal learning, arXiv 2507.14805, "
+                                 "section 6.2, Figure 10");
+  write_config(json, results);
+  json.key("isa"); json.string(environment.isa);
+  json.key("threads"); json.integer(environment.threads);
+  json.key("weights_hash"); json.string(hex64(results.weights_hash).c_str());
+  write_summary(json, results);
+  write_alignment_summary(json, results);
+  json.key("timings"); json.begin_object();
+  json.key("load_seconds"); json.number(results.load_seconds);
+  json.key("total_seconds"); json.number(results.total_seconds);
+  double sum = 0.0;
+  for (const RunResult& run : results.runs) sum += run.seconds.total;
+  json.key("mean_run_seconds");
+  json.number(results.runs.empty() ? 0.0 : sum / static_cast<double>(results.runs.size()));
+  json.end_object();
+  json.key("runs"); json.begin_array();
+  for (const RunResult& run : results.runs) write_run(json, run);
+  json.end_array();
+  json.end_object();
+  return json.text();
+}
+
+}  // namespace repro

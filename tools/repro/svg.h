@@ -1,0 +1,35 @@
+// --svg: a bar chart in the manner of the paper's Figure 10, written as
+// plain SVG 1.1 text (no scripts, no external resources).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "results.h"
+
+namespace repro {
+
+struct Bar {
+  std::string label[2];  // two lines under the bar; the second may be empty
+  double mean = 0.0;
+  double ci95 = 0.0;     // whisker half-width
+  double paper = -1.0;   // the paper's value, marked; < 0: none
+  std::string color;     // fill, e.g. "#4c72b0"
+};
+
+struct BarChart {
+  std::string title;
+  std::string subtitle;
+  std::string y_label;
+  std::vector<Bar> bars;  // values in [0, 1]
+};
+
+// &, <, >, " and ' as entities.
+std::string xml_escape(const std::string& text);
+
+std::string bar_chart_svg(const BarChart& chart);
+
+// The six conditions of results, titled with the run count and config.
+BarChart results_chart(const Results& results);
+
+}  // namespace repro

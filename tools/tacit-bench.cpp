@@ -1,0 +1,254 @@
+// tacit-bench: how close tacit's products come to this machine's FMA peak,
+// and what a training step, an Adam step and one-image inference cost.
+// See --help. With --processes N (N > 1) the program runs itself N times
+// and combines the runs, so that a figure holds in every process, not only
+// in a lucky one.
+// Exit status: 0 done, 1 a measurement or output failed, 2 usage.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "bench/report.h"
+#include "bench/suite.h"
+#include "cli.h"
+#include "tacit/isa.h"
+#include "tacit/threads.h"
+
+namespace {
+
+using tacit_bench::Options;
+
+void print_help() {
+  std::printf(
+      "usage: tacit-bench [--quick] [--isa LIST] [--threads LIST] [--batch LIST]\n"
+      "                   [--train-batch N] [--samples N] [--processes N] [--json FILE]\n"
+      "\n"
+      "Measures this machine's peak FP32 FMA rate for each ISA with its own loop,\n"
+      "then, for each ISA and thread count: GFLOP/s and the fraction of that peak\n"
+      "for the forward, dX and dW products of dense layers 784->256, 256->256 and\n"
+      "256->13 at each batch; one training step of the 784-256-256-13 MLP\n"
+      "(cross-entropy, Adam lr 3e-4) on generated data, as samples/s and the time\n"
+      "of a 60000-sample teacher epoch extrapolated from it; one-image inference;\n"
+      "and one Adam step over all 270093 parameters. Times are per call: the\n"
+      "median and range of repeated samples (and of processes, see --processes).\n"
+      "\n"
+      "  --quick          a smoke test of a few seconds: batches 1 and 32, a\n"
+      "                   training step at batch 32, few short samples, 1 process\n"
+      "  --isa LIST       comma-separated: portable,avx2,avx512,neon (default:\n"
+      "                   every one available here)\n"
+      "  --threads LIST   comma-separated thread counts (default: 1 and the\n"
+      "                   hardware's count)\n"
+      "  --batch LIST     batches for the products (default 1,64,1024)\n"
+      "  --train-batch N  batch of the training step (default 1024)\n"
+      "  --samples N      samples per measurement (default 11; at least 3 are\n"
+      "                   taken, slow ones stop after about 2 s)\n"
+      "  --processes N    run N processes one after another and report the median\n"
+      "                   of their medians and the worst process's fraction of\n"
+      "                   peak (default 3, 1 with --quick)\n"
+      "  --subnormals     also measure what subnormal operands cost (a product and\n"
+      "                   Adam with 0%%, 1%% and 100%% of them) and count the\n"
+      "                   subnormals an epoch of training (--train-batch) stores\n"
+      "  --json FILE      also write the results as JSON: a \"results\" list of\n"
+      "                   {isa, threads, op, in, out, batch, seconds, gflops,\n"
+      "                   peak_gflops, fraction_of_peak, ...}; op is forward, dx,\n"
+      "                   dw, adam, train_step or infer\n"
+      "  --help           this text\n");
+}
+
+bool parse_ints(const char* flag, const char* text, long min, long max, std::vector<int>* out) {
+  if (text == nullptr) {
+    std::fprintf(stderr, "%s needs a value\n", flag);
+    return false;
+  }
+  out->clear();
+  std::string list = text;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t comma = list.find(',', start);
+    const std::string item = list.substr(start, comma == std::string::npos ? comma : comma - start);
+    long value = 0;
+    if (!tacit_cli::parse_long(flag, item.c_str(), min, max, &value)) return false;
+    out->push_back(static_cast<int>(value));
+    if (comma == std::string::npos) return true;
+    start = comma + 1;
+  }
+}
+
+std::vector<std::string> split(const char* text) {
+  std::vector<std::string> out;
+  std::string list = text;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t comma = list.find(',', start);
+    out.push_back(list.substr(start, comma == std::string::npos ? comma : comma - start));
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+void set_quick(Options* o) {
+  o->batches = {1, 32};
+  o->train_batch = 32;
+  o->plan.samples = 5;
+  o->plan.sample_seconds = 0.0005;
+  o->plan.budget_seconds = 0.2;
+  o->peak_seconds = 0.02;
+  o->warmup_seconds = 0.05;
+  o->quick = true;
+}
+
+// Runs this program `processes` times with the same measurement flags and
+// reads back each run's results.
+bool run_processes(const char* self, const std::vector<std::string>& passed, int processes,
+                   std::vector<tacit_bench::SuiteResult>* runs) {
+  const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
+  std::error_code error;
+  const std::filesystem::path dir = std::filesystem::temp_directory_path(error);
+  if (error) {
+    std::fprintf(stderr, "tacit-bench: no temporary directory: %s\n", error.message().c_str());
+    return false;
+  }
+  for (int p = 0; p < processes; ++p) {
+    const std::string file =
+        (dir / ("tacit-bench-" + std::to_string(stamp) + "-" + std::to_string(p) + ".txt"))
+            .string();
+    std::string command = shell_quote(self);
+    for (const std::string& arg : passed) command += " " + shell_quote(arg);
+    command += " --worker " + shell_quote(file);
+    std::fprintf(stderr, "tacit-bench: process %d of %d\n", p + 1, processes);
+    const int status = std::system(command.c_str());
+    tacit_bench::SuiteResult run;
+    const bool read = status == 0 && tacit_bench::read_lines(file, &run);
+    std::filesystem::remove(file, error);
+    if (!read) {
+      std::fprintf(stderr, "tacit-bench: process %d of %d failed (status %d)\n", p + 1,
+                   processes, status);
+      return false;
+    }
+    runs->push_back(run);
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  long processes = -1;
+  bool quick = false;
+  bool subnormals = false;
+  std::string json_path, worker_path;
+  std::vector<std::string> passed;  // flags a worker process gets
+  for (int i = 1; i < argc; ++i) {
+    const char* arg = argv[i];
+    const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
+    long number = 0;
+    bool pass = true;
+    if (tacit_cli::is_flag(arg, "--help") || tacit_cli::is_flag(arg, "-h")) {
+      print_help();
+      return 0;
+    } else if (tacit_cli::is_flag(arg, "--quick")) {
+      set_quick(&options);
+      quick = true;
+      passed.push_back(arg);
+      continue;
+    } else if (tacit_cli::is_flag(arg, "--subnormals")) {
+      subnormals = true;
+      continue;
+    } else if (tacit_cli::is_flag(arg, "--isa")) {
+      if (value == nullptr) {
+        std::fprintf(stderr, "--isa needs a value\n");
+        return 2;
+      }
+      options.isas = split(value);
+    } else if (tacit_cli::is_flag(arg, "--threads")) {
+      if (!parse_ints(arg, value, 1, 256, &options.threads)) return 2;
+    } else if (tacit_cli::is_flag(arg, "--batch")) {
+      if (!parse_ints(arg, value, 1, 65536, &options.batches)) return 2;
+    } else if (tacit_cli::is_flag(arg, "--train-batch")) {
+      if (!tacit_cli::parse_long(arg, value, 1, 65536, &number)) return 2;
+      options.train_batch = static_cast<int>(number);
+    } else if (tacit_cli::is_flag(arg, "--samples")) {
+      if (!tacit_cli::parse_long(arg, value, 3, 100000, &number)) return 2;
+      options.plan.samples = static_cast<int>(number);
+    } else if (tacit_cli::is_flag(arg, "--processes")) {
+      if (!tacit_cli::parse_long(arg, value, 1, 1000, &processes)) return 2;
+      pass = false;
+    } else if (tacit_cli::is_flag(arg, "--json")) {
+      if (value == nullptr) {
+        std::fprintf(stderr, "--json needs a value\n");
+        return 2;
+      }
+      json_path = value;
+      pass = false;
+    } else if (tacit_cli::is_flag(arg, "--worker")) {  // internal: see run_processes
+      if (value == nullptr) return 2;
+      worker_path = value;
+      pass = false;
+    } else {
+      std::fprintf(stderr, "tacit-bench: unknown argument '%s' (try --help)\n", arg);
+      return 2;
+    }
+    if (pass) {
+      passed.push_back(arg);
+      passed.push_back(value);
+    }
+    ++i;
+  }
+  if (processes < 0) processes = quick ? 1 : 3;
+  for (int& threads : options.threads) {
+    if (threads > 1 && !tacit::threads_enabled()) {
+      std::fprintf(stderr, "tacit-bench: this build has no threads (-Dthreads=false); "
+                           "measuring 1 thread instead of %d\n", threads);
+      threads = 1;
+    }
+  }
+
+  tacit_bench::SuiteResult result;
+  if (!worker_path.empty() || processes == 1) {
+    options.quiet = !worker_path.empty();
+    if (!tacit_bench::run_suite(options, &result)) return 1;
+    if (!worker_path.empty()) return tacit_bench::write_lines(worker_path, result) ? 0 : 1;
+    for (auto& r : result.records)
+      r.worst_process_fraction = r.best_process_fraction = tacit_bench::fraction_of(r);
+  } else {
+    std::vector<tacit_bench::SuiteResult> runs;
+    if (!run_processes(argv[0], passed, static_cast<int>(processes), &runs)) return 1;
+    result = tacit_bench::combine(runs);
+  }
+  tacit_bench::print_table(stdout, result);
+  tacit_bench::SubnormalReport subnormal_report;
+  if (subnormals) {
+    if (!tacit_bench::run_subnormals(options, &subnormal_report)) {
+      std::fprintf(stderr, "tacit-bench: the subnormal measurement failed (out of memory)\n");
+      return 1;
+    }
+    tacit_bench::print_subnormals(stdout, subnormal_report);
+  }
+  if (!json_path.empty()) {
+    const std::string note =
+        "times in seconds per call; train_step is timed on generated data and an "
+        "epoch extrapolated from it";
+    if (!tacit_bench::write_json(json_path, result, note,
+                                 subnormals ? &subnormal_report : nullptr)) {
+      std::fprintf(stderr, "tacit-bench: cannot write %s\n", json_path.c_str());
+      return 1;
+    }
+  }
+  return 0;
+}

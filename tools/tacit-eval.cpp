@@ -1,0 +1,217 @@
+// Evaluates a checkpoint on MNIST: accuracy of the argmax over the digit
+// logits 0-9 (ties to the lower digit, as in training) and the confusion
+// matrix; or the exact logits of one image (--image), as a reference for
+// inference elsewhere (examples/embed prints the same format).
+// Exit status: 0 success, 1 failure, 2 usage error.
+#include <cinttypes>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include "cli.h"
+#include "model_io.h"
+#include "tacit/infer.h"
+#include "tacit/isa.h"
+#include "tacit/threads.h"
+
+namespace {
+
+using namespace tacit;
+
+void print_help() {
+  std::printf(
+      "usage: tacit-eval MODEL [--data DIR] [--split test|train] [--image N]\n"
+      "                  [--threads N] [--isa NAME]\n"
+      "\n"
+      "Loads MODEL (a checkpoint, docs/FORMAT.md: 784 inputs, at least 10 outputs)\n"
+      "and reports its accuracy on an MNIST split, the argmax over logits 0-9\n"
+      "against the labels, with the confusion matrix (rows: the true digit,\n"
+      "columns: the predicted one) and each digit's recall.\n"
+      "\n"
+      "  --data DIR     MNIST directory (default: $TACIT_MNIST_DIR, else data/mnist)\n"
+      "  --split NAME   test (default) or train\n"
+      "  --image N      print only image N's logits (decimal and IEEE bits), the\n"
+      "                 predicted digit and the label\n"
+      "  --threads N    threads including the caller (default: all cores)\n"
+      "  --isa NAME     portable, avx2, avx512 or neon (default: the best here;\n"
+      "                 every ISA gives the same bits)\n"
+      "  --help         this text\n");
+}
+
+struct Options {
+  const char* model = nullptr;
+  const char* data = nullptr;
+  MnistSplitId split = MnistSplitId::test;
+  long image = -1;
+  long threads = 0;
+  Isa isa = Isa::portable;
+};
+
+int usage(const char* message, const char* detail) {
+  std::fprintf(stderr, "tacit-eval: %s%s (try --help)\n", message, detail);
+  return 2;
+}
+
+// 0 to go on, -1 after --help, otherwise the exit status.
+int parse(int argc, char** argv, Options* o) {
+  Status status = isa_from_environment(&o->isa);
+  if (!status) {
+    std::fprintf(stderr, "tacit-eval: %s\n", status.message());
+    return 2;
+  }
+  using tacit_cli::is_flag;
+  for (int i = 1; i < argc;) {
+    const char* arg = argv[i];
+    const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
+    if (is_flag(arg, "--help") || is_flag(arg, "-h")) {
+      print_help();
+      return -1;
+    }
+    if (arg[0] != '-') {
+      if (o->model != nullptr) return usage("one MODEL only; found another: ", arg);
+      o->model = arg;
+      ++i;
+      continue;
+    }
+    if (value == nullptr) return usage(arg, " needs a value");
+    if (is_flag(arg, "--data")) {
+      o->data = value;
+    } else if (is_flag(arg, "--split")) {
+      if (std::strcmp(value, "test") == 0) {
+        o->split = MnistSplitId::test;
+      } else if (std::strcmp(value, "train") == 0) {
+        o->split = MnistSplitId::train;
+      } else {
+        return usage("--split: expected test or train, found ", value);
+      }
+    } else if (is_flag(arg, "--image")) {
+      if (!tacit_cli::parse_long(arg, value, 0, kMnistMaxCount, &o->image)) return 2;
+    } else if (is_flag(arg, "--threads")) {
+      if (!tacit_cli::parse_long(arg, value, 1, 256, &o->threads)) return 2;
+    } else if (is_flag(arg, "--isa")) {
+      if (!isa_parse(value, &o->isa) || !isa_available(o->isa)) {
+        return usage("--isa: expected an ISA this machine has, found ", value);
+      }
+    } else {
+      return usage("unknown argument ", arg);
+    }
+    i += 2;
+  }
+  if (o->model == nullptr) return usage("expected a MODEL file", "");
+  if (o->threads == 0) o->threads = hardware_threads();
+  return 0;
+}
+
+int fail(const Status& status) {
+  std::fprintf(stderr, "tacit-eval: %s\n", status.message());
+  return 1;
+}
+
+std::uint32_t bits(float f) {
+  std::uint32_t b;
+  std::memcpy(&b, &f, sizeof b);
+  return b;
+}
+
+int print_one(const Compute& compute, const Mlp& mlp, const MnistSplit& split, long image) {
+  if (image >= split.count) {
+    std::fprintf(stderr, "tacit-eval: --image %ld: expected an index below %d (the %s "
+                         "split's size)\n", image, split.count,
+                 mnist_split_name(split.id));
+    return 1;
+  }
+  const MlpSpec& spec = mlp.spec;
+  std::vector<unsigned char> memory(arena_buffer_bytes(infer_workspace_bytes(spec, 1)));
+  Arena arena(memory.data(), memory.size());
+  InferWorkspace ws;
+  Status status = infer_workspace_create(spec, 1, arena, &ws);
+  if (!status) return fail(status);
+  std::vector<float> x(kMnistPixels), logits(static_cast<std::size_t>(mlp_outputs(spec)));
+  const auto index = static_cast<std::uint32_t>(image);
+  std::int32_t label = 0;
+  status = mnist_gather(split, &index, 1, x.data(), &label);
+  if (!status) return fail(status);
+  const Matrix out = matrix(logits.data(), 1, mlp_outputs(spec));
+  mlp_infer(compute, mlp_view(mlp), ws, const_matrix(x.data(), 1, kMnistPixels), out);
+  std::int32_t predicted = 0;
+  argmax_rows(out, 0, kMnistClasses, &predicted);
+  for (int j = 0; j < mlp_outputs(spec); ++j) {
+    std::printf("logit %2d %08" PRIx32 " %.9g\n", j, bits(logits[j]),
+                static_cast<double>(logits[j]));
+  }
+  std::printf("class %d\nlabel %d\n", static_cast<int>(predicted), static_cast<int>(label));
+  return 0;
+}
+
+int evaluate(const Compute& compute, const Mlp& mlp, const MnistSplit& split) {
+  const MlpSpec& spec = mlp.spec;
+  const int batch = 1000;
+  std::vector<unsigned char> memory(arena_buffer_bytes(infer_workspace_bytes(spec, batch)));
+  Arena arena(memory.data(), memory.size());
+  InferWorkspace ws;
+  Status status = infer_workspace_create(spec, batch, arena, &ws);
+  if (!status) return fail(status);
+  std::vector<float> x(static_cast<std::size_t>(batch) * kMnistPixels);
+  std::vector<float> logits(static_cast<std::size_t>(batch) * mlp_outputs(spec));
+  std::vector<std::uint32_t> indices(batch);
+  std::vector<std::int32_t> labels(batch), predicted(batch);
+  long confusion[kMnistClasses][kMnistClasses] = {};
+  for (int first = 0; first < split.count; first += batch) {
+    const int n = split.count - first < batch ? split.count - first : batch;
+    for (int r = 0; r < n; ++r) indices[r] = static_cast<std::uint32_t>(first + r);
+    status = mnist_gather(split, indices.data(), n, x.data(), labels.data());
+    if (!status) return fail(status);
+    const Matrix out = matrix(logits.data(), n, mlp_outputs(spec));
+    mlp_infer(compute, mlp_view(mlp), ws, const_matrix(x.data(), n, kMnistPixels), out);
+    argmax_rows(out, 0, kMnistClasses, predicted.data());
+    for (int r = 0; r < n; ++r) ++confusion[labels[r]][predicted[r]];
+  }
+  long correct = 0;
+  for (int d = 0; d < kMnistClasses; ++d) correct += confusion[d][d];
+  std::printf("%s split: %d images\naccuracy %.4f (%ld / %d), argmax over logits 0-9\n\n",
+              mnist_split_name(split.id), split.count,
+              split.count > 0 ? static_cast<double>(correct) / split.count : 0.0, correct,
+              split.count);
+  std::printf("confusion matrix (rows: true digit, columns: predicted)\n     ");
+  for (int p = 0; p < kMnistClasses; ++p) std::printf("%6d", p);
+  std::printf("   recall\n");
+  for (int t = 0; t < kMnistClasses; ++t) {
+    long total = 0;
+    std::printf("  %d  ", t);
+    for (int p = 0; p < kMnistClasses; ++p) {
+      std::printf("%6ld", confusion[t][p]);
+      total += confusion[t][p];
+    }
+    std::printf("   %.4f\n", total > 0 ? static_cast<double>(confusion[t][t]) / total : 0.0);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  const int parsed = parse(argc, argv, &o);
+  if (parsed != 0) return parsed < 0 ? 0 : parsed;
+
+  tacit_tools::LoadedModel model;
+  Status status = tacit_tools::load_model(o.model, &model);
+  if (!status) return fail(status);
+  status = tacit_tools::check_mnist_model(o.model, model.mlp.spec);
+  if (!status) return fail(status);
+  const char* dir = tacit_tools::mnist_dir(o.data);
+  tacit_tools::LoadedMnist data;
+  status = tacit_tools::load_mnist(dir, &data);
+  if (!status) return fail(status);
+
+  ThreadPool pool(static_cast<int>(o.threads));
+  const Compute compute{o.isa, &pool};
+  const MnistSplit& split = data.mnist.split(o.split);
+  if (o.image >= 0) return print_one(compute, model.mlp, split, o.image);
+  const MlpSpec& spec = model.mlp.spec;
+  std::printf("model %s: ", o.model);
+  for (int i = 0; i <= spec.layers; ++i) std::printf("%s%d", i ? "-" : "", spec.widths[i]);
+  std::printf(", %zu parameters\n", model.mlp.param_count);
+  return evaluate(compute, model.mlp, split);
+}

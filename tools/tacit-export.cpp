@@ -1,0 +1,320 @@
+// Writes a checkpoint as a C/C++ header for firmware without a filesystem:
+// the spec as macros and arrays, each layer's weights as `static const float`
+// arrays in the layout the forward product reads (Wᵀ), and the scratch size
+// inference needs, so a program runs the model from flash with one static
+// buffer (examples/embed/). Floats are printed with "%.9g", which reads back
+// as the same binary32 (9 significant digits always suffice), so the header
+// holds the checkpoint's bits exactly.
+// Exit status: 0 success, 1 failure, 2 usage error.
+#include <cctype>
+#include <cerrno>
+#include <cinttypes>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "cli.h"
+#include "model_io.h"
+#include "tacit/crc32.h"
+#include "tacit/infer.h"
+#include "tacit/isa.h"
+
+namespace {
+
+using namespace tacit;
+
+void print_help() {
+  std::printf(
+      "usage: tacit-export MODEL -o FILE [--name NAME] [--image N [--data DIR]]\n"
+      "\n"
+      "Writes MODEL (a checkpoint, docs/FORMAT.md) to FILE as a header that C++\n"
+      "firmware includes to run the model with no heap, no threads and no files:\n"
+      "  NAME_widths, NAME_weights_t[l] (layer l's W transposed, (in, out)),\n"
+      "  NAME_biases[l], all `static const`, and NAME_ARENA_BYTES, the size of\n"
+      "  the one static buffer tacit::mlp_infer needs for one input.\n"
+      "Every float is printed with %%.9g and reads back bit for bit.\n"
+      "\n"
+      "  -o FILE        the header to write (replaced only once it is complete)\n"
+      "  --name NAME    prefix of every symbol, a C identifier (default tacit_model)\n"
+      "  --image N      also embed MNIST test image N (scaled to [-1, 1] as in\n"
+      "                 training) as NAME_input, its label, and the logits this\n"
+      "                 machine computes for it as NAME_expected_logits\n"
+      "  --data DIR     MNIST directory for --image (default: $TACIT_MNIST_DIR,\n"
+      "                 else data/mnist)\n"
+      "  --help         this text\n"
+      "\n"
+      "Include the header in one source file: every array is `static`.\n");
+}
+
+struct Options {
+  const char* model = nullptr;
+  const char* output = nullptr;
+  std::string name = "tacit_model";
+  const char* data = nullptr;
+  long image = -1;
+};
+
+int usage(const char* message, const char* detail) {
+  std::fprintf(stderr, "tacit-export: %s%s (try --help)\n", message, detail);
+  return 2;
+}
+
+bool is_identifier(const std::string& s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  for (char c : s) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  }
+  return true;
+}
+
+int parse(int argc, char** argv, Options* o) {
+  using tacit_cli::is_flag;
+  for (int i = 1; i < argc;) {
+    const char* arg = argv[i];
+    const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
+    if (is_flag(arg, "--help") || is_flag(arg, "-h")) {
+      print_help();
+      return -1;
+    }
+    if (arg[0] != '-') {
+      if (o->model != nullptr) return usage("one MODEL only; found another: ", arg);
+      o->model = arg;
+      ++i;
+      continue;
+    }
+    if (value == nullptr) return usage(arg, " needs a value");
+    if (is_flag(arg, "-o") || is_flag(arg, "--output")) {
+      o->output = value;
+    } else if (is_flag(arg, "--name")) {
+      o->name = value;
+      if (!is_identifier(o->name)) {
+        return usage("--name: expected a C identifier ([A-Za-z_][A-Za-z0-9_]*), found ",
+                     value);
+      }
+    } else if (is_flag(arg, "--data")) {
+      o->data = value;
+    } else if (is_flag(arg, "--image")) {
+      if (!tacit_cli::parse_long(arg, value, 0, kMnistMaxCount, &o->image)) return 2;
+    } else {
+      return usage("unknown argument ", arg);
+    }
+    i += 2;
+  }
+  if (o->model == nullptr) return usage("expected a MODEL file", "");
+  if (o->output == nullptr) return usage("expected -o FILE", "");
+  if (o->data != nullptr && o->image < 0) return usage("--data is only for --image", "");
+  return 0;
+}
+
+int fail(const Status& status) {
+  std::fprintf(stderr, "tacit-export: %s\n", status.message());
+  return 1;
+}
+
+std::string upper(const std::string& s) {
+  std::string out = s;
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// "%.9g" plus what makes it a float literal: 1 -> 1.0f, -0 -> -0.0f.
+void put_float(std::FILE* f, float v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.9g", static_cast<double>(v));
+  const bool has_point = std::strpbrk(text, ".e") != nullptr;
+  std::fprintf(f, "%s%sf", text, has_point ? "" : ".0");
+}
+
+void put_array(std::FILE* f, const char* type_and_name, const float* values,
+               std::size_t count, const char* comment) {
+  std::fprintf(f, "\n// %s\n%s[%zu] = {", comment, type_and_name, count);
+  for (std::size_t i = 0; i < count; ++i) {
+    std::fputs(i % 8 == 0 ? "\n   " : "", f);
+    std::fputc(' ', f);
+    put_float(f, values[i]);
+    std::fputc(',', f);
+  }
+  std::fputs("\n};\n", f);
+}
+
+// The model must be finite: a float literal cannot spell NaN or infinity.
+Status check_finite(const char* path, const Mlp& mlp) {
+  for (std::size_t i = 0; i < mlp.param_count; ++i) {
+    if (!std::isfinite(mlp.params[i])) {
+      return Status::error("%s: parameter %zu: expected a finite float, found %g", path, i,
+                           static_cast<double>(mlp.params[i]));
+    }
+  }
+  return Status::success();
+}
+
+struct Image {
+  std::vector<float> pixels;
+  std::int32_t label = 0;
+  std::vector<float> logits;
+};
+
+Status load_image(const Options& o, const Mlp& mlp, Image* image) {
+  Status status = tacit_tools::check_mnist_model(o.model, mlp.spec);
+  if (!status) return status;
+  tacit_tools::LoadedMnist data;
+  status = tacit_tools::load_mnist(tacit_tools::mnist_dir(o.data), &data);
+  if (!status) return status;
+  const MnistSplit& test = data.mnist.test;
+  if (o.image >= test.count) {
+    return Status::error("--image %ld: expected an index below %d (the test split's size)",
+                         o.image, test.count);
+  }
+  image->pixels.resize(kMnistPixels);
+  const auto index = static_cast<std::uint32_t>(o.image);
+  status = mnist_gather(test, &index, 1, image->pixels.data(), &image->label);
+  if (!status) return status;
+  // The host's logits, through the same inference path firmware uses.
+  std::vector<unsigned char> memory(arena_buffer_bytes(infer_workspace_bytes(mlp.spec, 1)));
+  Arena arena(memory.data(), memory.size());
+  InferWorkspace ws;
+  status = infer_workspace_create(mlp.spec, 1, arena, &ws);
+  if (!status) return status;
+  image->logits.resize(static_cast<std::size_t>(mlp_outputs(mlp.spec)));
+  mlp_infer(Compute{isa_best(), nullptr}, mlp_view(mlp), ws,
+            const_matrix(image->pixels.data(), 1, kMnistPixels),
+            matrix(image->logits.data(), 1, mlp_outputs(mlp.spec)));
+  return Status::success();
+}
+
+// The usage comment, the guard and the macros: what a consumer reads first.
+void write_preamble(std::FILE* f, const Options& o, const Mlp& mlp, std::uint32_t crc) {
+  const MlpSpec& spec = mlp.spec;
+  const std::string& n = o.name;
+  const std::string N = upper(n);
+  std::string shape;
+  for (int i = 0; i <= spec.layers; ++i) {
+    shape += (i ? "-" : "") + std::to_string(spec.widths[i]);
+  }
+  std::fprintf(f,
+      "// Generated by tacit-export from %s (checkpoint crc32 0x%08" PRIx32 "): do not edit.\n"
+      "// A %s MLP: dense layers, ReLU between them, none after the last.\n"
+      "// Layer l's weights are W transposed, (in, out) row-major, the layout\n"
+      "// tacit's forward product reads, so inference runs from these arrays in\n"
+      "// place (flash), with no copy. With tacit/infer.h:\n"
+      "//\n"
+      "//   tacit::MlpView view;\n"
+      "//   tacit::mlp_view_create(%s_widths, %s_LAYERS + 1, %s_weights_t,\n"
+      "//                          %s_biases, &view);\n"
+      "//   static unsigned char scratch[%s_ARENA_BYTES];\n"
+      "//   tacit::Arena arena(scratch, sizeof scratch);\n"
+      "//   tacit::InferWorkspace ws;\n"
+      "//   tacit::infer_workspace_create(view.spec, 1, arena, &ws);\n"
+      "//   tacit::mlp_infer(tacit::Compute{}, view, ws,\n"
+      "//                    tacit::const_matrix(input, 1, %s_INPUTS),\n"
+      "//                    tacit::matrix(logits, 1, %s_OUTPUTS));\n"
+      "//\n"
+      "// Every array is static: include this header in one source file.\n"
+      "#ifndef %s_H_\n#define %s_H_\n\n",
+      o.model, crc, shape.c_str(), n.c_str(), N.c_str(), n.c_str(), n.c_str(), N.c_str(),
+      N.c_str(), N.c_str(), N.c_str(), N.c_str());
+  std::fprintf(f, "#define %s_LAYERS %d\n#define %s_INPUTS %d\n#define %s_OUTPUTS %d\n",
+               N.c_str(), spec.layers, N.c_str(), mlp_inputs(spec), N.c_str(),
+               mlp_outputs(spec));
+  std::fprintf(f, "#define %s_PARAMS %zu\n", N.c_str(), mlp.param_count);
+  std::fprintf(f, "// The CRC-32 of the checkpoint this came from (docs/FORMAT.md).\n"
+                  "#define %s_CHECKPOINT_CRC32 0x%08" PRIx32 "u\n", N.c_str(), crc);
+  std::fprintf(f, "// Bytes of the buffer an Arena needs for infer_workspace_create(spec, 1)\n"
+                  "// at any alignment: arena_buffer_bytes(infer_workspace_bytes(spec, 1)).\n"
+                  "#define %s_ARENA_BYTES %zu\n\n",
+               N.c_str(), arena_buffer_bytes(infer_workspace_bytes(spec, 1)));
+  std::fprintf(f, "static const int %s_widths[%d] = {", n.c_str(), spec.layers + 1);
+  for (int i = 0; i <= spec.layers; ++i) std::fprintf(f, "%s%d", i ? ", " : "", spec.widths[i]);
+  std::fputs("};\n", f);
+}
+
+// Per layer Wᵀ and b, then the pointer tables mlp_view_create takes.
+void write_layers(std::FILE* f, const std::string& n, const Mlp& mlp) {
+  const MlpSpec& spec = mlp.spec;
+  for (int l = 0; l < spec.layers; ++l) {
+    const ConstMatrix wt = mlp_packed_weight(mlp, l);
+    char name[160];
+    char comment[160];
+    std::snprintf(name, sizeof name, "static const float %s_w%dt", n.c_str(), l);
+    std::snprintf(comment, sizeof comment, "layer %d: W transposed (%d in, %d out)", l,
+                  wt.rows, wt.cols);
+    put_array(f, name, wt.data, static_cast<std::size_t>(wt.rows) * wt.cols, comment);
+    std::snprintf(name, sizeof name, "static const float %s_b%d", n.c_str(), l);
+    std::snprintf(comment, sizeof comment, "layer %d: bias (%d)", l, wt.cols);
+    put_array(f, name, mlp_bias(mlp, l), static_cast<std::size_t>(wt.cols), comment);
+  }
+  std::fprintf(f, "\nstatic const float* const %s_weights_t[%d] = {", n.c_str(), spec.layers);
+  for (int l = 0; l < spec.layers; ++l) std::fprintf(f, "%s%s_w%dt", l ? ", " : "", n.c_str(), l);
+  std::fprintf(f, "};\nstatic const float* const %s_biases[%d] = {", n.c_str(), spec.layers);
+  for (int l = 0; l < spec.layers; ++l) std::fprintf(f, "%s%s_b%d", l ? ", " : "", n.c_str(), l);
+  std::fputs("};\n", f);
+}
+
+// The test image, its label and the host's logits for it (--image).
+void write_image(std::FILE* f, const Options& o, const Image& image) {
+  const std::string& n = o.name;
+  std::fprintf(f, "\n#define %s_HAS_INPUT 1\n", upper(n).c_str());
+  char name[160];
+  char comment[200];
+  std::snprintf(name, sizeof name, "static const float %s_input", n.c_str());
+  std::snprintf(comment, sizeof comment, "MNIST test image %ld (label %d), pixels p as "
+                "(p / 255 - 0.5) / 0.5", o.image, static_cast<int>(image.label));
+  put_array(f, name, image.pixels.data(), image.pixels.size(), comment);
+  std::fprintf(f, "static const int %s_input_label = %d;\n", n.c_str(),
+               static_cast<int>(image.label));
+  std::snprintf(name, sizeof name, "static const float %s_expected_logits", n.c_str());
+  put_array(f, name, image.logits.data(), image.logits.size(),
+            "the logits tacit-export computed for the input on its host (tacit::mlp_infer)");
+}
+
+void write_header(std::FILE* f, const Options& o, const Mlp& mlp, std::uint32_t crc,
+                  const Image* image) {
+  write_preamble(f, o, mlp, crc);
+  write_layers(f, o.name, mlp);
+  if (image != nullptr) write_image(f, o, *image);
+  std::fprintf(f, "\n#endif  // %s_H_\n", upper(o.name).c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  const int parsed = parse(argc, argv, &o);
+  if (parsed != 0) return parsed < 0 ? 0 : parsed;
+
+  tacit_tools::LoadedModel model;
+  Status status = tacit_tools::load_model(o.model, &model);
+  if (!status) return fail(status);
+  const Mlp& mlp = model.mlp;
+  status = check_finite(o.model, mlp);
+  if (!status) return fail(status);
+  // The checkpoint's CRC names exactly which model the header holds.
+  const std::size_t bytes = checkpoint_bytes(mlp.spec);
+  const unsigned char* file = model.memory.data() + model.memory.size() - bytes;
+  const std::uint32_t crc = crc32(file, bytes - 4);
+  Image image;
+  if (o.image >= 0) {
+    status = load_image(o, mlp, &image);
+    if (!status) return fail(status);
+  }
+
+  const std::string temp = std::string(o.output) + ".tmp";
+  std::FILE* f = std::fopen(temp.c_str(), "w");
+  if (f == nullptr) {
+    std::fprintf(stderr, "tacit-export: %s: cannot create: %s\n", temp.c_str(),
+                 std::strerror(errno));
+    return 1;
+  }
+  write_header(f, o, mlp, crc, o.image >= 0 ? &image : nullptr);
+  const bool written = std::ferror(f) == 0;
+  if (std::fclose(f) != 0 || !written || std::rename(temp.c_str(), o.output) != 0) {
+    std::fprintf(stderr, "tacit-export: %s: write failed: %s\n", o.output,
+                 std::strerror(errno));
+    std::remove(temp.c_str());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,253 @@
+// tacit-theorem: Theorem 1 of Cloud et al., "Subliminal learning" (2025),
+// measured on the paper's MLP and MNIST. See --help; tools/theorem/measure.h
+// says what one trial computes, tools/theorem/report.h what is printed.
+// Exit status: 0 done, 1 data or output file problem, 2 usage.
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "tacit/experiment.h"
+#include "tacit/init.h"
+#include "tacit/mnist.h"
+#include "tacit/threads.h"
+#include "theorem/config.h"
+#include "theorem/measure.h"
+#include "theorem/report.h"
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <unistd.h>
+#endif
+
+namespace {
+
+using namespace theorem;
+
+// tacit-repro's noise set: its students' epoch-0 order is a shuffle of this
+// many images, and trial k's noise batch is that order's first batch.
+constexpr std::uint32_t kNoiseImages = 60000;
+
+// Heap memory that reports failure instead of throwing.
+class Buffer {
+ public:
+  explicit Buffer(std::size_t bytes) : bytes_(bytes), data_(std::malloc(bytes ? bytes : 1)) {}
+  ~Buffer() { std::free(data_); }
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+  bool ok() const { return data_ != nullptr; }
+  tacit::Arena arena() const { return tacit::Arena(data_, bytes_); }
+
+ private:
+  std::size_t bytes_;
+  void* data_;
+};
+
+bool stderr_is_terminal() {
+#if defined(__unix__) || defined(__APPLE__)
+  return isatty(STDERR_FILENO) == 1;
+#else
+  return false;
+#endif
+}
+
+bool is_directory(const std::string& path) {
+  std::error_code error;  // the non-throwing overload
+  return std::filesystem::is_directory(path, error);
+}
+
+constexpr const char* kFetchHint =
+    "fetch MNIST with tools/fetch-mnist (run from the repository; it fills "
+    "data/mnist), or pass --data DIR";
+
+int load_mnist(const Config& config, std::unique_ptr<Buffer>* buffer, tacit::Mnist* mnist) {
+  if (!is_directory(config.data)) {
+    std::fprintf(stderr, "tacit-theorem: MNIST directory %s not found; %s\n",
+                 config.data.c_str(), kFetchHint);
+    return kExitData;
+  }
+  tacit::MnistInfo info;
+  tacit::Status status = tacit::mnist_inspect(config.data.c_str(), &info);
+  if (!status) {
+    std::fprintf(stderr, "tacit-theorem: %s\n", status.message());
+    if (std::strstr(status.message(), "fetch-mnist") == nullptr) {
+      std::fprintf(stderr, "tacit-theorem: %s\n", kFetchHint);
+    }
+    return kExitData;
+  }
+  const std::size_t bytes = tacit::arena_buffer_bytes(tacit::mnist_bytes(info));
+  buffer->reset(new Buffer(bytes));
+  if (!(*buffer)->ok()) {
+    std::fprintf(stderr, "tacit-theorem: cannot allocate %zu bytes for MNIST\n", bytes);
+    return kExitData;
+  }
+  tacit::Arena arena = (*buffer)->arena();
+  status = tacit::mnist_load(config.data.c_str(), info, arena, mnist);
+  if (!status) {
+    std::fprintf(stderr, "tacit-theorem: %s\n", status.message());
+    return kExitData;
+  }
+  if (mnist->train.count < config.batch) {
+    std::fprintf(stderr, "tacit-theorem: %s has %d training images; --batch %d needs at "
+                 "least that many\n", config.data.c_str(), mnist->train.count, config.batch);
+    return kExitData;
+  }
+  return kExitOk;
+}
+
+struct Orders {
+  std::uint32_t* train = nullptr;    // (train images)
+  std::uint32_t* noise = nullptr;    // (kNoiseImages)
+  std::uint32_t* pairing = nullptr;  // (inits)
+};
+
+std::size_t u32_bytes(std::size_t count) {
+  return tacit::arena_block_bytes(count * sizeof(std::uint32_t));
+}
+
+// Fills the bench with trial k's θ₀, θ₀', digits and noise.
+tacit::Status prepare_trial(const Config& config, const tacit::Mnist& mnist,
+                            const Orders& orders, tacit::ThreadPool* pool, int k,
+                            Bench& bench, TrialRecord* record) {
+  const std::uint64_t seed = tacit::experiment_run_seed(config.seed, k);
+  record->init = k;
+  record->seed = seed;
+  record->cross_from = static_cast<int>(orders.pairing[k]);
+  tacit::mlp_init(bench.same, tacit::Init::normal_fan_in, seed);
+  tacit::mlp_init(bench.cross, tacit::Init::normal_fan_in,
+                  tacit::experiment_run_seed(config.seed, record->cross_from));
+  const auto n = static_cast<std::uint32_t>(mnist.train.count);
+  tacit::shuffle_order(seed, tacit::kTeacherShuffleStream, 0, n, orders.train);
+  const tacit::Status status =
+      tacit::mnist_gather(mnist.train, orders.train, config.batch,
+                          tacit::mlp_input(bench.digits, config.batch).data, bench.labels);
+  if (!status) return status;
+  tacit::shuffle_order(seed, tacit::kStudentShuffleStream, 0, kNoiseImages, orders.noise);
+  tacit::noise_gather(tacit::NoiseKind::uniform, seed, orders.noise, config.batch,
+                      tacit::kMnistPixels, tacit::mlp_input(bench.noise, config.batch).data,
+                      pool);
+  return tacit::Status::success();
+}
+
+bool write_file(const std::string& path, const std::string& text) {
+  std::FILE* file = std::fopen(path.c_str(), "wb");
+  if (file == nullptr) {
+    std::fprintf(stderr, "tacit-theorem: cannot write %s: %s\n", path.c_str(),
+                 std::strerror(errno));
+    return false;
+  }
+  const bool written = std::fwrite(text.data(), 1, text.size(), file) == text.size();
+  if (std::fclose(file) != 0 || !written) {
+    std::fprintf(stderr, "tacit-theorem: writing %s failed\n", path.c_str());
+    return false;
+  }
+  return true;
+}
+
+int run(const Config& config) {
+  if (!config.json.empty()) {
+    // Fail on a bad path now, not after the measurement.
+    std::FILE* probe = std::fopen(config.json.c_str(), "wb");
+    if (probe == nullptr) {
+      std::fprintf(stderr, "tacit-theorem: cannot write %s: %s\n", config.json.c_str(),
+                   std::strerror(errno));
+      return kExitData;
+    }
+    std::fclose(probe);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const auto seconds = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  std::unique_ptr<Buffer> data;
+  tacit::Mnist mnist;
+  const int loaded = load_mnist(config, &data, &mnist);
+  if (loaded != kExitOk) return loaded;
+
+  const int widths[] = {tacit::kMnistPixels, 256, 256, tacit::kMnistClasses + 3};
+  tacit::MlpSpec spec;
+  tacit::mlp_spec(widths, 4, &spec);
+  const auto train_count = static_cast<std::size_t>(mnist.train.count);
+  const std::size_t bytes = tacit::arena_buffer_bytes(
+      bench_bytes(spec, config.batch, config.batch) + u32_bytes(train_count) +
+      u32_bytes(kNoiseImages) + u32_bytes(static_cast<std::size_t>(config.inits)));
+  Buffer work(bytes);
+  if (!work.ok()) {
+    std::fprintf(stderr, "tacit-theorem: cannot allocate %zu bytes for the models\n", bytes);
+    return kExitData;
+  }
+  tacit::Arena arena = work.arena();
+  Bench bench;
+  tacit::Status status = bench_create(spec, config.batch, config.batch, arena, &bench);
+  Orders orders;
+  orders.train = static_cast<std::uint32_t*>(arena.take(train_count * 4));
+  orders.noise = static_cast<std::uint32_t*>(arena.take(kNoiseImages * 4));
+  orders.pairing = static_cast<std::uint32_t*>(
+      arena.take(static_cast<std::size_t>(config.inits) * 4));
+  if (status) {
+    status = tacit::derangement(config.seed, static_cast<std::uint32_t>(config.inits),
+                                orders.pairing);
+  }
+  if (!status) {
+    std::fprintf(stderr, "tacit-theorem: %s\n", status.message());
+    return kExitData;
+  }
+
+  tacit::ThreadPool pool(config.threads);
+  const tacit::Compute compute{config.isa, &pool};
+  const bool progress = !config.quiet && stderr_is_terminal();
+  Measurement m;
+  m.widths = "784-256-256-10+3";
+  m.layers = spec.layers;
+  m.seed = config.seed;
+  m.batch = config.batch;
+  m.trials.resize(static_cast<std::size_t>(config.inits));
+  for (int k = 0; k < config.inits; ++k) {
+    if (progress) {
+      const double elapsed = seconds();
+      std::fprintf(stderr, "\rtacit-theorem: initialization %d/%d, %.0fs", k + 1,
+                   config.inits, elapsed);
+      if (k > 0) std::fprintf(stderr, ", about %.0fs left", elapsed / k * (config.inits - k));
+      std::fprintf(stderr, "   ");
+    }
+    TrialRecord& record = m.trials[static_cast<std::size_t>(k)];
+    status = prepare_trial(config, mnist, orders, &pool, k, bench, &record);
+    if (status) status = measure_trial(compute, m.options, bench, &record.trial);
+    if (!status) {
+      if (progress) std::fprintf(stderr, "\n");
+      std::fprintf(stderr, "tacit-theorem: %s\n", status.message());
+      return kExitData;
+    }
+  }
+  if (progress) {
+    std::fprintf(stderr, "\rtacit-theorem: %d initializations in %.1fs (isa %s, %d threads)\n",
+                 config.inits, seconds(), tacit::isa_name(config.isa), pool.size());
+  }
+  const std::string report = report_text(m);
+  std::fwrite(report.data(), 1, report.size(), stdout);
+  std::fflush(stdout);
+  if (!config.json.empty()) {
+    const Environment environment{tacit::isa_name(config.isa), pool.size(), seconds()};
+    if (!write_file(config.json, report_json(m, environment))) return kExitData;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Config config;
+  switch (parse_args(argc, argv, &config)) {
+    case ParseResult::help:
+      print_help();
+      return kExitOk;
+    case ParseResult::usage_error:
+      return kExitUsage;
+    case ParseResult::run:
+      break;
+  }
+  return run(config);
+}

@@ -1,0 +1,270 @@
+// Trains the paper's teacher (docs: ../shared/PAPER.md, "Setup") on MNIST
+// and saves it as a checkpoint (docs/FORMAT.md): a model to evaluate,
+// export and embed without running the whole reproduction. With seed S it
+// trains exactly what tacit-repro trains as the teacher of a run whose run
+// seed is S (same init streams, same shuffles, same steps).
+// Exit status: 0 success, 1 failure, 2 usage error.
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "cli.h"
+#include "model_io.h"
+#include "tacit/checkpoint.h"
+#include "tacit/experiment.h"
+#include "tacit/infer.h"
+#include "tacit/init.h"
+#include "tacit/isa.h"
+#include "tacit/threads.h"
+#include "tacit/train.h"
+
+namespace {
+
+using namespace tacit;
+
+void print_help() {
+  std::printf(
+      "usage: tacit-train --data DIR [--save FILE] [--epochs N] [--seed N]\n"
+      "                   [--widths W] [--lr X] [--batch N] [--threads N] [--isa NAME]\n"
+      "\n"
+      "Trains the paper's teacher: a 784-256-256-13 MLP initialized with\n"
+      "N(0, 1/fan_in) weights from --seed, then N epochs of cross-entropy on the\n"
+      "10 digit logits (the 3 auxiliary logits are never trained), Adam, batch\n"
+      "1024, the training images reshuffled every epoch. Prints each epoch's\n"
+      "mean loss and the final test accuracy; --save writes the model as a\n"
+      "checkpoint for tacit-eval and tacit-export.\n"
+      "\n"
+      "  --data DIR     MNIST directory (default: $TACIT_MNIST_DIR, else data/mnist)\n"
+      "  --save FILE    write the trained model to FILE (docs/FORMAT.md)\n"
+      "  --epochs N     epochs (default 5)\n"
+      "  --seed N       initialization and shuffle seed (default 0)\n"
+      "  --widths W     another shape, e.g. 784-32-10 (784 inputs, at least 10\n"
+      "                 outputs; default 784-256-256-13, the paper's)\n"
+      "  --lr X         Adam's learning rate (default 0.0003)\n"
+      "  --batch N      batch rows (default 1024)\n"
+      "  --threads N    threads including the caller (default: all cores)\n"
+      "  --isa NAME     portable, avx2, avx512 or neon (default: the best here)\n"
+      "  --help         this text\n"
+      "\n"
+      "The same seed gives the same model, bit for bit, on every ISA, thread\n"
+      "count and platform.\n");
+}
+
+struct Options {
+  const char* data = nullptr;
+  const char* save = nullptr;
+  MlpSpec spec;
+  long epochs = 5;
+  std::uint64_t seed = 0;
+  double lr = 3e-4;
+  long batch = 1024;
+  long threads = 0;
+  Isa isa = Isa::portable;
+};
+
+int fail(const Status& status) {
+  std::fprintf(stderr, "tacit-train: %s\n", status.message());
+  return 1;
+}
+
+bool parse_double(const char* flag, const char* text, double* out) {
+  if (text == nullptr) {
+    std::fprintf(stderr, "tacit-train: %s needs a value\n", flag);
+    return false;
+  }
+  char* end = nullptr;
+  const double value = std::strtod(text, &end);
+  if (end == text || *end != '\0' || !(value > 0.0) || value > 1.0) {
+    std::fprintf(stderr, "tacit-train: %s: '%s' is not a number in (0, 1]\n", flag, text);
+    return false;
+  }
+  *out = value;
+  return true;
+}
+
+// "784-256-256-13": 784 inputs (MNIST's pixels), at least 10 outputs.
+bool parse_widths(const char* text, MlpSpec* spec) {
+  if (text == nullptr) {
+    std::fprintf(stderr, "tacit-train: --widths needs a value\n");
+    return false;
+  }
+  int widths[kMaxLayers + 2];
+  int count = 0;
+  const char* p = text;
+  while (count < kMaxLayers + 2) {
+    char* end = nullptr;
+    const long w = std::strtol(p, &end, 10);
+    if (end == p || w < 1 || w > (1L << 20)) break;
+    widths[count++] = static_cast<int>(w);
+    if (*end == '\0') {
+      p = end;
+      break;
+    }
+    if (*end != '-') break;
+    p = end + 1;
+  }
+  const bool shaped = *p == '\0' && count >= 2 && widths[0] == kMnistPixels &&
+                      widths[count - 1] >= kMnistClasses;
+  if (!shaped || !mlp_spec(widths, count, spec).ok()) {
+    std::fprintf(stderr, "tacit-train: --widths: expected 784-...-N with up to %d layers, "
+                         "widths 1 to 1048576 and N >= 10, found '%s'\n", kMaxLayers, text);
+    return false;
+  }
+  return true;
+}
+
+// 0 to go on, otherwise the exit status.
+int parse(int argc, char** argv, Options* o) {
+  Status status = isa_from_environment(&o->isa);
+  if (!status) {
+    std::fprintf(stderr, "tacit-train: %s\n", status.message());
+    return 2;
+  }
+  // Every flag but --help takes a value.
+  for (int i = 1; i < argc; i += 2) {
+    const char* arg = argv[i];
+    const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
+    using tacit_cli::is_flag;
+    bool ok = true;
+    if (is_flag(arg, "--help") || is_flag(arg, "-h")) {
+      print_help();
+      return -1;
+    } else if (is_flag(arg, "--data") || is_flag(arg, "--save")) {
+      if (value == nullptr) {
+        std::fprintf(stderr, "tacit-train: %s needs a value\n", arg);
+        return 2;
+      }
+      (is_flag(arg, "--data") ? o->data : o->save) = value;
+    } else if (is_flag(arg, "--widths")) {
+      ok = parse_widths(value, &o->spec);
+    } else if (is_flag(arg, "--epochs")) {
+      ok = tacit_cli::parse_long(arg, value, 0, 1000, &o->epochs);
+    } else if (is_flag(arg, "--seed")) {
+      ok = tacit_cli::parse_u64(arg, value, &o->seed);
+    } else if (is_flag(arg, "--lr")) {
+      ok = parse_double(arg, value, &o->lr);
+    } else if (is_flag(arg, "--batch")) {
+      ok = tacit_cli::parse_long(arg, value, 1, 65536, &o->batch);
+    } else if (is_flag(arg, "--threads")) {
+      ok = tacit_cli::parse_long(arg, value, 1, 256, &o->threads);
+    } else if (is_flag(arg, "--isa")) {
+      if (value == nullptr || !isa_parse(value, &o->isa) || !isa_available(o->isa)) {
+        std::fprintf(stderr, "tacit-train: --isa %s: expected portable, avx2, avx512 or "
+                             "neon, available here (the best here is %s)\n",
+                     value ? value : "(missing)", isa_name(isa_best()));
+        return 2;
+      }
+    } else {
+      std::fprintf(stderr, "tacit-train: unknown argument '%s' (try --help)\n", arg);
+      return 2;
+    }
+    if (!ok) return 2;
+  }
+  if (o->threads == 0) o->threads = hardware_threads();
+  if (o->spec.layers == 0) {
+    const int teacher[] = {kMnistPixels, 256, 256, kMnistClasses + 3};
+    const Status teacher_spec = mlp_spec(teacher, 4, &o->spec);
+    if (!teacher_spec) return fail(teacher_spec);
+  }
+  return 0;
+}
+
+// Test accuracy over logits 0-9, through the read-only inference path.
+Status test_accuracy(const Compute& compute, const Mlp& mlp, const MnistSplit& test,
+                     int batch, double* accuracy) {
+  const MlpSpec& spec = mlp.spec;
+  const std::size_t rows = static_cast<std::size_t>(batch);
+  std::vector<unsigned char> memory(arena_buffer_bytes(infer_workspace_bytes(spec, batch)));
+  Arena arena(memory.data(), memory.size());
+  InferWorkspace ws;
+  Status status = infer_workspace_create(spec, batch, arena, &ws);
+  if (!status) return status;
+  std::vector<float> x(rows * kMnistPixels), logits(rows * mlp_outputs(spec));
+  std::vector<std::uint32_t> indices(rows);
+  std::vector<std::int32_t> labels(rows), predicted(rows);
+  int correct = 0;
+  for (int first = 0; first < test.count; first += batch) {
+    const int n = test.count - first < batch ? test.count - first : batch;
+    for (int r = 0; r < n; ++r) indices[r] = static_cast<std::uint32_t>(first + r);
+    status = mnist_gather(test, indices.data(), n, x.data(), labels.data());
+    if (!status) return status;
+    const Matrix out = matrix(logits.data(), n, mlp_outputs(spec));
+    mlp_infer(compute, mlp_view(mlp), ws, const_matrix(x.data(), n, kMnistPixels), out);
+    argmax_rows(out, 0, kMnistClasses, predicted.data());
+    for (int r = 0; r < n; ++r) correct += predicted[r] == labels[r] ? 1 : 0;
+  }
+  *accuracy = test.count > 0 ? static_cast<double>(correct) / test.count : 0.0;
+  return Status::success();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  const int parsed = parse(argc, argv, &o);
+  if (parsed != 0) return parsed < 0 ? 0 : parsed;
+
+  const char* dir = tacit_tools::mnist_dir(o.data);
+  tacit_tools::LoadedMnist data;
+  Status status = tacit_tools::load_mnist(dir, &data);
+  if (!status) return fail(status);
+  const MnistSplit& train = data.mnist.train;
+
+  const MlpSpec& spec = o.spec;
+  const int batch = static_cast<int>(o.batch);
+  AdamConfig adam;
+  adam.lr = o.lr;
+  std::vector<unsigned char> memory(
+      arena_buffer_bytes(mlp_bytes(spec) + train_state_bytes(spec, batch)));
+  Arena arena(memory.data(), memory.size());
+  Mlp mlp;
+  TrainState state;
+  status = mlp_create(spec, arena, &mlp);
+  if (status) status = train_state_create(spec, batch, adam, arena, &state);
+  if (!status) return fail(status);
+  mlp_init(mlp, Init::normal_fan_in, o.seed);
+
+  ThreadPool pool(static_cast<int>(o.threads));
+  const Compute compute{o.isa, &pool};
+  std::printf("training ");
+  for (int i = 0; i <= spec.layers; ++i) std::printf("%s%d", i ? "-" : "", spec.widths[i]);
+  std::printf(" on %d images from %s: %ld epochs, seed %llu, "
+              "lr %g, batch %d, %s x %ld threads\n", train.count, dir, o.epochs,
+              static_cast<unsigned long long>(o.seed), o.lr, batch, isa_name(o.isa),
+              o.threads);
+  const auto n = static_cast<std::uint32_t>(train.count);
+  std::vector<std::uint32_t> order(n);
+  std::vector<std::int32_t> labels(static_cast<std::size_t>(batch));
+  for (long epoch = 0; epoch < o.epochs; ++epoch) {
+    shuffle_order(o.seed, kTeacherShuffleStream, static_cast<std::uint64_t>(epoch), n,
+                  order.data());
+    double loss_sum = 0.0;
+    long steps = 0;
+    for (int first = 0; first < train.count; first += batch) {
+      const int rows = train.count - first < batch ? train.count - first : batch;
+      status = mnist_gather(train, order.data() + first, rows,
+                            mlp_input(state.workspace, rows).data, labels.data());
+      if (!status) return fail(status);
+      loss_sum += train_step_cross_entropy(compute, mlp, state, rows, labels.data(), 0,
+                                           kMnistClasses);
+      ++steps;
+    }
+    std::printf("epoch %ld: mean loss %.6f over %ld steps\n", epoch + 1,
+                steps > 0 ? loss_sum / static_cast<double>(steps) : 0.0, steps);
+    std::fflush(stdout);
+  }
+  double accuracy = 0.0;
+  status = test_accuracy(compute, mlp, data.mnist.test, batch, &accuracy);
+  if (!status) return fail(status);
+  std::printf("test accuracy %.4f (%d images)\n", accuracy, data.mnist.test.count);
+
+  if (o.save != nullptr) {
+    std::vector<unsigned char> buffer(checkpoint_bytes(spec));
+    status = checkpoint_save(o.save, mlp, buffer.data(), buffer.size());
+    if (!status) return fail(status);
+    std::printf("saved %s (%zu bytes)\n", o.save, buffer.size());
+  }
+  return 0;
+}
