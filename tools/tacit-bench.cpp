@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/peak.h"
 #include "bench/report.h"
 #include "bench/suite.h"
 #include "cli.h"
@@ -24,7 +25,8 @@ using tacit_bench::Options;
 void print_help() {
   std::printf(
       "usage: tacit-bench [--quick] [--isa LIST] [--threads LIST] [--batch LIST]\n"
-      "                   [--train-batch N] [--samples N] [--processes N] [--json FILE]\n"
+      "                   [--train-batch N] [--samples N] [--processes N] [--subnormals]\n"
+      "                   [--json FILE]\n"
       "\n"
       "Measures this machine's peak FP32 FMA rate for each ISA with its own loop,\n"
       "then, for each ISA and thread count: GFLOP/s and the fraction of that peak\n"
@@ -211,6 +213,20 @@ int main(int argc, char** argv) {
     ++i;
   }
   if (processes < 0) processes = quick ? 1 : 3;
+  for (const std::string& name : options.isas) {
+    tacit::Isa isa;
+    tacit_bench::PeakKernel kernel;
+    if (!tacit::isa_parse(name.c_str(), &isa)) {
+      std::fprintf(stderr, "tacit-bench: --isa %s: expected portable, avx2, avx512 or neon\n",
+                   name.c_str());
+      return 2;
+    }
+    if (!tacit_bench::peak_kernel(isa, &kernel)) {
+      std::fprintf(stderr, "tacit-bench: --isa %s is not available here; the best available "
+                           "is %s\n", name.c_str(), tacit::isa_name(tacit::isa_best()));
+      return 2;
+    }
+  }
   for (int& threads : options.threads) {
     if (threads > 1 && !tacit::threads_enabled()) {
       std::fprintf(stderr, "tacit-bench: this build has no threads (-Dthreads=false); "
@@ -243,7 +259,7 @@ int main(int argc, char** argv) {
   if (!json_path.empty()) {
     const std::string note =
         "times in seconds per call; train_step is timed on generated data and an "
-        "epoch extrapolated from it";
+        "epoch extrapolated from it; adam: in = the parameter count, no FLOPs counted";
     if (!tacit_bench::write_json(json_path, result, note,
                                  subnormals ? &subnormal_report : nullptr)) {
       std::fprintf(stderr, "tacit-bench: cannot write %s\n", json_path.c_str());
