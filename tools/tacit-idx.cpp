@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli.h"
+#include "synthetic_digits.h"
 #include "tacit/arena.h"
 #include "tacit/idx.h"
 #include "tacit/mnist.h"
@@ -28,6 +29,7 @@ void print_help() {
       "usage: tacit-idx info FILE... [--json]\n"
       "       tacit-idx show FILE INDEX [--labels FILE] [--json]\n"
       "       tacit-idx check DIR [--json] [--time]\n"
+      "       tacit-idx make-digits DIR\n"
       "       tacit-idx --help\n"
       "\n"
       "  info    type, dimensions and count (first dimension) of each IDX\n"
@@ -38,6 +40,10 @@ void print_help() {
       "  check   validates an MNIST directory (the four files, either spelling):\n"
       "          exit 0 only when all are valid and consistent; --time also\n"
       "          times the loader against a plain read of the same files\n"
+      "  make-digits  writes a tiny stand-in data set to DIR (which must\n"
+      "          exist): ten test digits and one training digit drawn from\n"
+      "          seven-segment strokes, in MNIST's file layout and names; for\n"
+      "          offline tests and examples (they are not MNIST images)\n"
       "  --json  machine-readable output on stdout\n"
       "\n"
       "Exit status: 0 success, 1 invalid data, 2 usage error.\n");
@@ -439,7 +445,7 @@ int run_check(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) return usage_error("expected a command: info, show or check");
+  if (argc < 2) return usage_error("expected a command: info, show, check or make-digits");
   const char* command = argv[1];
   if (tacit_cli::is_flag(command, "--help") || tacit_cli::is_flag(command, "-h") ||
       tacit_cli::is_flag(command, "help")) {
@@ -455,5 +461,9 @@ int main(int argc, char** argv) {
   if (tacit_cli::is_flag(command, "info")) return run_info(argc - 2, argv + 2);
   if (tacit_cli::is_flag(command, "show")) return run_show(argc - 2, argv + 2);
   if (tacit_cli::is_flag(command, "check")) return run_check(argc - 2, argv + 2);
+  if (tacit_cli::is_flag(command, "make-digits")) {
+    if (argc != 3) return usage_error("make-digits: expected DIR");
+    return tacit_tools::write_synthetic_digits(argv[2]) ? kOk : kInvalid;
+  }
   return usage_error("unknown command ", command);
 }
