@@ -1,82 +1,15 @@
 // IDX files on disk. The size on disk is known before the header is
 // trusted, and the payload goes straight into the caller's buffer.
-#include <cerrno>
 #include <cinttypes>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <system_error>
 
 #include "data/idx_internal.h"
+#include "file_io.h"
 #include "tacit/idx.h"
 
 namespace tacit {
 namespace {
-
-class File {
- public:
-  File() = default;
-  File(const File&) = delete;
-  File& operator=(const File&) = delete;
-  ~File() {
-    if (f_ != nullptr) std::fclose(f_);
-  }
-  std::FILE* get() const { return f_; }
-  void reset(std::FILE* f) { f_ = f; }
-
- private:
-  std::FILE* f_ = nullptr;
-};
-
-Status open_idx(const char* path, File* file, std::uint64_t* file_bytes) {
-  if (path == nullptr || path[0] == '\0') {
-    return Status::error("IDX path: expected a file name, found an empty one");
-  }
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  const fs::file_status st = fs::status(path, ec);
-  if (st.type() == fs::file_type::not_found) {
-    return Status::error("%s: cannot read: no such file", path);
-  }
-  if (ec) {
-    return Status::error("%s: cannot read: %s", path, ec.message().c_str());
-  }
-  if (st.type() == fs::file_type::directory) {
-    return Status::error("%s: is a directory; expected an IDX file", path);
-  }
-  if (st.type() != fs::file_type::regular) {
-    return Status::error("%s: is not a regular file; expected an IDX file",
-                         path);
-  }
-  const std::uintmax_t size = fs::file_size(path, ec);
-  if (ec) {
-    return Status::error("%s: cannot read its size: %s", path,
-                         ec.message().c_str());
-  }
-  errno = 0;
-  file->reset(std::fopen(path, "rb"));
-  if (file->get() == nullptr) {
-    return Status::error("%s: cannot open: %s", path,
-                         errno != 0 ? std::strerror(errno) : "unknown error");
-  }
-  *file_bytes = size;
-  return Status::success();
-}
-
-Status read_exactly(std::FILE* f, void* out, std::size_t bytes,
-                    const char* path, const char* what) {
-  if (bytes == 0) return Status::success();
-  const std::size_t got = std::fread(out, 1, bytes, f);
-  if (got == bytes) return Status::success();
-  if (std::ferror(f)) {
-    return Status::error("%s: %s: read error after %zu of %zu bytes", path,
-                         what, got, bytes);
-  }
-  return Status::error(
-      "%s: %s: expected %zu bytes, the file ended after %zu (changed while "
-      "reading?)", path, what, bytes, got);
-}
 
 // Leaves the stream just past the header.
 Status read_header(std::FILE* f, std::uint64_t file_bytes, const char* path,
@@ -120,7 +53,7 @@ bool same_shape(const IdxHeader& a, const IdxHeader& b) {
 Status idx_read_header(const char* path, IdxHeader* header) {
   File file;
   std::uint64_t file_bytes = 0;
-  Status status = open_idx(path, &file, &file_bytes);
+  Status status = open_regular_file(path, "IDX path", "an IDX file", &file, &file_bytes);
   if (!status.ok()) return status;
   return read_header(file.get(), file_bytes, path, header);
 }
@@ -135,7 +68,7 @@ Status idx_load(const char* path, const IdxHeader& header, void* payload,
   }
   File file;
   std::uint64_t file_bytes = 0;
-  Status status = open_idx(path, &file, &file_bytes);
+  Status status = open_regular_file(path, "IDX path", "an IDX file", &file, &file_bytes);
   if (!status.ok()) return status;
   IdxHeader now;
   status = read_header(file.get(), file_bytes, path, &now);
