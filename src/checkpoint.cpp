@@ -14,7 +14,6 @@ namespace tacit {
 
 namespace {
 
-constexpr std::uint32_t kMaxWidth = 1u << 20;  // as mlp_spec
 // Magic, version and layer count: what says how long the rest of the header is.
 constexpr std::size_t kFixedHeaderBytes = 16;
 
@@ -176,26 +175,20 @@ Status checkpoint_parse_spec(const unsigned char* bytes, std::size_t size,
     return truncated_header(name, checkpoint_header_bytes(layer_count), size);
   }
   int widths[kMaxLayers + 1];
-  // In 64 bits: a hostile header must not wrap a 32-bit size_t into a small
-  // model size (every width is at most 2^20, so this cannot overflow).
-  std::uint64_t params = 0;
   for (int i = 0; i <= layer_count; ++i) {
     const std::uint32_t width = get_u32(bytes + 16 + 4 * i);
-    if (width < 1 || width > kMaxWidth) {
+    if (width < 1 || width > static_cast<std::uint32_t>(kMlpMaxWidth)) {
       return Status::error("%s: widths[%d]: expected 1 to %lu, found %lu", name, i,
-                           static_cast<unsigned long>(kMaxWidth),
+                           static_cast<unsigned long>(kMlpMaxWidth),
                            static_cast<unsigned long>(width));
     }
     widths[i] = static_cast<int>(width);
-    if (i > 0) params += (static_cast<std::uint64_t>(widths[i - 1]) + 1) * width;
   }
-  // mlp_bytes needs 8 bytes per parameter (and rounding): it must fit size_t.
-  if (params > (SIZE_MAX - 4096) / 8) {
-    return Status::error("%s: widths: a model of %llu parameters does not fit this "
-                         "machine's address space", name,
-                         static_cast<unsigned long long>(params));
-  }
-  return mlp_spec(widths, layer_count + 1, spec);
+  // mlp_spec refuses a model too large to size (a hostile header must not
+  // wrap a 32-bit size_t into a small one).
+  status = mlp_spec(widths, layer_count + 1, spec);
+  if (!status.ok()) return Status::error("%s: widths: %s", name, status.message());
+  return status;
 }
 
 Status checkpoint_read(const unsigned char* bytes, std::size_t size, const char* name,

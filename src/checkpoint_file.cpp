@@ -11,6 +11,11 @@
 
 namespace tacit {
 
+using file_detail::File;
+using file_detail::errno_text;
+using file_detail::open_regular_file;
+using file_detail::read_exactly;
+
 Status checkpoint_file_spec(const char* path, MlpSpec* spec) {
   File file;
   std::uint64_t file_bytes = 0;

@@ -6,6 +6,7 @@
 #include <system_error>
 
 namespace tacit {
+namespace file_detail {
 
 const char* errno_text() { return errno != 0 ? std::strerror(errno) : "unknown error"; }
 
@@ -53,4 +54,5 @@ Status read_exactly(std::FILE* f, void* out, std::size_t bytes, const char* path
                        "while reading?)", path, sep, what, bytes, got);
 }
 
+}  // namespace file_detail
 }  // namespace tacit

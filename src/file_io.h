@@ -10,6 +10,7 @@
 #include "tacit/status.h"
 
 namespace tacit {
+namespace file_detail {
 
 // Owns a FILE*; closes it on destruction.
 class File {
@@ -47,4 +48,5 @@ Status open_regular_file(const char* path, const char* field, const char* kind,
 Status read_exactly(std::FILE* f, void* out, std::size_t bytes, const char* path,
                     const char* what);
 
+}  // namespace file_detail
 }  // namespace tacit

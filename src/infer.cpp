@@ -6,15 +6,8 @@ namespace tacit {
 
 namespace {
 
-int widest_hidden(const MlpSpec& spec) {
-  int widest = 0;
-  for (int i = 1; i < spec.layers; ++i)
-    widest = spec.widths[i] > widest ? spec.widths[i] : widest;
-  return widest;
-}
-
 std::size_t hidden_floats(const MlpSpec& spec, int capacity) {
-  return static_cast<std::size_t>(capacity) * static_cast<std::size_t>(widest_hidden(spec));
+  return static_cast<std::size_t>(capacity) * static_cast<std::size_t>(mlp_max_hidden_width(spec));
 }
 
 }  // namespace
@@ -59,6 +52,10 @@ Status infer_workspace_create(const MlpSpec& spec, int capacity, Arena& arena,
   if (capacity < 1) {
     return Status::error("infer workspace: capacity: expected >= 1 rows, found %d",
                          capacity);
+  }
+  if (capacity > mlp_max_batch(spec)) {
+    return Status::error("infer workspace: capacity: expected at most %d rows, found %d",
+                         mlp_max_batch(spec), capacity);
   }
   const std::size_t needed = infer_workspace_bytes(spec, capacity);
   if (arena.remaining() < needed) {

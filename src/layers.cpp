@@ -36,18 +36,4 @@ void column_sums(ConstMatrix m, float* sums) {
   }
 }
 
-void transpose(ConstMatrix src, Matrix dst) {
-  constexpr int kBlock = 32;  // keeps both sides' lines in L1
-  for (int r0 = 0; r0 < src.rows; r0 += kBlock) {
-    const int r1 = r0 + kBlock < src.rows ? r0 + kBlock : src.rows;
-    for (int c0 = 0; c0 < src.cols; c0 += kBlock) {
-      const int c1 = c0 + kBlock < src.cols ? c0 + kBlock : src.cols;
-      for (int r = r0; r < r1; ++r) {
-        const float* s = src.row(r);
-        for (int c = c0; c < c1; ++c) dst.row(c)[r] = s[c];
-      }
-    }
-  }
-}
-
 }  // namespace tacit

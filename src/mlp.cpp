@@ -9,8 +9,6 @@ namespace tacit {
 
 namespace {
 
-constexpr int kMaxWidth = 1 << 20;
-
 std::size_t floats(long rows, long cols) {
   return static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols);
 }
@@ -28,11 +26,20 @@ Status mlp_spec(const int* widths, int count, MlpSpec* spec) {
   MlpSpec result;
   result.layers = count - 1;
   for (int i = 0; i < count; ++i) {
-    if (widths[i] < 1 || widths[i] > kMaxWidth) {
+    if (widths[i] < 1 || widths[i] > kMlpMaxWidth) {
       return Status::error("mlp spec: width %d is %d; expected 1 to %d", i,
-                           widths[i], kMaxWidth);
+                           widths[i], kMlpMaxWidth);
     }
     result.widths[i] = widths[i];
+  }
+  // In 64 bits, so that a 32-bit size_t can never wrap the count.
+  unsigned long long params = 0;
+  for (int l = 0; l + 1 < count; ++l)
+    params += (static_cast<unsigned long long>(widths[l]) + 1) *
+              static_cast<unsigned long long>(widths[l + 1]);
+  if (params > kMlpMaxParams) {
+    return Status::error("mlp spec: %llu parameters; expected at most %lu", params,
+                         kMlpMaxParams);
   }
   *spec = result;
   return Status::success();
@@ -40,11 +47,18 @@ Status mlp_spec(const int* widths, int count, MlpSpec* spec) {
 
 int mlp_inputs(const MlpSpec& spec) { return spec.widths[0]; }
 int mlp_outputs(const MlpSpec& spec) { return spec.widths[spec.layers]; }
-int mlp_max_width(const MlpSpec& spec) {
+int mlp_max_hidden_width(const MlpSpec& spec) {
   int widest = 0;
-  for (int i = 0; i <= spec.layers; ++i)
+  for (int i = 1; i < spec.layers; ++i)
     widest = spec.widths[i] > widest ? spec.widths[i] : widest;
   return widest;
+}
+
+int mlp_max_batch(const MlpSpec& spec) {
+  int widest = 1;
+  for (int i = 0; i <= spec.layers; ++i)
+    widest = spec.widths[i] > widest ? spec.widths[i] : widest;
+  return static_cast<int>(kMlpMaxParams / static_cast<unsigned long>(widest));
 }
 
 std::size_t mlp_weight_offset(const MlpSpec& spec, int layer) {
@@ -159,15 +173,15 @@ std::size_t mlp_workspace_bytes(const MlpSpec& spec, int capacity) {
   for (int i = 0; i <= spec.layers; ++i)
     bytes += arena_floats_bytes(floats(capacity, spec.widths[i]));
   bytes += arena_floats_bytes(floats(capacity, mlp_outputs(spec)));
-  bytes += 2 * arena_floats_bytes(floats(capacity, mlp_max_width(spec)));
+  bytes += 2 * arena_floats_bytes(floats(capacity, mlp_max_hidden_width(spec)));
   return bytes;
 }
 
 Status mlp_workspace_create(const MlpSpec& spec, int capacity, Arena& arena,
                             MlpWorkspace* workspace) {
-  if (capacity < 1) {
-    return Status::error("mlp workspace: batch capacity is %d; expected >= 1",
-                         capacity);
+  if (capacity < 1 || capacity > mlp_max_batch(spec)) {
+    return Status::error("mlp workspace: batch capacity is %d; expected 1 to %d",
+                         capacity, mlp_max_batch(spec));
   }
   const std::size_t needed = mlp_workspace_bytes(spec, capacity);
   if (arena.remaining() < needed) {
@@ -182,7 +196,7 @@ Status mlp_workspace_create(const MlpSpec& spec, int capacity, Arena& arena,
     result.activations[i] = arena.take_floats(floats(capacity, spec.widths[i]));
   result.logits_grad = arena.take_floats(floats(capacity, mlp_outputs(spec)));
   for (float*& delta : result.delta)
-    delta = arena.take_floats(floats(capacity, mlp_max_width(spec)));
+    delta = arena.take_floats(floats(capacity, mlp_max_hidden_width(spec)));
   *workspace = result;
   return Status::success();
 }

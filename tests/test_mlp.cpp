@@ -155,3 +155,37 @@ TEST_CASE("argmax_rows picks the first maximum within the range") {
   CHECK(out[0] == 2);
   CHECK(out[1] == 2);
 }
+
+TEST_CASE("sizes that would wrap a 32-bit size_t are refused at the spec and the batch") {
+  // 2^20 x 2^20 weights: 2^40 parameters, within every width limit. mlp_spec
+  // used to accept it, so a 32-bit target sized the model modulo 2^32.
+  MlpSpec spec;
+  const int huge[] = {1 << 20, 1 << 20};
+  const Status status = mlp_spec(huge, 2, &spec);
+  CHECK_FALSE(status.ok());
+  CHECK(std::strstr(status.message(), "parameters; expected at most") != nullptr);
+  const int largest[] = {(1 << 14) - 1, 1 << 14};  // (2^14 - 1 + 1) * 2^14 = kMlpMaxParams
+  CHECK(mlp_spec(largest, 2, &spec).ok());
+
+  const MlpSpec paper = paper_spec();
+  CHECK(mlp_max_batch(paper) == static_cast<int>(kMlpMaxParams / 784));
+  Arena empty;
+  MlpWorkspace ws;
+  const Status too_big = mlp_workspace_create(paper, mlp_max_batch(paper) + 1, empty, &ws);
+  CHECK_FALSE(too_big.ok());
+  CHECK(std::strstr(too_big.message(), "batch capacity") != nullptr);
+}
+
+TEST_CASE("backward's delta buffers are sized by the hidden layers only") {
+  const MlpSpec paper = paper_spec();
+  CHECK(mlp_max_hidden_width(paper) == 256);
+  const int no_hidden[] = {784, 10};
+  MlpSpec linear;
+  REQUIRE(mlp_spec(no_hidden, 2, &linear).ok());
+  CHECK(mlp_max_hidden_width(linear) == 0);
+  // Activations of every layer + logits gradient + two deltas of 256 wide.
+  const std::size_t batch = 64;
+  CHECK(mlp_workspace_bytes(paper, 64) ==
+        arena_floats_bytes(batch * 784) + 2 * arena_floats_bytes(batch * 256) +
+            2 * arena_floats_bytes(batch * 13) + 2 * arena_floats_bytes(batch * 256));
+}

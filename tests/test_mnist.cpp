@@ -11,6 +11,7 @@
 
 #include "alloc_counter.h"
 #include "data_files.h"
+#include "tacit/hash.h"
 #include "tacit/mnist.h"
 
 using namespace tacit;
@@ -225,16 +226,9 @@ TEST_CASE("pixel scaling matches torchvision's float32 ToTensor+Normalize bit fo
   // FNV-1a 64 over the little-endian bit patterns of p = 0..255, computed
   // independently in Python by rounding each of the three operations to
   // binary32: x = f32(p)/255; (x - 0.5)/0.5.
-  std::uint64_t hash = 0xcbf29ce484222325ull;
-  for (int p = 0; p < 256; ++p) {
-    const float v = mnist_pixel_to_float(static_cast<std::uint8_t>(p));
-    std::uint32_t bits;
-    std::memcpy(&bits, &v, 4);
-    for (int b = 0; b < 4; ++b) {
-      hash ^= (bits >> (8 * b)) & 0xFF;
-      hash *= 0x100000001b3ull;
-    }
-  }
+  float scaled[256];
+  for (int p = 0; p < 256; ++p) scaled[p] = mnist_pixel_to_float(static_cast<std::uint8_t>(p));
+  const std::uint64_t hash = hash_floats(scaled, 256);
   CHECK(hash == 0x68583d384cfeacceull);
   const float v128 = mnist_pixel_to_float(128);
   std::uint32_t bits128;

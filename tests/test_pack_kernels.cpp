@@ -65,7 +65,8 @@ TEST_CASE("mlp_pack: every ISA and thread count gives the transpose, bit for bit
         for (int l = 0; l < spec.layers; ++l) {
           const ConstMatrix w = mlp_weight(mlp, l);
           std::vector<float> want(static_cast<std::size_t>(w.rows) * w.cols);
-          transpose(w, matrix(want.data(), w.cols, w.rows));
+          for (int r = 0; r < w.rows; ++r)
+            for (int c = 0; c < w.cols; ++c) want[static_cast<std::size_t>(c) * w.rows + r] = w.row(r)[c];
           CHECK(same_bits(mlp_packed_weight(mlp, l).data, want.data(), want.size()));
         }
       }

@@ -26,7 +26,5 @@ void relu_backward(ConstMatrix y, Matrix dx);
 // sums (cols) = column sums of m, each in increasing row order.
 void column_sums(ConstMatrix m, float* sums);
 
-// dst (cols, rows) = srcᵀ (rows, cols).
-void transpose(ConstMatrix src, Matrix dst);
 
 }  // namespace tacit

@@ -17,6 +17,10 @@
 namespace tacit {
 
 constexpr int kMaxLayers = 8;
+constexpr int kMlpMaxWidth = 1 << 20;
+// Parameters are indexed and sized in size_t on every target, 32-bit
+// firmware included: a spec past this is refused rather than wrapped.
+constexpr unsigned long kMlpMaxParams = 1ul << 28;
 
 // widths[0] inputs, widths[layers] outputs, e.g. {784, 256, 256, 13}.
 struct MlpSpec {
@@ -24,11 +28,17 @@ struct MlpSpec {
   int widths[kMaxLayers + 1] = {};
 };
 
-// Checks 1..kMaxLayers layers and every width in [1, 2^20].
+// Checks 1..kMaxLayers layers, every width in [1, kMlpMaxWidth] and at most
+// kMlpMaxParams parameters.
 Status mlp_spec(const int* widths, int count, MlpSpec* spec);
 int mlp_inputs(const MlpSpec& spec);
 int mlp_outputs(const MlpSpec& spec);
-int mlp_max_width(const MlpSpec& spec);
+// The widest hidden layer (0 for a model without one): what backward's
+// delta buffers and inference's activation buffers hold.
+int mlp_max_hidden_width(const MlpSpec& spec);
+// The largest batch a workspace may hold: every buffer stays within
+// kMlpMaxParams floats, so its size never wraps a 32-bit size_t.
+int mlp_max_batch(const MlpSpec& spec);
 
 // Parameters are one flat float array in PyTorch's order and layout:
 // layer 0's W (out, in) then b (out), then layer 1's, and so on.
@@ -64,7 +74,7 @@ struct MlpWorkspace {
   // is layer l's output (post-ReLU for hidden layers, logits for the last).
   float* activations[kMaxLayers + 1] = {};
   float* logits_grad = nullptr;  // (capacity, outputs), written by a loss
-  float* delta[2] = {};          // (capacity, max width) ping-pong
+  float* delta[2] = {};          // (capacity, max hidden width) ping-pong
 };
 
 std::size_t mlp_workspace_bytes(const MlpSpec& spec, int capacity);

@@ -79,9 +79,8 @@ Status mnist_load(const char* dir, const MnistInfo& info, Arena& arena,
 
 // The paper's input scaling, torchvision's ToTensor then Normalize(0.5, 0.5),
 // in binary32 with exactly these three roundings: p = 0 gives -1, 255 gives 1.
-inline float mnist_pixel_to_float(std::uint8_t p) {
-  return (static_cast<float>(p) / 255.0f - 0.5f) / 0.5f;
-}
+// Out of line, so a caller built with -ffast-math cannot change its bits.
+float mnist_pixel_to_float(std::uint8_t p);
 
 // images_out (count, 784) = mnist_pixel_to_float of the images at indices,
 // labels_out (count). No allocation. Refuses an index >= split.count

@@ -1,9 +1,11 @@
 // Optimizers over a flat parameter array, with PyTorch's update rules
 // written out as IEEE float expressions in a fixed order, with fused
 // multiply-adds exactly where PyTorch's vectorized CPU kernels have them
-// (tests/data/README.md), so every build gives the same bits and they match
-// torch 1.13's CPU results bit for bit. State comes from an Arena (adam_bytes,
-// sgd_bytes); steps never allocate.
+// (tests/data/README.md), so every build gives the same bits; on the stored
+// torch 1.13 reference (3 steps, tests/test_torch.cpp) they match its CPU
+// results bit for bit. Over long runs torch's pow-based β^t (libm) may differ
+// from tacit's repeated multiplication in a last bit of a bias correction.
+// State comes from an Arena (adam_bytes, sgd_bytes); steps never allocate.
 #pragma once
 
 #include <cstddef>

@@ -9,6 +9,10 @@
 #include "tacit/idx.h"
 
 namespace tacit {
+
+using file_detail::File;
+using file_detail::open_regular_file;
+using file_detail::read_exactly;
 namespace {
 
 // Leaves the stream just past the header.

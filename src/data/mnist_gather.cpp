@@ -8,6 +8,13 @@
 
 namespace tacit {
 
+namespace {
+// Inlined into the gather loop; mnist_pixel_to_float is its public face.
+float scale_pixel(std::uint8_t p) { return (static_cast<float>(p) / 255.0f - 0.5f) / 0.5f; }
+}  // namespace
+
+float mnist_pixel_to_float(std::uint8_t p) { return scale_pixel(p); }
+
 Status mnist_gather(const MnistSplit& split, const std::uint32_t* indices,
                     int count, float* images_out, std::int32_t* labels_out) {
   for (int i = 0; i < count; ++i) {
@@ -21,7 +28,7 @@ Status mnist_gather(const MnistSplit& split, const std::uint32_t* indices,
     const std::uint8_t* src =
         split.images + static_cast<std::size_t>(indices[i]) * kMnistPixels;
     float* dst = images_out + static_cast<std::size_t>(i) * kMnistPixels;
-    for (int p = 0; p < kMnistPixels; ++p) dst[p] = mnist_pixel_to_float(src[p]);
+    for (int p = 0; p < kMnistPixels; ++p) dst[p] = scale_pixel(src[p]);
     labels_out[i] = split.labels[indices[i]];
   }
   return Status::success();
