@@ -1,6 +1,8 @@
-// Replaces the global allocation functions for the data tests so they can
-// say "allocates nothing" and "allocates nothing sized by the header".
+// Replaces the global allocation functions so tests can say "allocates
+// nothing" and "allocates nothing sized by the header".
 #include "alloc_counter.h"
+
+#include <doctest/doctest.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -35,3 +37,13 @@ void operator delete(void* p) noexcept { std::free(p); }
 void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+// Every executable that asserts "allocates nothing" first proves the counter
+// counts. (A new-expression may be elided by the optimizer, as clang does;
+// a call to operator new may not.)
+TEST_CASE("the allocation counter sees an allocation") {
+  const long before = data_test::alloc_count().calls;
+  void* probe = ::operator new(16);
+  CHECK(data_test::alloc_count().calls - before == 1);
+  ::operator delete(probe);
+}

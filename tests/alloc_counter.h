@@ -1,5 +1,6 @@
-// Counts global operator new calls in the data test executable
-// (alloc_counter.cpp replaces the allocation functions).
+// Counts global operator new calls in any test executable that links
+// alloc_counter.cpp (it replaces the allocation functions, and checks in a
+// test case of its own that the count really moves).
 #pragma once
 
 #include <cstddef>

@@ -1,40 +1,14 @@
-// Steady-state calls make zero heap allocations: this executable replaces
-// the global allocation functions and counts every call.
+// Steady-state calls make zero heap allocations, counted by
+// alloc_counter.cpp's replacement of the global allocation functions.
 #include <doctest/doctest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <vector>
 
+#include "alloc_counter.h"
 #include "tacit/init.h"
 #include "tacit/mlp.h"
 #include "tacit/rng.h"
 #include "tacit/train.h"
-
-namespace {
-std::atomic<long> g_allocations{0};
-
-void* counted_allocation(std::size_t size) {
-  g_allocations.fetch_add(1);
-  void* p = std::malloc(size == 0 ? 1 : size);
-  if (p == nullptr) std::abort();
-  return p;
-}
-}  // namespace
-
-void* operator new(std::size_t size) { return counted_allocation(size); }
-void* operator new[](std::size_t size) { return counted_allocation(size); }
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  return counted_allocation(size);
-}
-void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
-  return counted_allocation(size);
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 using namespace tacit;
 
@@ -61,7 +35,7 @@ TEST_CASE("training and inference steps allocate nothing") {
   for (int threads : {1, 2}) {
     ThreadPool pool(threads);  // creating a pool may allocate; running may not
     const Compute compute{isa_best(), &pool};
-    const long before = g_allocations.load();
+    const long before = data_test::alloc_count().calls;
     for (int step = 0; step < 2; ++step) {
       Matrix x = mlp_input(state.workspace, batch);
       random_fill_uniform_pm1(1, 5, 0, static_cast<std::size_t>(batch) * 784, x.data);
@@ -77,12 +51,6 @@ TEST_CASE("training and inference steps allocate nothing") {
       argmax_rows(mlp_logits(teacher_ws, batch), 0, 10, predictions);
       adam_reset(state.adam);
     }
-    CHECK(g_allocations.load() - before == 0);
+    CHECK(data_test::alloc_count().calls - before == 0);
   }
-  // The counter works: an allocation is seen. (A new-expression may be
-  // elided by the optimizer, as clang does; a call to operator new may not.)
-  const long before = g_allocations.load();
-  void* probe = ::operator new(16);
-  CHECK(g_allocations.load() - before == 1);
-  ::operator delete(probe);
 }

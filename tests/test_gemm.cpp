@@ -8,22 +8,16 @@
 #include <string>
 #include <vector>
 
+#include "isa_list.h"
 #include "gemm_cases.h"
 #include "kernels/gemm_kernels.h"
 #include "tacit/gemm.h"
 
 using namespace tacit;
+using test_isa::available_isas;
 using namespace gemm_cases;
 
 namespace {
-
-std::vector<Isa> available_isas() {
-  std::vector<Isa> out;
-  for (Isa isa : {Isa::portable, Isa::avx2, Isa::avx512, Isa::neon}) {
-    if (isa_available(isa)) out.push_back(isa);
-  }
-  return out;
-}
 
 void check_operands(const Operands& o, bool with_init, bool relu, ThreadPool* pool) {
   const int m = o.m, n = o.n, k = o.k, ldc = o.ldc;

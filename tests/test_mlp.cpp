@@ -8,12 +8,14 @@
 #include <cstring>
 #include <vector>
 
+#include "isa_list.h"
 #include "tacit/conformance.h"
 #include "tacit/init.h"
 #include "tacit/mlp.h"
 #include "tacit/train.h"
 
 using namespace tacit;
+using test_isa::available_isas;
 
 namespace {
 
@@ -21,13 +23,6 @@ namespace {
 // (50 steps per phase, seed 0). A change that moves it must say why in its
 // commit (STYLE.md).
 constexpr std::uint64_t kGoldenHash = 0x2d634462686bfc49ull;
-
-std::vector<Isa> available_isas() {
-  std::vector<Isa> out;
-  for (Isa isa : {Isa::portable, Isa::avx2, Isa::avx512, Isa::neon})
-    if (isa_available(isa)) out.push_back(isa);
-  return out;
-}
 
 ConformanceResult run_conformance(Isa isa, int threads, int steps) {
   ConformanceConfig config;

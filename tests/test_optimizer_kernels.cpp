@@ -9,20 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "isa_list.h"
 #include "gemm_cases.h"
 #include "kernels/adam_kernels.h"
 #include "tacit/optimizer.h"
 
 using namespace tacit;
+using test_isa::available_isas;
 
 namespace {
-
-std::vector<Isa> available_isas() {
-  std::vector<Isa> out;
-  for (Isa isa : {Isa::portable, Isa::avx2, Isa::avx512, Isa::neon})
-    if (isa_available(isa)) out.push_back(isa);
-  return out;
-}
 
 struct State {
   std::vector<unsigned char> memory;

@@ -9,21 +9,16 @@
 #include <string>
 #include <vector>
 
+#include "isa_list.h"
 #include "gemm_cases.h"
 #include "kernels/transpose_kernels.h"
 #include "tacit/layers.h"
 #include "tacit/mlp.h"
 
 using namespace tacit;
+using test_isa::available_isas;
 
 namespace {
-
-std::vector<Isa> available_isas() {
-  std::vector<Isa> out;
-  for (Isa isa : {Isa::portable, Isa::avx2, Isa::avx512, Isa::neon})
-    if (isa_available(isa)) out.push_back(isa);
-  return out;
-}
 
 // Values with odd bit patterns mixed in: -0, a NaN with a payload, a subnormal.
 std::vector<float> patterned(std::size_t count, std::uint64_t seed) {
