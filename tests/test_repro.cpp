@@ -12,11 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "../tools/json.h"
 #include "../tools/repro/config.h"
 #include "../tools/repro/csv.h"
 #include "../tools/repro/experiment.h"
-#include "../tools/repro/json.h"
 #include "../tools/repro/report.h"
+#include "../tools/repro/results_json.h"
 #include "../tools/repro/svg.h"
 #include "alloc_counter.h"
 #include "tacit/experiment.h"
@@ -383,19 +384,19 @@ TEST_CASE("the building blocks allocate nothing") {
 // ---- writers -------------------------------------------------------------
 
 TEST_CASE("format_number: shortest round trip, null for non-finite") {
-  CHECK(repro::format_number(0.1) == "0.1");
-  CHECK(repro::format_number(0.5281) == "0.5281");
-  CHECK(repro::format_number(1e-8) == "1e-08");
-  CHECK(repro::format_number(3e-4) == "0.0003");
-  CHECK(repro::format_number(-2.0) == "-2");
-  CHECK(repro::format_number(1.0 / 3) == "0.3333333333333333");
-  CHECK(std::strtod(repro::format_number(0.1 + 0.2).c_str(), nullptr) == 0.1 + 0.2);
-  CHECK(repro::format_number(std::nan("")) == "null");
-  CHECK(repro::format_number(HUGE_VAL) == "null");
+  CHECK(tacit_tools::format_number(0.1) == "0.1");
+  CHECK(tacit_tools::format_number(0.5281) == "0.5281");
+  CHECK(tacit_tools::format_number(1e-8) == "1e-08");
+  CHECK(tacit_tools::format_number(3e-4) == "0.0003");
+  CHECK(tacit_tools::format_number(-2.0) == "-2");
+  CHECK(tacit_tools::format_number(1.0 / 3) == "0.3333333333333333");
+  CHECK(std::strtod(tacit_tools::format_number(0.1 + 0.2).c_str(), nullptr) == 0.1 + 0.2);
+  CHECK(tacit_tools::format_number(std::nan("")) == "null");
+  CHECK(tacit_tools::format_number(HUGE_VAL) == "null");
 }
 
 TEST_CASE("JsonWriter: structure, commas, indentation and escapes") {
-  repro::JsonWriter json;
+  tacit_tools::JsonWriter json;
   json.begin_object();
   json.key("name");
   json.string("a \"quoted\" \\ path\n\ttab\x01");
@@ -426,7 +427,7 @@ TEST_CASE("JsonWriter: structure, commas, indentation and escapes") {
         "    null\n"
         "  ]\n"
         "}\n");
-  CHECK(repro::json_escape("caf\xc3\xa9") == "caf\xc3\xa9");
+  CHECK(tacit_tools::json_escape("caf\xc3\xa9") == "caf\xc3\xa9");
 }
 
 // ---- a minimal JSON reader, to check the results document parses ----------

@@ -1,15 +1,45 @@
-// What tacit-train, tacit-eval and tacit-export share: a model loaded from
-// a checkpoint file, and MNIST loaded from a directory, each in memory
-// sized by the library's queries. Header-only, like cli.h.
+// What the tools share for their inputs: a model loaded from a checkpoint
+// file, and MNIST loaded from a directory, each in memory sized by the
+// library's queries. Header-only, like cli.h.
 #pragma once
 
+#include <cstddef>
 #include <cstdlib>
 #include <vector>
 
+#include "tacit/arena.h"
 #include "tacit/checkpoint.h"
 #include "tacit/mnist.h"
 
 namespace tacit_tools {
+
+// Heap memory that reports failure instead of throwing or aborting: a valid
+// file, or an experiment's models, may still be larger than this machine's
+// memory.
+class Buffer {
+ public:
+  Buffer() = default;
+  explicit Buffer(std::size_t bytes) { allocate(bytes); }
+  ~Buffer() { std::free(data_); }
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+
+  // Replaces the memory with `bytes` new ones; false if they cannot be had.
+  bool allocate(std::size_t bytes) {
+    std::free(data_);
+    data_ = static_cast<unsigned char*>(std::malloc(bytes == 0 ? 1 : bytes));
+    bytes_ = data_ != nullptr ? bytes : 0;
+    return data_ != nullptr;
+  }
+  bool ok() const { return data_ != nullptr; }
+  unsigned char* data() const { return data_; }
+  std::size_t size() const { return bytes_; }
+  tacit::Arena arena() const { return tacit::Arena(data_, bytes_); }
+
+ private:
+  unsigned char* data_ = nullptr;
+  std::size_t bytes_ = 0;
+};
 
 struct LoadedModel {
   std::vector<unsigned char> memory;
@@ -33,7 +63,7 @@ inline tacit::Status load_model(const char* path, LoadedModel* model) {
 }
 
 struct LoadedMnist {
-  std::vector<unsigned char> memory;
+  Buffer memory;
   tacit::Mnist mnist;
 };
 
@@ -49,8 +79,11 @@ inline tacit::Status load_mnist(const char* dir, LoadedMnist* data) {
   MnistInfo info;
   Status status = mnist_inspect(dir, &info);
   if (!status) return status;
-  data->memory.assign(arena_buffer_bytes(mnist_bytes(info)), 0);
-  Arena arena(data->memory.data(), data->memory.size());
+  const std::size_t bytes = arena_buffer_bytes(mnist_bytes(info));
+  if (!data->memory.allocate(bytes)) {
+    return Status::error("%s: cannot allocate %zu bytes for MNIST", dir, bytes);
+  }
+  Arena arena = data->memory.arena();
   return mnist_load(dir, info, arena, &data->mnist);
 }
 

@@ -11,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "bench/peak.h"
 #include "bench/report.h"
 #include "bench/suite.h"
 #include "cli.h"
@@ -213,20 +212,8 @@ int main(int argc, char** argv) {
     ++i;
   }
   if (processes < 0) processes = quick ? 1 : 3;
-  for (const std::string& name : options.isas) {
-    tacit::Isa isa;
-    tacit_bench::PeakKernel kernel;
-    if (!tacit::isa_parse(name.c_str(), &isa)) {
-      std::fprintf(stderr, "tacit-bench: --isa %s: expected portable, avx2, avx512 or neon\n",
-                   name.c_str());
-      return 2;
-    }
-    if (!tacit_bench::peak_kernel(isa, &kernel)) {
-      std::fprintf(stderr, "tacit-bench: --isa %s is not available here; the best available "
-                           "is %s\n", name.c_str(), tacit::isa_name(tacit::isa_best()));
-      return 2;
-    }
-  }
+  std::vector<tacit::Isa> isas;  // checked here, before any worker starts
+  if (!tacit_bench::resolve_isas(options, &isas)) return 2;
   for (int& threads : options.threads) {
     if (threads > 1 && !tacit::threads_enabled()) {
       std::fprintf(stderr, "tacit-bench: this build has no threads (-Dthreads=false); "
@@ -241,7 +228,7 @@ int main(int argc, char** argv) {
     if (!tacit_bench::run_suite(options, &result)) return 1;
     if (!worker_path.empty()) return tacit_bench::write_lines(worker_path, result) ? 0 : 1;
     for (auto& r : result.records)
-      r.worst_process_fraction = r.best_process_fraction = tacit_bench::fraction_of(r);
+      r.worst_process_fraction = tacit_bench::fraction_of(r);
   } else {
     std::vector<tacit_bench::SuiteResult> runs;
     if (!run_processes(argv[0], passed, static_cast<int>(processes), &runs)) return 1;

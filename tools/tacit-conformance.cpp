@@ -13,6 +13,8 @@
 
 namespace {
 
+constexpr const char* kTool = "tacit-conformance";
+
 void print_help() {
   std::printf(
       "usage: tacit-conformance [--isa NAME] [--threads N] [--steps N] [--seed N]\n"
@@ -36,59 +38,40 @@ int main(int argc, char** argv) {
   using namespace tacit;
   ConformanceConfig config;
   Isa isa;
-  Status status = isa_from_environment(&isa);
-  if (!status) {
-    std::fprintf(stderr, "tacit-conformance: %s\n", status.message());
-    return 2;
-  }
-  long threads = 1;
+  if (!tacit_cli::default_isa(kTool, &isa)) return 2;
+  int threads = 1;
   for (int i = 1; i < argc; ++i) {
     const char* arg = argv[i];
     const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
-    long number = 0;
     if (tacit_cli::is_flag(arg, "--help") || tacit_cli::is_flag(arg, "-h")) {
       print_help();
       return 0;
     } else if (tacit_cli::is_flag(arg, "--isa")) {
-      if (value == nullptr || !isa_parse(value, &isa)) {
-        std::fprintf(stderr, "tacit-conformance: --isa %s: expected portable, avx2, "
-                             "avx512 or neon\n", value ? value : "(missing)");
-        return 2;
-      }
-      if (!isa_available(isa)) {
-        std::fprintf(stderr, "tacit-conformance: --isa %s is not available here; the "
-                             "best available is %s\n", value, isa_name(isa_best()));
-        return 2;
-      }
+      if (!tacit_cli::parse_isa(kTool, value, &isa)) return 2;
       ++i;
     } else if (tacit_cli::is_flag(arg, "--threads")) {
-      if (!tacit_cli::parse_long(arg, value, 1, 256, &threads)) return 2;
+      if (!tacit_cli::parse_int(arg, value, 1, 256, &threads)) return 2;
       ++i;
     } else if (tacit_cli::is_flag(arg, "--steps")) {
-      if (!tacit_cli::parse_long(arg, value, 1, 1000000, &number)) return 2;
-      config.steps = static_cast<int>(number);
+      if (!tacit_cli::parse_int(arg, value, 1, 1000000, &config.steps)) return 2;
       ++i;
     } else if (tacit_cli::is_flag(arg, "--seed")) {
       if (!tacit_cli::parse_u64(arg, value, &config.seed)) return 2;
       ++i;
     } else {
-      std::fprintf(stderr, "tacit-conformance: unknown argument '%s' (try --help)\n", arg);
+      tacit_cli::usage(kTool, "unknown argument '%s'", arg);
       return 2;
     }
   }
-  if (threads > 1 && !threads_enabled()) {
-    std::fprintf(stderr, "tacit-conformance: this build has no threads (-Dthreads=false); "
-                         "running on 1\n");
-    threads = 1;
-  }
+  threads = tacit_cli::usable_threads(kTool, threads);
 
   std::vector<unsigned char> memory(arena_buffer_bytes(conformance_bytes(config)));
   Arena arena(memory.data(), memory.size());
-  ThreadPool pool(static_cast<int>(threads));
+  ThreadPool pool(threads);
   ConformanceResult result;
-  status = conformance_run(Compute{isa, &pool}, config, arena, &result);
+  const Status status = conformance_run(Compute{isa, &pool}, config, arena, &result);
   if (!status) {
-    std::fprintf(stderr, "tacit-conformance: %s\n", status.message());
+    std::fprintf(stderr, "%s: %s\n", kTool, status.message());
     return 1;
   }
   std::printf("hash %016" PRIx64 "\n", result.hash);
@@ -97,6 +80,6 @@ int main(int argc, char** argv) {
               static_cast<double>(result.teacher_last_loss));
   std::printf("student loss %.6f -> %.6f\n", static_cast<double>(result.student_first_loss),
               static_cast<double>(result.student_last_loss));
-  std::printf("isa %s threads %ld\n", isa_name(isa), threads);
+  std::printf("isa %s threads %d\n", isa_name(isa), threads);
   return 0;
 }

@@ -55,11 +55,7 @@ int usage(const char* message, const char* detail) {
 
 // 0 to go on, -1 after --help, otherwise the exit status.
 int parse(int argc, char** argv, Options* o) {
-  Status status = isa_from_environment(&o->isa);
-  if (!status) {
-    std::fprintf(stderr, "tacit-eval: %s\n", status.message());
-    return 2;
-  }
+  if (!tacit_cli::default_isa("tacit-eval", &o->isa)) return 2;
   using tacit_cli::is_flag;
   for (int i = 1; i < argc;) {
     const char* arg = argv[i];
@@ -90,9 +86,7 @@ int parse(int argc, char** argv, Options* o) {
     } else if (is_flag(arg, "--threads")) {
       if (!tacit_cli::parse_long(arg, value, 1, 256, &o->threads)) return 2;
     } else if (is_flag(arg, "--isa")) {
-      if (!isa_parse(value, &o->isa) || !isa_available(o->isa)) {
-        return usage("--isa: expected an ISA this machine has, found ", value);
-      }
+      if (!tacit_cli::parse_isa("tacit-eval", value, &o->isa)) return 2;
     } else {
       return usage("unknown argument ", arg);
     }

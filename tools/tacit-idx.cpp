@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli.h"
+#include "model_io.h"
 #include "synthetic_digits.h"
 #include "tacit/arena.h"
 #include "tacit/idx.h"
@@ -54,20 +55,7 @@ int usage_error(const char* message, const char* detail = "") {
   return kUsage;
 }
 
-// Heap memory that reports failure instead of throwing or aborting: a
-// valid file may still be larger than this machine's memory.
-class Buffer {
- public:
-  explicit Buffer(std::size_t bytes) : data_(std::malloc(bytes == 0 ? 1 : bytes)) {}
-  ~Buffer() { std::free(data_); }
-  Buffer(const Buffer&) = delete;
-  Buffer& operator=(const Buffer&) = delete;
-  unsigned char* data() const { return static_cast<unsigned char*>(data_); }
-  bool ok() const { return data_ != nullptr; }
-
- private:
-  void* data_;
-};
+using tacit_tools::Buffer;
 
 void print_json_string(const char* s) {
   std::putchar('"');

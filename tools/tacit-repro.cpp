@@ -6,16 +6,14 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
-#include <filesystem>
-#include <memory>
 #include <string>
 
+#include "model_io.h"
 #include "repro/config.h"
 #include "repro/csv.h"
 #include "repro/experiment.h"
-#include "repro/json.h"
+#include "repro/results_json.h"
 #include "repro/progress.h"
 #include "repro/report.h"
 #include "repro/svg.h"
@@ -25,21 +23,6 @@
 namespace {
 
 using namespace repro;
-
-// Heap memory that reports failure instead of throwing.
-class Buffer {
- public:
-  explicit Buffer(std::size_t bytes) : bytes_(bytes), data_(std::malloc(bytes ? bytes : 1)) {}
-  ~Buffer() { std::free(data_); }
-  Buffer(const Buffer&) = delete;
-  Buffer& operator=(const Buffer&) = delete;
-  bool ok() const { return data_ != nullptr; }
-  tacit::Arena arena() const { return tacit::Arena(data_, bytes_); }
-
- private:
-  std::size_t bytes_;
-  void* data_;
-};
 
 // An output file opened before the run, so a bad path fails in a second,
 // not after an hour of training.
@@ -80,46 +63,6 @@ class Output {
   std::FILE* file_ = nullptr;
 };
 
-bool is_directory(const std::string& path) {
-  std::error_code error;  // the non-throwing overload
-  return std::filesystem::is_directory(path, error);
-}
-
-constexpr const char* kFetchHint =
-    "fetch MNIST with tools/fetch-mnist (run from the repository; it fills "
-    "data/mnist), or pass --data DIR";
-
-// Reads and checks the four MNIST files into buffer.
-int load_mnist(const Config& config, std::unique_ptr<Buffer>* buffer, tacit::Mnist* mnist) {
-  if (!is_directory(config.data)) {
-    std::fprintf(stderr, "tacit-repro: MNIST directory %s not found; %s\n",
-                 config.data.c_str(), kFetchHint);
-    return kExitData;
-  }
-  tacit::MnistInfo info;
-  tacit::Status status = tacit::mnist_inspect(config.data.c_str(), &info);
-  if (!status) {
-    std::fprintf(stderr, "tacit-repro: %s\n", status.message());
-    if (std::strstr(status.message(), "fetch-mnist") == nullptr) {
-      std::fprintf(stderr, "tacit-repro: %s\n", kFetchHint);
-    }
-    return kExitData;
-  }
-  const std::size_t bytes = tacit::arena_buffer_bytes(tacit::mnist_bytes(info));
-  buffer->reset(new Buffer(bytes));
-  if (!(*buffer)->ok()) {
-    std::fprintf(stderr, "tacit-repro: cannot allocate %zu bytes for MNIST\n", bytes);
-    return kExitData;
-  }
-  tacit::Arena arena = (*buffer)->arena();
-  status = tacit::mnist_load(config.data.c_str(), info, arena, mnist);
-  if (!status) {
-    std::fprintf(stderr, "tacit-repro: %s\n", status.message());
-    return kExitData;
-  }
-  return kExitOk;
-}
-
 int run(const Config& config) {
   Output json, csv, svg;
   if (!json.open(config.json) || !csv.open(config.csv) || !svg.open(config.svg)) {
@@ -129,15 +72,18 @@ int run(const Config& config) {
   const auto since_start = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
-  std::unique_ptr<Buffer> data;
-  tacit::Mnist mnist;
-  const int loaded = load_mnist(config, &data, &mnist);
-  if (loaded != kExitOk) return loaded;
+  tacit_tools::LoadedMnist data;
+  tacit::Status status = tacit_tools::load_mnist(config.data.c_str(), &data);
+  if (!status) {
+    std::fprintf(stderr, "tacit-repro: %s\n", status.message());
+    return kExitData;
+  }
+  const tacit::Mnist& mnist = data.mnist;
 
   Results results;
   results.load_seconds = since_start();
   const std::size_t bytes = tacit::arena_buffer_bytes(experiment_bytes(config, mnist.train.count));
-  Buffer work(bytes);
+  tacit_tools::Buffer work(bytes);
   if (!work.ok()) {
     std::fprintf(stderr, "tacit-repro: cannot allocate %zu bytes for the models\n", bytes);
     return kExitData;
@@ -152,8 +98,7 @@ int run(const Config& config) {
                  pool.size(), config.data.c_str(), static_cast<double>(bytes) / 1e6);
   }
   Progress progress(mode, config.runs, steps_per_run(config, mnist.train.count));
-  const tacit::Status status =
-      run_experiment(config, mnist, compute, arena, &progress, nullptr, &results);
+  status = run_experiment(config, mnist, compute, arena, &progress, nullptr, &results);
   progress.finish();
   if (!status) {
     std::fprintf(stderr, "tacit-repro: %s\n", status.message());
@@ -198,5 +143,6 @@ int main(int argc, char** argv) {
     case ParseResult::run:
       break;
   }
+  if (!config.data_given) config.data = tacit_tools::mnist_dir(nullptr);
   return run(config);
 }

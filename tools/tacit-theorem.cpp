@@ -5,12 +5,10 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
-#include <filesystem>
-#include <memory>
 #include <string>
 
+#include "model_io.h"
 #include "tacit/experiment.h"
 #include "tacit/init.h"
 #include "tacit/mnist.h"
@@ -31,21 +29,6 @@ using namespace theorem;
 // many images, and trial k's noise batch is that order's first batch.
 constexpr std::uint32_t kNoiseImages = 60000;
 
-// Heap memory that reports failure instead of throwing.
-class Buffer {
- public:
-  explicit Buffer(std::size_t bytes) : bytes_(bytes), data_(std::malloc(bytes ? bytes : 1)) {}
-  ~Buffer() { std::free(data_); }
-  Buffer(const Buffer&) = delete;
-  Buffer& operator=(const Buffer&) = delete;
-  bool ok() const { return data_ != nullptr; }
-  tacit::Arena arena() const { return tacit::Arena(data_, bytes_); }
-
- private:
-  std::size_t bytes_;
-  void* data_;
-};
-
 bool stderr_is_terminal() {
 #if defined(__unix__) || defined(__APPLE__)
   return isatty(STDERR_FILENO) == 1;
@@ -54,45 +37,17 @@ bool stderr_is_terminal() {
 #endif
 }
 
-bool is_directory(const std::string& path) {
-  std::error_code error;  // the non-throwing overload
-  return std::filesystem::is_directory(path, error);
-}
-
-constexpr const char* kFetchHint =
-    "fetch MNIST with tools/fetch-mnist (run from the repository; it fills "
-    "data/mnist), or pass --data DIR";
-
-int load_mnist(const Config& config, std::unique_ptr<Buffer>* buffer, tacit::Mnist* mnist) {
-  if (!is_directory(config.data)) {
-    std::fprintf(stderr, "tacit-theorem: MNIST directory %s not found; %s\n",
-                 config.data.c_str(), kFetchHint);
-    return kExitData;
-  }
-  tacit::MnistInfo info;
-  tacit::Status status = tacit::mnist_inspect(config.data.c_str(), &info);
-  if (!status) {
-    std::fprintf(stderr, "tacit-theorem: %s\n", status.message());
-    if (std::strstr(status.message(), "fetch-mnist") == nullptr) {
-      std::fprintf(stderr, "tacit-theorem: %s\n", kFetchHint);
-    }
-    return kExitData;
-  }
-  const std::size_t bytes = tacit::arena_buffer_bytes(tacit::mnist_bytes(info));
-  buffer->reset(new Buffer(bytes));
-  if (!(*buffer)->ok()) {
-    std::fprintf(stderr, "tacit-theorem: cannot allocate %zu bytes for MNIST\n", bytes);
-    return kExitData;
-  }
-  tacit::Arena arena = (*buffer)->arena();
-  status = tacit::mnist_load(config.data.c_str(), info, arena, mnist);
+// Loads MNIST from config.data; it must hold a batch of training images.
+int load_mnist(const Config& config, tacit_tools::LoadedMnist* data) {
+  const tacit::Status status = tacit_tools::load_mnist(config.data.c_str(), data);
   if (!status) {
     std::fprintf(stderr, "tacit-theorem: %s\n", status.message());
     return kExitData;
   }
-  if (mnist->train.count < config.batch) {
+  if (data->mnist.train.count < config.batch) {
     std::fprintf(stderr, "tacit-theorem: %s has %d training images; --batch %d needs at "
-                 "least that many\n", config.data.c_str(), mnist->train.count, config.batch);
+                 "least that many\n", config.data.c_str(), data->mnist.train.count,
+                 config.batch);
     return kExitData;
   }
   return kExitOk;
@@ -162,10 +117,10 @@ int run(const Config& config) {
   const auto seconds = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
-  std::unique_ptr<Buffer> data;
-  tacit::Mnist mnist;
-  const int loaded = load_mnist(config, &data, &mnist);
+  tacit_tools::LoadedMnist data;
+  const int loaded = load_mnist(config, &data);
   if (loaded != kExitOk) return loaded;
+  const tacit::Mnist& mnist = data.mnist;
 
   const int widths[] = {tacit::kMnistPixels, 256, 256, tacit::kMnistClasses + 3};
   tacit::MlpSpec spec;
@@ -174,7 +129,7 @@ int run(const Config& config) {
   const std::size_t bytes = tacit::arena_buffer_bytes(
       bench_bytes(spec, config.batch, config.batch) + u32_bytes(train_count) +
       u32_bytes(kNoiseImages) + u32_bytes(static_cast<std::size_t>(config.inits)));
-  Buffer work(bytes);
+  tacit_tools::Buffer work(bytes);
   if (!work.ok()) {
     std::fprintf(stderr, "tacit-theorem: cannot allocate %zu bytes for the models\n", bytes);
     return kExitData;
@@ -249,5 +204,6 @@ int main(int argc, char** argv) {
     case ParseResult::run:
       break;
   }
+  if (!config.data_given) config.data = tacit_tools::mnist_dir(nullptr);
   return run(config);
 }

@@ -117,11 +117,7 @@ bool parse_widths(const char* text, MlpSpec* spec) {
 
 // 0 to go on, otherwise the exit status.
 int parse(int argc, char** argv, Options* o) {
-  Status status = isa_from_environment(&o->isa);
-  if (!status) {
-    std::fprintf(stderr, "tacit-train: %s\n", status.message());
-    return 2;
-  }
+  if (!tacit_cli::default_isa("tacit-train", &o->isa)) return 2;
   // Every flag but --help takes a value.
   for (int i = 1; i < argc; i += 2) {
     const char* arg = argv[i];
@@ -150,12 +146,7 @@ int parse(int argc, char** argv, Options* o) {
     } else if (is_flag(arg, "--threads")) {
       ok = tacit_cli::parse_long(arg, value, 1, 256, &o->threads);
     } else if (is_flag(arg, "--isa")) {
-      if (value == nullptr || !isa_parse(value, &o->isa) || !isa_available(o->isa)) {
-        std::fprintf(stderr, "tacit-train: --isa %s: expected portable, avx2, avx512 or "
-                             "neon, available here (the best here is %s)\n",
-                     value ? value : "(missing)", isa_name(isa_best()));
-        return 2;
-      }
+      ok = tacit_cli::parse_isa("tacit-train", value, &o->isa);
     } else {
       std::fprintf(stderr, "tacit-train: unknown argument '%s' (try --help)\n", arg);
       return 2;
@@ -231,9 +222,9 @@ int main(int argc, char** argv) {
   std::printf("training ");
   for (int i = 0; i <= spec.layers; ++i) std::printf("%s%d", i ? "-" : "", spec.widths[i]);
   std::printf(" on %d images from %s: %ld epochs, seed %llu, "
-              "lr %g, batch %d, %s x %ld threads\n", train.count, dir, o.epochs,
+              "lr %g, batch %d, %s x %d threads\n", train.count, dir, o.epochs,
               static_cast<unsigned long long>(o.seed), o.lr, batch, isa_name(o.isa),
-              o.threads);
+              pool.size());
   const auto n = static_cast<std::uint32_t>(train.count);
   std::vector<std::uint32_t> order(n);
   std::vector<std::int32_t> labels(static_cast<std::size_t>(batch));

@@ -220,7 +220,7 @@ bool read_lines(const std::string& path, SuiteResult* result) {
                        &r.seconds.max, &r.seconds.samples, &r.seconds.cpu_per_wall) == 15;
       r.isa = isa;
       r.op = op;
-      r.worst_process_fraction = r.best_process_fraction = fraction_of(r);
+      r.worst_process_fraction = fraction_of(r);
       result->records.push_back(r);
     }
   }
@@ -257,7 +257,6 @@ SuiteResult combine(const std::vector<SuiteResult>& processes) {
     merged.processes = 0;
     merged.seconds.samples = 0;
     merged.worst_process_fraction = 1e300;
-    merged.best_process_fraction = 0;
     for (const SuiteResult& proc : processes) {
       for (const Record& q : proc.records) {
         if (key_of(q) != key) continue;
@@ -270,7 +269,6 @@ SuiteResult combine(const std::vector<SuiteResult>& processes) {
         merged.seconds.samples += q.seconds.samples;
         merged.processes += 1;
         merged.worst_process_fraction = std::min(merged.worst_process_fraction, fraction_of(q));
-        merged.best_process_fraction = std::max(merged.best_process_fraction, fraction_of(q));
       }
     }
     merged.seconds.median = median_of(medians);

@@ -229,6 +229,8 @@ bool bench_network(const Options& o, const Compute& compute, double peak,
   return true;
 }
 
+}  // namespace
+
 bool resolve_isas(const Options& o, std::vector<Isa>* isas) {
   if (o.isas.empty()) {
     for (Isa isa : {Isa::portable, Isa::avx2, Isa::avx512, Isa::neon}) {
@@ -255,8 +257,6 @@ bool resolve_isas(const Options& o, std::vector<Isa>* isas) {
   }
   return true;
 }
-
-}  // namespace
 
 double gflops_of(const Record& r) {
   return r.flops > 0 && r.seconds.median > 0 ? r.flops / r.seconds.median * 1e-9 : 0;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "bench/measure.h"
+#include "tacit/isa.h"
 
 namespace tacit_bench {
 
@@ -38,7 +39,6 @@ struct Record {
   // Filled when several processes are combined:
   int processes = 1;
   double worst_process_fraction = 0;  // lowest per-process fraction of peak
-  double best_process_fraction = 0;
 };
 
 struct Peak {
@@ -51,6 +51,11 @@ struct SuiteResult {
   std::vector<Peak> peaks;
   std::vector<Record> records;
 };
+
+// The ISAs options.isas names, or every one with a peak loop here when it
+// is empty. False (with a message on stderr) when one is unknown or has no
+// peak loop on this machine and build.
+bool resolve_isas(const Options& options, std::vector<tacit::Isa>* isas);
 
 // False (with a message on stderr) when memory could not be had or an ISA
 // asked for is unknown or unavailable.

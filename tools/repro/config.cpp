@@ -1,7 +1,6 @@
 #include "config.h"
 
 #include <cerrno>
-#include <cstdarg>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -16,38 +15,23 @@ namespace repro {
 namespace {
 
 using tacit_cli::is_flag;
+using tacit_cli::parse_int;
+using tacit_cli::parse_path;
+using tacit_cli::usage;
 
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((format(printf, 1, 2)))
-#endif
-bool usage(const char* format, ...) {
-  std::fprintf(stderr, "tacit-repro: ");
-  va_list args;
-  va_start(args, format);
-  std::vfprintf(stderr, format, args);
-  va_end(args);
-  std::fprintf(stderr, " (try --help)\n");
-  return false;
-}
-
-bool parse_int(const char* flag, const char* text, long min, long max, int* out) {
-  long value = 0;
-  if (!tacit_cli::parse_long(flag, text, min, max, &value)) return false;
-  *out = static_cast<int>(value);
-  return true;
-}
+constexpr const char* kTool = "tacit-repro";
 
 // A finite decimal number in (min, max]; min_inclusive admits min itself.
 bool parse_double(const char* flag, const char* text, double min, bool min_inclusive,
                   double max, double* out) {
-  if (text == nullptr) return usage("%s needs a value", flag);
+  if (text == nullptr) return usage(kTool, "%s needs a value", flag);
   errno = 0;
   char* end = nullptr;
   const double value = std::strtod(text, &end);
   const bool above = min_inclusive ? value >= min : value > min;
   if (errno != 0 || end == text || *end != '\0' || !std::isfinite(value) || !above ||
       value > max) {
-    return usage("%s: '%s' is not a number %s %g and <= %g", flag, text,
+    return usage(kTool, "%s: '%s' is not a number %s %g and <= %g", flag, text,
                  min_inclusive ? ">=" : ">", min, max);
   }
   *out = value;
@@ -56,7 +40,7 @@ bool parse_double(const char* flag, const char* text, double min, bool min_inclu
 
 // "256" (two hidden layers of 256, the paper's shape) or "512,128,64".
 bool parse_hidden(const char* text, Config* config) {
-  if (text == nullptr) return usage("%s needs a value", "--hidden");
+  if (text == nullptr) return usage(kTool, "%s needs a value", "--hidden");
   int widths[kMaxHidden];
   int count = 0;
   const char* p = text;
@@ -66,7 +50,7 @@ bool parse_hidden(const char* text, Config* config) {
     const long w = std::strtol(p, &end, 10);
     if (end == p || errno != 0 || w < 1 || w > 65536 || count == kMaxHidden ||
         (*end != ',' && *end != '\0')) {
-      return usage("--hidden: '%s' is not a width (1..65536) or a comma-separated "
+      return usage(kTool, "--hidden: '%s' is not a width (1..65536) or a comma-separated "
                    "list of up to 7 widths", text);
     }
     widths[count++] = static_cast<int>(w);
@@ -80,24 +64,6 @@ bool parse_hidden(const char* text, Config* config) {
     config->hidden_layers = count;
     for (int i = 0; i < count; ++i) config->hidden[i] = widths[i];
   }
-  return true;
-}
-
-bool parse_isa(const char* text, tacit::Isa* isa) {
-  if (text == nullptr) return usage("%s needs a value", "--isa");
-  if (!tacit::isa_parse(text, isa)) {
-    return usage("--isa: '%s' is not one of portable, avx2, avx512, neon", text);
-  }
-  if (!tacit::isa_available(*isa)) {
-    return usage("--isa: %s is not available on this machine or build; the best "
-                 "available is %s", text, tacit::isa_name(tacit::isa_best()));
-  }
-  return true;
-}
-
-bool parse_path(const char* flag, const char* text, std::string* out) {
-  if (text == nullptr || text[0] == '\0') return usage("%s needs a file name", flag);
-  *out = text;
   return true;
 }
 
@@ -115,20 +81,20 @@ bool parse_one(const char* arg, const char* value, Config* c, int* consumed) {
     return parse_int(arg, value, 0, 100000, &c->student_epochs);
   }
   if (is_flag(arg, "--noise")) {
-    if (value == nullptr) return usage("%s needs a value", arg);
+    if (value == nullptr) return usage(kTool, "%s needs a value", arg);
     if (!tacit::noise_parse(value, &c->noise)) {
-      return usage("--noise: '%s' is not uniform or normal", value);
+      return usage(kTool, "--noise: '%s' is not uniform or normal", value);
     }
     return true;
   }
   if (is_flag(arg, "--student-loss")) {
-    if (value == nullptr) return usage("%s needs a value", arg);
+    if (value == nullptr) return usage(kTool, "%s needs a value", arg);
     if (std::strcmp(value, "kl") == 0) {
       c->student_loss = tacit::DistillLoss::kl;
     } else if (std::strcmp(value, "mse") == 0) {
       c->student_loss = tacit::DistillLoss::squared_error;
     } else {
-      return usage("--student-loss: '%s' is not kl or mse", value);
+      return usage(kTool, "--student-loss: '%s' is not kl or mse", value);
     }
     return true;
   }
@@ -136,20 +102,23 @@ bool parse_one(const char* arg, const char* value, Config* c, int* consumed) {
     return parse_double(arg, value, 0.0, false, 1e6, &c->temperature);
   }
   if (is_flag(arg, "--threads")) return parse_int(arg, value, 1, 256, &c->threads);
-  if (is_flag(arg, "--isa")) return parse_isa(value, &c->isa);
-  if (is_flag(arg, "--data")) return parse_path(arg, value, &c->data);
+  if (is_flag(arg, "--isa")) return tacit_cli::parse_isa(kTool, value, &c->isa);
+  if (is_flag(arg, "--data")) {
+    c->data_given = true;
+    return parse_path(kTool, arg, value, &c->data);
+  }
   if (is_flag(arg, "--seed")) return tacit_cli::parse_u64(arg, value, &c->seed);
   if (is_flag(arg, "--runs")) {
     if (!parse_int(arg, value, 0, 1000000, &c->runs)) return false;
     if (c->runs < 2) {
-      return usage("--runs %d: at least 2 are needed (each run's cross-model students "
+      return usage(kTool, "--runs %d: at least 2 are needed (each run's cross-model students "
                    "start from another run's initialization)", c->runs);
     }
     return true;
   }
-  if (is_flag(arg, "--json")) return parse_path(arg, value, &c->json);
-  if (is_flag(arg, "--csv")) return parse_path(arg, value, &c->csv);
-  if (is_flag(arg, "--svg")) return parse_path(arg, value, &c->svg);
+  if (is_flag(arg, "--json")) return parse_path(kTool, arg, value, &c->json);
+  if (is_flag(arg, "--csv")) return parse_path(kTool, arg, value, &c->csv);
+  if (is_flag(arg, "--svg")) return parse_path(kTool, arg, value, &c->svg);
   if (is_flag(arg, "--expect-transfer")) {
     c->expect_transfer = true;
     return parse_double(arg, value, -1.0, true, 1.0, &c->transfer_margin);
@@ -159,7 +128,7 @@ bool parse_one(const char* arg, const char* value, Config* c, int* consumed) {
     c->quiet = true;
     return true;
   }
-  return usage("unknown argument '%s'", arg);
+  return usage(kTool, "unknown argument '%s'", arg);
 }
 
 }  // namespace
@@ -189,29 +158,7 @@ std::string widths_text(const Config& config) {
 }
 
 ParseResult parse_args(int argc, char** argv, Config* config) {
-  Config c;
-  c.threads = tacit::hardware_threads();
-  const tacit::Status status = tacit::isa_from_environment(&c.isa);
-  if (!status) {
-    std::fprintf(stderr, "tacit-repro: %s\n", status.message());
-    return ParseResult::usage_error;
-  }
-  for (int i = 1; i < argc; ++i) {
-    if (is_flag(argv[i], "--help") || is_flag(argv[i], "-h")) return ParseResult::help;
-  }
-  for (int i = 1; i < argc;) {
-    int consumed = 1;
-    const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
-    if (!parse_one(argv[i], value, &c, &consumed)) return ParseResult::usage_error;
-    i += consumed;
-  }
-  if (c.threads > 1 && !tacit::threads_enabled()) {
-    std::fprintf(stderr, "tacit-repro: this build has no threads (-Dthreads=false); "
-                         "running on 1\n");
-    c.threads = 1;
-  }
-  *config = c;
-  return ParseResult::run;
+  return tacit_cli::parse_config(kTool, argc, argv, parse_one, config);
 }
 
 void print_help() {
@@ -241,8 +188,9 @@ void print_help() {
       "  --temperature T      softmax temperature of the KL loss (default 1)\n"
       "\n"
       "Machine and data:\n"
-      "  --data DIR           MNIST directory (default data/mnist, relative to the\n"
-      "                       current directory; tools/fetch-mnist fills it)\n"
+      "  --data DIR           MNIST directory (default: $TACIT_MNIST_DIR, else\n"
+      "                       data/mnist, relative to the current directory;\n"
+      "                       tools/fetch-mnist fills it)\n"
       "  --threads N          threads including the caller (default: all, %d here)\n"
       "  --isa NAME           portable, avx2, avx512 or neon (default: TACIT_ISA, else\n"
       "                       the best available, %s here)\n"

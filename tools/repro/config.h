@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "../cli.h"
 #include "tacit/experiment.h"
 #include "tacit/isa.h"
 #include "tacit/train.h"
@@ -32,7 +33,8 @@ struct Config {
   double temperature = 1.0;
   int threads = 1;                    // set to hardware_threads() by parse_args
   tacit::Isa isa = tacit::Isa::portable;  // set to the best by parse_args
-  std::string data = "data/mnist";
+  std::string data = "data/mnist";    // --data, else main's mnist_dir()
+  bool data_given = false;            // --data was passed
   std::uint64_t seed = 0;
   int runs = 100;
   std::string json;
@@ -51,7 +53,7 @@ tacit::MlpSpec config_spec(const Config& config);
 // "256,256" or "256-256-10+3"-style text for messages and reports.
 std::string widths_text(const Config& config);
 
-enum class ParseResult { run, help, usage_error };
+using ParseResult = tacit_cli::ParseResult;
 
 // Fills config from argv (defaults first: threads = hardware_threads(), isa
 // from TACIT_ISA or the best available). Prints the reason for a usage

@@ -3,7 +3,7 @@
 #include <cinttypes>
 #include <cstdio>
 
-#include "json.h"
+#include "../json.h"
 
 namespace repro {
 
@@ -16,7 +16,7 @@ std::string results_csv(const Results& results) {
                     condition_info(c).key, condition_cross(c) ? run.cross_from : run.run,
                     run.correct[c], results.test_images);
       out += line;
-      out += format_number(run.accuracy[c]);
+      out += tacit_tools::format_number(run.accuracy[c]);
       out += '\n';
     }
   }

@@ -269,17 +269,17 @@ Status run_experiment(const Config& config, const Mnist& mnist, const Compute& c
                       Arena& arena, Progress* progress, const ModelObserver* observer,
                       Results* results) {
   if (config.runs < 2) {
-    return Status::error("tacit-repro: --runs is %d; the cross-model students need "
+    return Status::error("--runs is %d; the cross-model students need "
                          "another run's init, so at least 2", config.runs);
   }
   if (config.noise_images < 1 || mnist.train.count < 1 || mnist.test.count < 1) {
-    return Status::error("tacit-repro: %d noise images, %d training images, %d test "
+    return Status::error("%d noise images, %d training images, %d test "
                          "images; each must be at least 1", config.noise_images,
                          mnist.train.count, mnist.test.count);
   }
   const std::size_t needed = experiment_bytes(config, mnist.train.count);
   if (arena.remaining() < needed) {
-    return Status::error("tacit-repro: arena has %zu bytes left; the experiment needs "
+    return Status::error("arena has %zu bytes left; the experiment needs "
                          "%zu (experiment_bytes)", arena.remaining(), needed);
   }
   Workbench w;

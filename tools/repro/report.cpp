@@ -1,28 +1,13 @@
 #include "report.h"
 
 #include <cinttypes>
-#include <cstdarg>
-#include <cstdio>
 
+#include "../appendf.h"
 #include "tacit/mnist.h"
 
 namespace repro {
 
-namespace {
-
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((format(printf, 2, 3)))
-#endif
-void append(std::string& out, const char* format, ...) {
-  char line[512];
-  va_list args;
-  va_start(args, format);
-  std::vsnprintf(line, sizeof line, format, args);
-  va_end(args);
-  out += line;
-}
-
-}  // namespace
+using tacit_tools::appendf;
 
 double aux_transfer(const Results& results) {
   return results.summary[kAuxSame].mean - results.summary[kAuxCross].mean;
@@ -31,36 +16,36 @@ double aux_transfer(const Results& results) {
 std::string results_report(const Results& results) {
   const Config& c = results.config;
   std::string out;
-  append(out, "tacit-repro: Figure 10 of Cloud et al., \"Subliminal learning\" (2025)\n");
-  append(out, "%d runs, seed %" PRIu64 "; MLP %s; Adam lr %g, batch %d\n", c.runs,
-         c.seed, widths_text(c).c_str(), c.lr, c.batch);
-  append(out, "teacher: %d epochs of cross-entropy on %d training images\n",
-         c.teacher_epochs, results.train_images);
-  append(out, "students: %d epochs of %s (T = %g) on %d %s noise images\n",
-         c.student_epochs, c.student_loss == tacit::DistillLoss::kl ? "KL" : "MSE",
-         c.temperature, c.noise_images, tacit::noise_name(c.noise));
-  append(out, "accuracy: argmax of the %d digit logits on %d test images\n\n",
-         tacit::kMnistClasses, results.test_images);
-  append(out, "%-32s %7s  %-17s %7s %7s %7s\n", "condition", "mean", "95% CI", "min", "max",
-         "paper");
+  appendf(&out, "tacit-repro: Figure 10 of Cloud et al., \"Subliminal learning\" (2025)\n");
+  appendf(&out, "%d runs, seed %" PRIu64 "; MLP %s; Adam lr %g, batch %d\n", c.runs,
+          c.seed, widths_text(c).c_str(), c.lr, c.batch);
+  appendf(&out, "teacher: %d epochs of cross-entropy on %d training images\n",
+          c.teacher_epochs, results.train_images);
+  appendf(&out, "students: %d epochs of %s (T = %g) on %d %s noise images\n",
+          c.student_epochs, c.student_loss == tacit::DistillLoss::kl ? "KL" : "MSE",
+          c.temperature, c.noise_images, tacit::noise_name(c.noise));
+  appendf(&out, "accuracy: argmax of the %d digit logits on %d test images\n\n",
+          tacit::kMnistClasses, results.test_images);
+  appendf(&out, "%-32s %7s  %-17s %7s %7s %7s\n", "condition", "mean", "95% CI", "min", "max",
+          "paper");
   for (int k = 0; k < kConditions; ++k) {
     const tacit::SummaryStats& s = results.summary[k];
-    append(out, "%-32s %7.4f  %.4f .. %.4f  %7.4f %7.4f %7.3f\n", condition_info(k).label,
-           s.mean, s.mean - s.ci95, s.mean + s.ci95, s.min, s.max, condition_info(k).paper);
+    appendf(&out, "%-32s %7.4f  %.4f .. %.4f  %7.4f %7.4f %7.3f\n", condition_info(k).label,
+            s.mean, s.mean - s.ci95, s.mean + s.ci95, s.min, s.max, condition_info(k).paper);
   }
-  append(out, "\naux-only transfer (same init - cross init): %.4f\n", aux_transfer(results));
+  appendf(&out, "\naux-only transfer (same init - cross init): %.4f\n", aux_transfer(results));
   if (c.student_epochs > 0) {
-    append(out, "alignment after epoch %d, mean cos(theta_S - theta_S0, theta_T - theta_0):\n",
-           c.student_epochs);
+    appendf(&out, "alignment after epoch %d, mean cos(theta_S - theta_S0, theta_T - theta_0):\n",
+            c.student_epochs);
     const auto last = static_cast<std::size_t>(c.student_epochs - 1);
     for (int s = 0; s < kStudents; ++s) {
       double sum = 0.0;
       for (const RunResult& run : results.runs) sum += run.alignment[s][last];
-      append(out, "  %-32s %8.5f\n", condition_info(kFirstStudent + s).label,
-             sum / static_cast<double>(results.runs.size()));
+      appendf(&out, "  %-32s %8.5f\n", condition_info(kFirstStudent + s).label,
+              sum / static_cast<double>(results.runs.size()));
     }
   }
-  append(out, "\nweights-hash %016" PRIx64 "\n", results.weights_hash);
+  appendf(&out, "\nweights-hash %016" PRIx64 "\n", results.weights_hash);
   return out;
 }
 

@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <cstdarg>
 #include <cstdio>
 
 #include "../cli.h"
@@ -12,51 +11,18 @@ namespace theorem {
 namespace {
 
 using tacit_cli::is_flag;
+using tacit_cli::parse_int;
+using tacit_cli::parse_path;
+using tacit_cli::usage;
 
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((format(printf, 1, 2)))
-#endif
-bool usage(const char* format, ...) {
-  std::fprintf(stderr, "tacit-theorem: ");
-  va_list args;
-  va_start(args, format);
-  std::vfprintf(stderr, format, args);
-  va_end(args);
-  std::fprintf(stderr, " (try --help)\n");
-  return false;
-}
-
-bool parse_int(const char* flag, const char* text, long min, long max, int* out) {
-  long value = 0;
-  if (!tacit_cli::parse_long(flag, text, min, max, &value)) return false;
-  *out = static_cast<int>(value);
-  return true;
-}
-
-bool parse_isa(const char* text, tacit::Isa* isa) {
-  if (text == nullptr) return usage("%s needs a value", "--isa");
-  if (!tacit::isa_parse(text, isa)) {
-    return usage("--isa: '%s' is not one of portable, avx2, avx512, neon", text);
-  }
-  if (!tacit::isa_available(*isa)) {
-    return usage("--isa: %s is not available on this machine or build; the best "
-                 "available is %s", text, tacit::isa_name(tacit::isa_best()));
-  }
-  return true;
-}
-
-bool parse_path(const char* flag, const char* text, std::string* out) {
-  if (text == nullptr || text[0] == '\0') return usage("%s needs a file name", flag);
-  *out = text;
-  return true;
-}
+constexpr const char* kTool = "tacit-theorem";
 
 bool parse_one(const char* arg, const char* value, Config* c, int* consumed) {
   *consumed = 2;
   if (is_flag(arg, "--inits")) {
     if (!parse_int(arg, value, 0, 100000, &c->inits)) return false;
     if (c->inits < 2) {
-      return usage("--inits %d: at least 2 are needed (each cross-init student "
+      return usage(kTool, "--inits %d: at least 2 are needed (each cross-init student "
                    "starts from another trial's initialization)", c->inits);
     }
     return true;
@@ -65,44 +31,25 @@ bool parse_one(const char* arg, const char* value, Config* c, int* consumed) {
     return parse_int(arg, value, 1, tacit::kMnistTrainCount, &c->batch);
   }
   if (is_flag(arg, "--seed")) return tacit_cli::parse_u64(arg, value, &c->seed);
-  if (is_flag(arg, "--data")) return parse_path(arg, value, &c->data);
+  if (is_flag(arg, "--data")) {
+    c->data_given = true;
+    return parse_path(kTool, arg, value, &c->data);
+  }
   if (is_flag(arg, "--threads")) return parse_int(arg, value, 1, 256, &c->threads);
-  if (is_flag(arg, "--isa")) return parse_isa(value, &c->isa);
-  if (is_flag(arg, "--json")) return parse_path(arg, value, &c->json);
+  if (is_flag(arg, "--isa")) return tacit_cli::parse_isa(kTool, value, &c->isa);
+  if (is_flag(arg, "--json")) return parse_path(kTool, arg, value, &c->json);
   *consumed = 1;
   if (is_flag(arg, "--quiet") || is_flag(arg, "-q")) {
     c->quiet = true;
     return true;
   }
-  return usage("unknown argument '%s'", arg);
+  return usage(kTool, "unknown argument '%s'", arg);
 }
 
 }  // namespace
 
 ParseResult parse_args(int argc, char** argv, Config* config) {
-  Config c;
-  c.threads = tacit::hardware_threads();
-  const tacit::Status status = tacit::isa_from_environment(&c.isa);
-  if (!status) {
-    std::fprintf(stderr, "tacit-theorem: %s\n", status.message());
-    return ParseResult::usage_error;
-  }
-  for (int i = 1; i < argc; ++i) {
-    if (is_flag(argv[i], "--help") || is_flag(argv[i], "-h")) return ParseResult::help;
-  }
-  for (int i = 1; i < argc;) {
-    int consumed = 1;
-    const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
-    if (!parse_one(argv[i], value, &c, &consumed)) return ParseResult::usage_error;
-    i += consumed;
-  }
-  if (c.threads > 1 && !tacit::threads_enabled()) {
-    std::fprintf(stderr, "tacit-theorem: this build has no threads (-Dthreads=false); "
-                         "running on 1\n");
-    c.threads = 1;
-  }
-  *config = c;
-  return ParseResult::run;
+  return tacit_cli::parse_config(kTool, argc, argv, parse_one, config);
 }
 
 void print_help() {
@@ -133,8 +80,9 @@ void print_help() {
       "  --inits K        initializations, >= 2 (default 20)\n"
       "  --batch N        MNIST digits for L_T and noise images for L_S (default 1024)\n"
       "  --seed N         experiment seed (default 0)\n"
-      "  --data DIR       MNIST directory (default data/mnist, relative to the\n"
-      "                   current directory; tools/fetch-mnist fills it)\n"
+      "  --data DIR       MNIST directory (default: $TACIT_MNIST_DIR, else data/mnist,\n"
+      "                   relative to the current directory; tools/fetch-mnist\n"
+      "                   fills it)\n"
       "  --threads N      threads including the caller (default: all, %d here)\n"
       "  --isa NAME       portable, avx2, avx512 or neon (default: TACIT_ISA, else\n"
       "                   the best available, %s here)\n"

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "../cli.h"
 #include "tacit/isa.h"
 
 namespace theorem {
@@ -16,14 +17,15 @@ struct Config {
   int inits = 20;       // initializations (trials), >= 2 for the cross-init pairing
   int batch = 1024;     // digits for L_T and noise images for L_S, each
   std::uint64_t seed = 0;
-  std::string data = "data/mnist";
+  std::string data = "data/mnist";        // --data, else main's mnist_dir()
+  bool data_given = false;                // --data was passed
   int threads = 1;                        // set to hardware_threads() by parse_args
   tacit::Isa isa = tacit::Isa::portable;  // set to the best by parse_args
   std::string json;
   bool quiet = false;
 };
 
-enum class ParseResult { run, help, usage_error };
+using ParseResult = tacit_cli::ParseResult;
 
 // Fills config from argv (threads = hardware_threads(), isa from TACIT_ISA
 // or the best available, unless given). Prints why on a usage error.

@@ -220,7 +220,7 @@ void measure_cell(const Compute& compute, const Options& options, const CellInpu
 Status check_labels(const Bench& bench, const Options& options) {
   for (int r = 0; r < bench.digit_rows; ++r) {
     if (bench.labels[r] < 0 || bench.labels[r] >= options.classes) {
-      return Status::error("theorem: label %d of the teacher's batch is %d; expected "
+      return Status::error("label %d of the teacher's batch is %d; expected "
                            "0 to %d", r, static_cast<int>(bench.labels[r]),
                            options.classes - 1);
     }
@@ -239,25 +239,25 @@ const char* loss_name(int loss) { return loss == kKl ? "kl" : "mse"; }
 Status options_check(const Options& options, const MlpSpec& spec) {
   const int outputs = mlp_outputs(spec);
   if (options.classes < 1 || options.classes >= outputs) {
-    return Status::error("theorem: %d teacher classes of %d outputs; expected 1 to %d, "
+    return Status::error("%d teacher classes of %d outputs; expected 1 to %d, "
                          "so that at least one logit is left to imitate",
                          options.classes, outputs, outputs - 1);
   }
   if (options.epsilon_count < 1 || options.epsilon_count > kMaxEpsilons ||
       options.alpha_count < 1 || options.alpha_count > kMaxAlphas) {
-    return Status::error("theorem: %d epsilons and %d alphas; expected 1 to %d and 1 to %d",
+    return Status::error("%d epsilons and %d alphas; expected 1 to %d and 1 to %d",
                          options.epsilon_count, options.alpha_count, kMaxEpsilons,
                          kMaxAlphas);
   }
   for (int e = 0; e < options.epsilon_count; ++e) {
     if (!(options.epsilons[e] >= 0.0) || !std::isfinite(options.epsilons[e])) {
-      return Status::error("theorem: epsilon %d is %g; expected a finite number >= 0", e,
+      return Status::error("epsilon %d is %g; expected a finite number >= 0", e,
                            options.epsilons[e]);
     }
   }
   for (int a = 0; a < options.alpha_count; ++a) {
     if (!(options.alphas[a] > 0.0) || !std::isfinite(options.alphas[a])) {
-      return Status::error("theorem: alpha %d is %g; expected a finite number > 0", a,
+      return Status::error("alpha %d is %g; expected a finite number > 0", a,
                            options.alphas[a]);
     }
   }
@@ -277,12 +277,12 @@ std::size_t bench_bytes(const MlpSpec& spec, int digit_rows, int noise_rows) {
 Status bench_create(const MlpSpec& spec, int digit_rows, int noise_rows, Arena& arena,
                     Bench* bench) {
   if (digit_rows < 1 || noise_rows < 1) {
-    return Status::error("theorem: batches of %d digits and %d noise images; expected "
+    return Status::error("batches of %d digits and %d noise images; expected "
                          ">= 1 each", digit_rows, noise_rows);
   }
   const std::size_t needed = bench_bytes(spec, digit_rows, noise_rows);
   if (arena.remaining() < needed) {
-    return Status::error("theorem: arena has %zu bytes left; the bench needs %zu "
+    return Status::error("arena has %zu bytes left; the bench needs %zu "
                          "(bench_bytes)", arena.remaining(), needed);
   }
   Bench b;

@@ -2,25 +2,17 @@
 
 #include <cinttypes>
 #include <cmath>
-#include <cstdarg>
 #include <cstdio>
-#include <cstdlib>
+
+#include "../appendf.h"
+#include "../json.h"
 
 namespace theorem {
 
 namespace {
 
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((format(printf, 2, 3)))
-#endif
-void append(std::string* out, const char* format, ...) {
-  char text[512];
-  va_list args;
-  va_start(args, format);
-  std::vsnprintf(text, sizeof text, format, args);
-  va_end(args);
-  *out += text;
-}
+using tacit_tools::appendf;
+using tacit_tools::JsonWriter;
 
 tacit::SummaryStats stats_of(const std::vector<double>& values) {
   return tacit::summarize(values.data(), static_cast<int>(values.size()));
@@ -32,73 +24,158 @@ const char* row_label(int student_case, int loss) {
   return kLabels[student_case][loss];
 }
 
-// The shortest of %.15g..%.17g that reads back as the same double; null
-// for NaN and infinities.
-std::string json_number(double value) {
-  if (!std::isfinite(value)) return "null";
-  char text[40];
-  for (int digits = 15; digits <= 17; ++digits) {
-    std::snprintf(text, sizeof text, "%.*g", digits, value);
-    if (std::strtod(text, nullptr) == value) break;
-  }
-  return text;
+void numbers(JsonWriter& json, const double* values, int count) {
+  json.numbers(values, static_cast<std::size_t>(count));
 }
 
-std::string json_array(const double* values, int count) {
-  std::string out = "[";
-  for (int i = 0; i < count; ++i) {
-    if (i > 0) out += ", ";
-    out += json_number(values[i]);
-  }
-  return out + "]";
+void stats(JsonWriter& json, const char* key, const tacit::SummaryStats& s) {
+  json.key(key);
+  json.begin_object();
+  json.key("mean"); json.number(s.mean);
+  json.key("min"); json.number(s.min);
+  json.key("max"); json.number(s.max);
+  json.end_object();
 }
 
-std::string json_stats(const tacit::SummaryStats& s) {
-  return "{\"mean\": " + json_number(s.mean) + ", \"min\": " + json_number(s.min) +
-         ", \"max\": " + json_number(s.max) + "}";
+void write_config(JsonWriter& json, const Measurement& m) {
+  const Options& o = m.options;
+  json.key("config");
+  json.begin_object();
+  json.key("widths"); json.string(m.widths.c_str());
+  json.key("initializations"); json.integer(static_cast<long long>(m.trials.size()));
+  json.key("seed"); json.unsigned_integer(m.seed);
+  json.key("batch"); json.integer(m.batch);
+  json.key("classes"); json.integer(o.classes);
+  json.key("epsilons"); numbers(json, o.epsilons, o.epsilon_count);
+  json.key("alphas"); numbers(json, o.alphas, o.alpha_count);
+  json.key("noise"); json.string("uniform");
+  json.key("kl_temperature"); json.integer(1);
+  json.end_object();
+}
+
+void write_summary(JsonWriter& json, const Measurement& m) {
+  const Options& o = m.options;
+  json.key("summary");
+  json.begin_array();
+  for (int c = 0; c < kCases; ++c) {
+    for (int l = 0; l < kLosses; ++l) {
+      for (int e = 0; e < o.epsilon_count; ++e) {
+        const RowSummary r = summarize_row(m, c, l, e);
+        json.begin_object();
+        json.key("case"); json.string(case_name(c));
+        json.key("loss"); json.string(loss_name(l));
+        json.key("epsilon"); json.number(o.epsilons[e]);
+        json.key("positive"); json.integer(r.positive);
+        stats(json, "per_epsilon", r.per_epsilon);
+        stats(json, "cosine", r.cosine);
+        if (c == kSameInit) {
+          stats(json, "limit", r.theory);
+          stats(json, "deviation", r.deviation);
+        }
+        json.key("loss_change");
+        json.begin_array();
+        for (int a = 0; a < o.alpha_count; ++a) {
+          json.begin_object();
+          json.key("alpha"); json.number(o.alphas[a]);
+          json.key("mean"); json.number(r.loss_change[a].mean);
+          json.key("decreased"); json.integer(r.decreased[a]);
+          json.end_object();
+        }
+        json.end_array();
+        json.end_object();
+      }
+    }
+  }
+  json.end_array();
+}
+
+void write_cell(JsonWriter& json, const Measurement& m, int c, int l, int e,
+                const Cell& cell) {
+  const Options& o = m.options;
+  json.begin_object();
+  json.key("case"); json.string(case_name(c));
+  json.key("loss"); json.string(loss_name(l));
+  json.key("epsilon"); json.number(o.epsilons[e]);
+  json.key("product"); json.number(cell.product);
+  json.key("per_epsilon"); json.number(cell.per_epsilon);
+  json.key("cosine"); json.number(cell.cosine);
+  json.key("student_norm"); json.number(cell.student_norm);
+  json.key("imitation_loss"); json.number(cell.imitation_loss);
+  json.key("layer_products"); numbers(json, cell.layer_products, m.layers);
+  json.key("loss_change"); numbers(json, cell.loss_change, o.alpha_count);
+  json.end_object();
+}
+
+void write_trial(JsonWriter& json, const Measurement& m, const TrialRecord& record) {
+  const Options& o = m.options;
+  const Trial& t = record.trial;
+  json.begin_object();
+  json.key("init"); json.integer(record.init);
+  json.key("seed"); json.unsigned_integer(record.seed);
+  json.key("cross_from"); json.integer(record.cross_from);
+  json.key("teacher_loss"); json.number(t.teacher_loss);
+  json.key("cross_teacher_loss"); json.number(t.cross_teacher_loss);
+  json.key("teacher_norm"); json.number(t.teacher_norm);
+  json.key("teacher_change"); numbers(json, t.teacher_change, o.alpha_count);
+  json.key("limit");
+  json.begin_object();
+  json.key("kl"); json.number(t.theory[kKl]);
+  json.key("mse"); json.number(t.theory[kMse]);
+  json.end_object();
+  json.key("teacher_rounding"); numbers(json, t.teacher_rounding, o.epsilon_count);
+  json.key("logit_gap_ulps"); numbers(json, t.logit_gap_ulps, o.epsilon_count);
+  json.key("cells");
+  json.begin_array();
+  for (int c = 0; c < kCases; ++c) {
+    for (int l = 0; l < kLosses; ++l) {
+      for (int e = 0; e < o.epsilon_count; ++e) write_cell(json, m, c, l, e, t.cells[c][l][e]);
+    }
+  }
+  json.end_array();
+  json.end_object();
 }
 
 void header(const Measurement& m, std::string* out) {
   const Options& o = m.options;
   const int k = static_cast<int>(m.trials.size());
-  append(out, "tacit-theorem: Theorem 1 of Cloud et al. (2025), measured\n");
-  append(out, "model %s, weights N(0, 1/fan_in), biases 0; %d initializations, seed "
-              "%" PRIu64 "\n", m.widths.c_str(), k, m.seed);
-  append(out, "teacher: dT = -grad L_T(theta0), L_T = cross-entropy of logits [0, %d) on "
-              "%d MNIST training images; theta_T = theta0 + eps*dT\n", o.classes, m.batch);
-  append(out, "student: dS = -grad L_S at its init, L_S = imitation of theta_T's other "
-              "logits on %d uniform noise images (KL at T = 1, or squared error)\n",
-         m.batch);
+  appendf(out, "tacit-theorem: Theorem 1 of Cloud et al. (2025), measured\n");
+  appendf(out, "model %s, weights N(0, 1/fan_in), biases 0; %d initializations, seed "
+               "%" PRIu64 "\n", m.widths.c_str(), k, m.seed);
+  appendf(out, "teacher: dT = -grad L_T(theta0), L_T = cross-entropy of logits [0, %d) on "
+               "%d MNIST training images; theta_T = theta0 + eps*dT\n", o.classes, m.batch);
+  appendf(out, "student: dS = -grad L_S at its init, L_S = imitation of theta_T's other "
+               "logits on %d uniform noise images (KL at T = 1, or squared error)\n",
+          m.batch);
 }
 
 void alignment_table(const Measurement& m, std::string* out) {
   const Options& o = m.options;
   const int k = static_cast<int>(m.trials.size());
-  append(out, "\nAlignment of the student's direction with the teacher's, over %d "
-              "initializations.\n", k);
-  append(out, "limit: the theorem's eps -> 0 value of dS.dT/eps, E[(J dT)' M (J dT)], "
-              "with J dT computed forward (no backward pass);\n");
-  append(out, "dev: |(dS.dT/eps)/limit - 1|, mean and largest over the initializations. "
-              "Cross init: no limit (the theorem\npromises nothing). Each column is a mean "
-              "over the initializations unless it says min or max.\n");
-  append(out, "%-16s %-6s %10s %10s %10s %10s %8s %8s %7s %7s %7s %7s\n", "student", "eps",
-         "dS.dT/eps", "min", "max", "limit", "dev", "dev max", "cos", "cos min", "cos max",
-         "dS.dT>0");
+  appendf(out, "\nAlignment of the student's direction with the teacher's, over %d "
+               "initializations.\n", k);
+  appendf(out, "limit: the theorem's eps -> 0 value of dS.dT/eps, E[(J dT)' M (J dT)], "
+               "with J dT computed forward (no backward pass);\n");
+  appendf(out, "dev: |(dS.dT/eps)/limit - 1|, mean and largest over the initializations. "
+               "Cross init: no limit (the theorem\npromises nothing). Each column is a mean "
+               "over the initializations unless it says min or max.\n");
+  appendf(out, "%-16s %-6s %10s %10s %10s %10s %8s %8s %7s %7s %7s %7s\n", "student", "eps",
+          "dS.dT/eps", "min", "max", "limit", "dev", "dev max", "cos", "cos min", "cos max",
+          "dS.dT>0");
   for (int c = 0; c < kCases; ++c) {
     for (int l = 0; l < kLosses; ++l) {
       for (int e = 0; e < o.epsilon_count; ++e) {
         const RowSummary r = summarize_row(m, c, l, e);
-        append(out, "%-16s %-6s %10.3e %10.3e %10.3e ", e == 0 ? row_label(c, l) : "",
-               format_small(o.epsilons[e]).c_str(), r.per_epsilon.mean, r.per_epsilon.min,
-               r.per_epsilon.max);
+        appendf(out, "%-16s %-6s %10.3e %10.3e %10.3e ", e == 0 ? row_label(c, l) : "",
+                format_small(o.epsilons[e]).c_str(), r.per_epsilon.mean, r.per_epsilon.min,
+                r.per_epsilon.max);
         if (c == kSameInit) {
-          append(out, "%10.3e %8.1e %8.1e ", r.theory.mean, r.deviation.mean,
-                 r.deviation.max);
+          appendf(out, "%10.3e %8.1e %8.1e ", r.theory.mean, r.deviation.mean,
+                  r.deviation.max);
         } else {
-          append(out, "%10s %8s %8s ", "-", "-", "-");
+          appendf(out, "%10s %8s %8s ", "-", "-", "-");
         }
-        append(out, "%7.4f %7.4f %7.4f %4d/%d\n", r.cosine.mean, r.cosine.min,
-               r.cosine.max, r.positive, k);
+        appendf(out, "%7.4f %7.4f %7.4f %4d/%d\n", r.cosine.mean, r.cosine.min,
+                r.cosine.max, r.positive, k);
       }
     }
   }
@@ -107,15 +184,15 @@ void alignment_table(const Measurement& m, std::string* out) {
 void loss_table(const Measurement& m, std::string* out) {
   const Options& o = m.options;
   const int k = static_cast<int>(m.trials.size());
-  append(out, "\nChange of the teacher's loss L_T after one step from the student's init "
-              "along dS, as long as a teacher SGD step\nat learning rate a (a*|dT|): "
-              "mean over the initializations [how many decreased]. First row: the\n"
-              "teacher's own step a*dT.\n");
-  append(out, "%-16s %-6s", "student", "eps");
+  appendf(out, "\nChange of the teacher's loss L_T after one step from the student's init "
+               "along dS, as long as a teacher SGD step\nat learning rate a (a*|dT|): "
+               "mean over the initializations [how many decreased]. First row: the\n"
+               "teacher's own step a*dT.\n");
+  appendf(out, "%-16s %-6s", "student", "eps");
   for (int a = 0; a < o.alpha_count; ++a) {
-    append(out, "   %-19s", ("a = " + format_small(o.alphas[a])).c_str());
+    appendf(out, "   %-19s", ("a = " + format_small(o.alphas[a])).c_str());
   }
-  append(out, "\n%-16s %-6s", "teacher", "-");
+  appendf(out, "\n%-16s %-6s", "teacher", "-");
   for (int a = 0; a < o.alpha_count; ++a) {
     std::vector<double> values;
     int decreased = 0;
@@ -123,19 +200,19 @@ void loss_table(const Measurement& m, std::string* out) {
       values.push_back(t.trial.teacher_change[a]);
       decreased += t.trial.teacher_change[a] < 0.0 ? 1 : 0;
     }
-    append(out, "   %10.3e [%2d/%-2d]", stats_of(values).mean, decreased, k);
+    appendf(out, "   %10.3e [%2d/%-2d]", stats_of(values).mean, decreased, k);
   }
-  append(out, "\n");
+  appendf(out, "\n");
   for (int c = 0; c < kCases; ++c) {
     for (int l = 0; l < kLosses; ++l) {
       for (int e = 0; e < o.epsilon_count; ++e) {
         const RowSummary r = summarize_row(m, c, l, e);
-        append(out, "%-16s %-6s", e == 0 ? row_label(c, l) : "",
-               format_small(o.epsilons[e]).c_str());
+        appendf(out, "%-16s %-6s", e == 0 ? row_label(c, l) : "",
+                format_small(o.epsilons[e]).c_str());
         for (int a = 0; a < o.alpha_count; ++a) {
-          append(out, "   %10.3e [%2d/%-2d]", r.loss_change[a].mean, r.decreased[a], k);
+          appendf(out, "   %10.3e [%2d/%-2d]", r.loss_change[a].mean, r.decreased[a], k);
         }
-        append(out, "\n");
+        appendf(out, "\n");
       }
     }
   }
@@ -154,13 +231,13 @@ void precision_notes(const Measurement& m, std::string* out) {
       rounding[e].push_back(t.trial.teacher_rounding[e]);
     }
   }
-  append(out, "\nFloat resolution, means over the initializations. Teacher minus theta0 on "
-              "the imitated logits, rms, in float\nspacings (ulps) of those logits; and "
-              "|(theta_T - theta0) - eps*dT| / |eps*dT| with theta_T rounded to float:\n");
+  appendf(out, "\nFloat resolution, means over the initializations. Teacher minus theta0 on "
+               "the imitated logits, rms, in float\nspacings (ulps) of those logits; and "
+               "|(theta_T - theta0) - eps*dT| / |eps*dT| with theta_T rounded to float:\n");
   for (int e = 0; e < o.epsilon_count; ++e) {
-    append(out, "  eps %s: logit gap %9.1f ulps, theta_T rounding %.2e\n",
-           format_small(o.epsilons[e]).c_str(), stats_of(gaps[e]).mean,
-           stats_of(rounding[e]).mean);
+    appendf(out, "  eps %s: logit gap %9.1f ulps, theta_T rounding %.2e\n",
+            format_small(o.epsilons[e]).c_str(), stats_of(gaps[e]).mean,
+            stats_of(rounding[e]).mean);
   }
   for (int l = 0; l < kLosses; ++l) {
     double previous = 0.0;
@@ -170,13 +247,13 @@ void precision_notes(const Measurement& m, std::string* out) {
         // The O(eps) term, scaled down from the largest eps in proportion.
         const double trend = summarize_row(m, kSameInit, l, 0).deviation.mean *
                              o.epsilons[e] / o.epsilons[0];
-        append(out, "note: %s: the mean dev grows again, from %.1e at eps %s to %.1e at eps "
-                    "%s, where the O(eps) trend from eps\n      %s predicts %.1e and the logit "
-                    "gap is only %.0f ulps: float rounding, not the theorem's O(eps) term,\n"
-                    "      sets the deviation there.\n",
-               row_label(kSameInit, l), previous, format_small(o.epsilons[e - 1]).c_str(),
-               dev, format_small(o.epsilons[e]).c_str(), format_small(o.epsilons[0]).c_str(),
-               trend, stats_of(gaps[e]).mean);
+        appendf(out, "note: %s: the mean dev grows again, from %.1e at eps %s to %.1e at eps "
+                     "%s, where the O(eps) trend from eps\n      %s predicts %.1e and the logit "
+                     "gap is only %.0f ulps: float rounding, not the theorem's O(eps) term,\n"
+                     "      sets the deviation there.\n",
+                row_label(kSameInit, l), previous, format_small(o.epsilons[e - 1]).c_str(),
+                dev, format_small(o.epsilons[e]).c_str(), format_small(o.epsilons[0]).c_str(),
+                trend, stats_of(gaps[e]).mean);
       }
       previous = dev;
     }
@@ -244,83 +321,22 @@ std::string report_text(const Measurement& m) {
 }
 
 std::string report_json(const Measurement& m, const Environment& environment) {
-  const Options& o = m.options;
-  std::string out = "{\n";
-  append(&out, "  \"config\": {\"widths\": \"%s\", \"initializations\": %d, \"seed\": "
-               "%" PRIu64 ", \"batch\": %d, \"classes\": %d,\n", m.widths.c_str(),
-         static_cast<int>(m.trials.size()), m.seed, m.batch, o.classes);
-  out += "    \"epsilons\": " + json_array(o.epsilons, o.epsilon_count) +
-         ", \"alphas\": " + json_array(o.alphas, o.alpha_count) +
-         ", \"noise\": \"uniform\", \"kl_temperature\": 1},\n";
-  append(&out, "  \"environment\": {\"isa\": \"%s\", \"threads\": %d, \"seconds\": %s},\n",
-         environment.isa, environment.threads, json_number(environment.seconds).c_str());
-
-  out += "  \"summary\": [\n";
-  bool first = true;
-  for (int c = 0; c < kCases; ++c) {
-    for (int l = 0; l < kLosses; ++l) {
-      for (int e = 0; e < o.epsilon_count; ++e) {
-        const RowSummary r = summarize_row(m, c, l, e);
-        out += first ? "" : ",\n";
-        first = false;
-        append(&out, "    {\"case\": \"%s\", \"loss\": \"%s\", \"epsilon\": %s, "
-                     "\"positive\": %d,\n", case_name(c), loss_name(l),
-               json_number(o.epsilons[e]).c_str(), r.positive);
-        out += "     \"per_epsilon\": " + json_stats(r.per_epsilon) +
-               ", \"cosine\": " + json_stats(r.cosine);
-        if (c == kSameInit) {
-          out += ",\n     \"limit\": " + json_stats(r.theory) +
-                 ", \"deviation\": " + json_stats(r.deviation);
-        }
-        out += ",\n     \"loss_change\": [";
-        for (int a = 0; a < o.alpha_count; ++a) {
-          append(&out, "%s{\"alpha\": %s, \"mean\": %s, \"decreased\": %d}",
-                 a > 0 ? ", " : "", json_number(o.alphas[a]).c_str(),
-                 json_number(r.loss_change[a].mean).c_str(), r.decreased[a]);
-        }
-        out += "]}";
-      }
-    }
-  }
-  out += "\n  ],\n  \"trials\": [\n";
-  for (std::size_t i = 0; i < m.trials.size(); ++i) {
-    const TrialRecord& record = m.trials[i];
-    const Trial& t = record.trial;
-    append(&out, "    {\"init\": %d, \"seed\": %" PRIu64 ", \"cross_from\": %d,\n",
-           record.init, record.seed, record.cross_from);
-    out += "     \"teacher_loss\": " + json_number(t.teacher_loss) +
-           ", \"cross_teacher_loss\": " + json_number(t.cross_teacher_loss) +
-           ", \"teacher_norm\": " + json_number(t.teacher_norm) + ",\n";
-    out += "     \"teacher_change\": " + json_array(t.teacher_change, o.alpha_count) +
-           ", \"limit\": {\"kl\": " + json_number(t.theory[kKl]) +
-           ", \"mse\": " + json_number(t.theory[kMse]) + "},\n";
-    out += "     \"teacher_rounding\": " + json_array(t.teacher_rounding, o.epsilon_count) +
-           ", \"logit_gap_ulps\": " + json_array(t.logit_gap_ulps, o.epsilon_count) +
-           ",\n     \"cells\": [\n";
-    bool first_cell = true;
-    for (int c = 0; c < kCases; ++c) {
-      for (int l = 0; l < kLosses; ++l) {
-        for (int e = 0; e < o.epsilon_count; ++e) {
-          const Cell& cell = t.cells[c][l][e];
-          out += first_cell ? "" : ",\n";
-          first_cell = false;
-          append(&out, "       {\"case\": \"%s\", \"loss\": \"%s\", \"epsilon\": %s, ",
-                 case_name(c), loss_name(l), json_number(o.epsilons[e]).c_str());
-          out += "\"product\": " + json_number(cell.product) +
-                 ", \"per_epsilon\": " + json_number(cell.per_epsilon) +
-                 ", \"cosine\": " + json_number(cell.cosine) +
-                 ", \"student_norm\": " + json_number(cell.student_norm) +
-                 ", \"imitation_loss\": " + json_number(cell.imitation_loss) +
-                 ", \"layer_products\": " +
-                 json_array(cell.layer_products, m.layers) +
-                 ", \"loss_change\": " + json_array(cell.loss_change, o.alpha_count) + "}";
-        }
-      }
-    }
-    out += i + 1 < m.trials.size() ? "]},\n" : "]}\n";
-  }
-  out += "  ]\n}\n";
-  return out;
+  JsonWriter json;
+  json.begin_object();
+  write_config(json, m);
+  json.key("environment");
+  json.begin_object();
+  json.key("isa"); json.string(environment.isa);
+  json.key("threads"); json.integer(environment.threads);
+  json.key("seconds"); json.number(environment.seconds);
+  json.end_object();
+  write_summary(json, m);
+  json.key("trials");
+  json.begin_array();
+  for (const TrialRecord& record : m.trials) write_trial(json, m, record);
+  json.end_array();
+  json.end_object();
+  return json.text();
 }
 
 }  // namespace theorem

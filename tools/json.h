@@ -1,14 +1,13 @@
 // A small streaming JSON writer (objects, arrays, strings, numbers) and the
-// results document tacit-repro writes with --json.
+// number and string spellings the tools' --json documents share.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "results.h"
-
-namespace repro {
+namespace tacit_tools {
 
 // The shortest of %.15g, %.16g, %.17g that reads back as the same double;
 // "null" for NaN and infinities (JSON has no spelling for them).
@@ -34,6 +33,7 @@ class JsonWriter {
   void unsigned_integer(std::uint64_t value);
   void boolean(bool value);
   void null();
+  void numbers(const double* values, std::size_t count);  // a compact array
 
   // The document so far; complete once every container is closed.
   const std::string& text() const { return out_; }
@@ -54,14 +54,4 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-// Runtime facts that are not part of the (deterministic) results.
-struct RunEnvironment {
-  const char* isa = "";
-  int threads = 1;
-};
-
-// The --json document: config, environment, weights_hash, summary,
-// alignment_summary, runs, timings.
-std::string results_json(const Results& results, const RunEnvironment& environment);
-
-}  // namespace repro
+}  // namespace tacit_tools

@@ -1,0 +1,34 @@
+// printf onto the end of a string: how the tools' reports build their text.
+// Header-only, like cli.h.
+#pragma once
+
+#include <cstdarg>
+#include <cstdio>
+#include <string>
+
+namespace tacit_tools {
+
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 2, 3)))
+#endif
+inline void appendf(std::string* out, const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  va_list again;
+  va_copy(again, args);
+  char text[512];
+  const int length = std::vsnprintf(text, sizeof text, format, args);
+  va_end(args);
+  if (length > 0 && static_cast<std::size_t>(length) < sizeof text) {
+    out->append(text, static_cast<std::size_t>(length));
+  } else if (length > 0) {
+    // Too long for the stack: print again straight into the string.
+    const std::size_t start = out->size();
+    out->resize(start + static_cast<std::size_t>(length) + 1);
+    std::vsnprintf(&(*out)[start], static_cast<std::size_t>(length) + 1, format, again);
+    out->resize(start + static_cast<std::size_t>(length));
+  }
+  va_end(again);
+}
+
+}  // namespace tacit_tools
