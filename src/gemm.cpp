@@ -6,6 +6,7 @@
 #include <cassert>
 
 #include "kernels/gemm_kernels.h"
+#include "parallel.h"
 
 namespace tacit {
 
@@ -25,9 +26,7 @@ struct SplitProduct {
 };
 
 int split_point(int extent, int grain, int part, int parts) {
-  const int grains = (extent + grain - 1) / grain;
-  const int point = static_cast<int>(static_cast<long>(grains) * part / parts) * grain;
-  return point < extent ? point : extent;
+  return static_cast<int>(detail::split_point(extent, grain, part, parts));
 }
 
 void run_part(void* context, int part) {

@@ -1,5 +1,7 @@
 #include "tacit/layers.h"
 
+#include "parallel.h"
+
 namespace tacit {
 
 void dense_forward(const Compute& compute, ConstMatrix x, ConstMatrix wt,
@@ -10,7 +12,7 @@ void dense_forward(const Compute& compute, ConstMatrix x, ConstMatrix wt,
 void dense_backward_params(const Compute& compute, ConstMatrix dy, ConstMatrix x,
                            Matrix dw, float* db) {
   gemm(compute, dy, true, x, nullptr, dw);
-  column_sums(dy, db);
+  column_sums(compute, dy, db);
 }
 
 void dense_backward_input(const Compute& compute, ConstMatrix dy, ConstMatrix w,
@@ -18,22 +20,52 @@ void dense_backward_input(const Compute& compute, ConstMatrix dy, ConstMatrix w,
   gemm(compute, dy, false, w, nullptr, dx);
 }
 
-void relu_backward(ConstMatrix y, Matrix dx) {
-  for (int r = 0; r < dx.rows; ++r) {
-    const float* y_row = y.row(r);
-    float* dx_row = dx.row(r);
+namespace {
+
+// Elementwise passes over a batch are memory-bound: worth a second thread
+// only from about 32 Ki elements (a batch of 128 at width 256).
+constexpr long kMinParallelElements = 1L << 15;
+// Column ranges on whole cache lines, so two threads never write one line.
+constexpr long kColumnGrain = 16;
+
+void relu_backward_rows(ConstMatrix y, Matrix dx, long begin, long end) {
+  for (long r = begin; r < end; ++r) {
+    const float* y_row = y.row(static_cast<int>(r));
+    float* dx_row = dx.row(static_cast<int>(r));
     for (int j = 0; j < dx.cols; ++j) dx_row[j] = y_row[j] > 0.0f ? dx_row[j] : 0.0f;
   }
 }
 
-void column_sums(ConstMatrix m, float* sums) {
-  for (int j = 0; j < m.cols; ++j) sums[j] = 0.0f;
+void column_sums_range(ConstMatrix m, float* sums, long begin, long end) {
+  for (long j = begin; j < end; ++j) sums[j] = 0.0f;
   // Row by row: each column still adds in increasing row order, and the
   // inner loop vectorizes across columns without reassociating anything.
   for (int r = 0; r < m.rows; ++r) {
     const float* row = m.row(r);
-    for (int j = 0; j < m.cols; ++j) sums[j] += row[j];
+    for (long j = begin; j < end; ++j) sums[j] += row[j];
   }
 }
+
+long elements(ConstMatrix m) { return static_cast<long>(m.rows) * m.cols; }
+
+}  // namespace
+
+void relu_backward(const Compute& compute, ConstMatrix y, Matrix dx) {
+  detail::parallel_ranges(compute, dx.rows, 1, static_cast<long>(dx.rows) * dx.cols,
+                          kMinParallelElements, [&](long begin, long end) {
+                            relu_backward_rows(y, dx, begin, end);
+                          });
+}
+
+void relu_backward(ConstMatrix y, Matrix dx) { relu_backward(Compute{}, y, dx); }
+
+void column_sums(const Compute& compute, ConstMatrix m, float* sums) {
+  detail::parallel_ranges(compute, m.cols, kColumnGrain, elements(m), kMinParallelElements,
+                          [&](long begin, long end) {
+                            column_sums_range(m, sums, begin, end);
+                          });
+}
+
+void column_sums(ConstMatrix m, float* sums) { column_sums(Compute{}, m, sums); }
 
 }  // namespace tacit

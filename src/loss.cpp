@@ -6,6 +6,8 @@ namespace tacit {
 
 namespace {
 
+constexpr int kKeptExps = 64;
+
 void zero_outside(float* grad_row, int cols, int lo, int hi) {
   for (int j = 0; j < lo; ++j) grad_row[j] = 0.0f;
   for (int j = hi; j < cols; ++j) grad_row[j] = 0.0f;
@@ -23,7 +25,7 @@ struct Softmax {
   float exp_shifted(const float* row, int j) const { return exp_f32(shifted(row, j)); }
 };
 
-// exps, if given, receives exp(shifted(j)) for j in [lo, hi), so that the
+// exps, if given, receives exp(shifted(j)) in exps[j - lo] for j in [lo, hi), so that the
 // caller need not compute each exp twice (exp_f32 is the loss's main cost).
 Softmax softmax_of(const float* row, int lo, int hi, float temperature,
                    float* exps = nullptr) {
@@ -34,7 +36,7 @@ Softmax softmax_of(const float* row, int lo, int hi, float temperature,
   s.max = m / temperature;
   for (int j = lo; j < hi; ++j) {
     const float e = s.exp_shifted(row, j);
-    if (exps != nullptr) exps[j] = e;
+    if (exps != nullptr) exps[j - lo] = e;
     s.sum += e;
   }
   s.log_sum = log_f32(s.sum);
@@ -50,7 +52,7 @@ float softmax_cross_entropy(ConstMatrix logits, int lo, int hi,
   for (int r = 0; r < logits.rows; ++r) {
     const float* z = logits.row(r);
     float* g = grad.row(r);
-    const Softmax s = softmax_of(z, lo, hi, 1.0f, g);
+    const Softmax s = softmax_of(z, lo, hi, 1.0f, g + lo);
     const int target = lo + labels[r];
     total += static_cast<double>(s.log_sum - s.shifted(z, target));
     for (int j = lo; j < hi; ++j) {
@@ -71,11 +73,16 @@ float kl_divergence(ConstMatrix teacher, ConstMatrix student, int lo, int hi,
     const float* t = teacher.row(r);
     const float* s = student.row(r);
     float* g = grad.row(r);
-    const Softmax ts = softmax_of(t, lo, hi, temperature);
-    const Softmax ss = softmax_of(s, lo, hi, temperature, g);
+    // The teacher's exps are kept for the second pass when they fit (the
+    // paper's 3 or 13 logits do), else computed again: the same values.
+    float teacher_exps[kKeptExps];
+    const bool keep = hi - lo <= kKeptExps;
+    const Softmax ts = softmax_of(t, lo, hi, temperature, keep ? teacher_exps : nullptr);
+    const Softmax ss = softmax_of(s, lo, hi, temperature, g + lo);
     float row_loss = 0.0f;
     for (int j = lo; j < hi; ++j) {
-      const float p_t = ts.exp_shifted(t, j) / ts.sum;
+      const float e_t = keep ? teacher_exps[j - lo] : ts.exp_shifted(t, j);
+      const float p_t = e_t / ts.sum;
       const float p_s = g[j] / ss.sum;
       // A zero p_t contributes zero, as PyTorch's xlogy makes it.
       if (p_t > 0.0f) {

@@ -239,7 +239,7 @@ void mlp_backward(const Compute& compute, const Mlp& mlp, MlpWorkspace& ws,
     if (l == 0) break;  // nobody needs the gradient of the input
     const Matrix dx = matrix(ws.delta[next_delta], batch, in_width(spec, l));
     dense_backward_input(compute, dy_view, mlp_weight(mlp, l), dx);
-    relu_backward(x, dx);  // x is the previous layer's ReLU output
+    relu_backward(compute, x, dx);  // x is the previous layer's ReLU output
     dy = dx.data;
     next_delta = 1 - next_delta;
   }

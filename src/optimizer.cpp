@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "kernels/adam_kernels.h"
+#include "parallel.h"
 
 namespace tacit {
 
@@ -41,22 +42,6 @@ constexpr long kMinParallelElements = 1L << 15;
 // Split points on whole cache lines, so two threads never write one line.
 constexpr long kElementGrain = 16;
 
-struct AdamSplit {
-  kernels::AdamKernel kernel;
-  kernels::AdamProblem problem;
-  long count;
-  int parts;
-};
-
-void run_adam_part(void* context, int part) {
-  const auto& split = *static_cast<const AdamSplit*>(context);
-  const long grains = (split.count + kElementGrain - 1) / kElementGrain;
-  const long begin = grains * part / split.parts * kElementGrain;
-  long end = grains * (part + 1) / split.parts * kElementGrain;
-  end = end < split.count ? end : split.count;
-  if (begin < end) split.kernel(split.problem, begin, end);
-}
-
 }  // namespace
 
 void adam_step(const Compute& compute, Adam& adam, float* params, const float* grads) {
@@ -73,17 +58,11 @@ void adam_step(const Compute& compute, Adam& adam, float* params, const float* g
   s.neg_step_size = static_cast<float>(-c.lr / (1.0 - adam.beta1_power));
   s.bias_correction2_sqrt = static_cast<float>(std::sqrt(1.0 - adam.beta2_power));
   s.eps = static_cast<float>(c.eps);
-  AdamSplit split{kernels::adam_kernel_for(static_cast<int>(compute.isa)),
-                  {s, params, grads, adam.m, adam.v},
-                  static_cast<long>(adam.count),
-                  1};
-  if (compute.pool != nullptr && compute.pool->size() > 1 &&
-      split.count >= kMinParallelElements) {
-    split.parts = compute.pool->size();
-    compute.pool->run(split.parts, run_adam_part, &split);
-  } else {
-    run_adam_part(&split, 0);
-  }
+  const kernels::AdamKernel kernel = kernels::adam_kernel_for(static_cast<int>(compute.isa));
+  const kernels::AdamProblem problem{s, params, grads, adam.m, adam.v};
+  const auto count = static_cast<long>(adam.count);
+  detail::parallel_ranges(compute, count, kElementGrain, count, kMinParallelElements,
+                          [&](long begin, long end) { kernel(problem, begin, end); });
 }
 
 void adam_step(Adam& adam, float* params, const float* grads) {

@@ -1,9 +1,12 @@
 // Philox4x32-10 and tacit's conversions. Integer arithmetic and exact
-// conversions: nothing here depends on compiler or ISA.
+// conversions: nothing here depends on compiler or ISA (the SIMD kernel for
+// whole blocks, src/kernels/philox_*.cpp, gives the same bits).
 #include "tacit/rng.h"
 
 #include <cmath>
 
+#include "kernels/philox_kernels.h"
+#include "tacit/isa.h"
 #include "tacit/math.h"
 
 namespace tacit {
@@ -70,13 +73,24 @@ Philox4x32 uniform_block(std::uint64_t seed, std::uint32_t stream,
 }
 
 // out[i] = convert(word (first + i) % 4 of uniform block (first + i) / 4).
+// Whole blocks go to the SIMD kernel when there is one (the same bits).
 template <typename Convert>
 void fill_uniform(std::uint64_t seed, std::uint32_t stream, std::uint64_t first,
-                  std::size_t count, float* out, Convert convert) {
+                  std::size_t count, float* out, bool plus_minus_one, Convert convert) {
   constexpr int kBatch = 2;
+  static const kernels::PhiloxUniformKernel simd = kernels::philox_uniform_kernel_for(
+      static_cast<int>(isa_best()));
   std::size_t i = 0;
   while (i < count) {
     const std::uint64_t index = first + i;
+    if (index % 4 == 0 && simd != nullptr && count - i >= 4) {
+      const kernels::PhiloxUniformProblem problem{
+          low32(seed), high32(seed), stream,       index / 4,
+          static_cast<long>((count - i) / 4),       plus_minus_one, out + i};
+      simd(problem);
+      i += 4 * static_cast<std::size_t>(problem.blocks);
+      continue;
+    }
     if (index % 4 == 0 && count - i >= 4 * kBatch) {
       // kBatch whole blocks.
       Philox4x32 b[kBatch];
@@ -149,13 +163,13 @@ float random_normal(std::uint64_t seed, std::uint32_t stream,
 void random_fill_uniform_pm1(std::uint64_t seed, std::uint32_t stream,
                              std::uint64_t first, std::size_t count,
                              float* out) {
-  fill_uniform(seed, stream, first, count, out,
+  fill_uniform(seed, stream, first, count, out, true,
                [](std::uint32_t u) { return to_uniform_pm1(u); });
 }
 
 void random_fill_uniform01(std::uint64_t seed, std::uint32_t stream,
                            std::uint64_t first, std::size_t count, float* out) {
-  fill_uniform(seed, stream, first, count, out,
+  fill_uniform(seed, stream, first, count, out, false,
                [](std::uint32_t u) { return to_uniform01(u); });
 }
 

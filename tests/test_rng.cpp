@@ -9,6 +9,8 @@
 #include <initializer_list>
 #include <vector>
 
+#include "isa_list.h"
+#include "kernels/philox_kernels.h"
 #include "tacit/rng.h"
 
 using namespace tacit;
@@ -184,6 +186,49 @@ TEST_CASE("bulk fills equal the scalar functions bit for bit") {
       }
     }
   }
+}
+
+// Each ISA's whole-block kernel, called directly (the fills above only reach
+// the best one): every block count up to three register sets and a bit,
+// starting where the counter's low word wraps into the high word.
+TEST_CASE("SIMD Philox kernels equal the scalar definition on every ISA") {
+  const std::uint64_t seed = 0x0123456789abcdefull;
+  const std::uint32_t stream = 7;
+  const std::uint64_t starts[] = {0, 1, 0xfffffff9ull, 0xfffffffcull, 0x1fffffff0ull,
+                                  (1ull << 62) - 40};
+  int kernels_run = 0;
+  for (const Isa isa : test_isa::available_isas()) {
+    const kernels::PhiloxUniformKernel kernel =
+        kernels::philox_uniform_kernel_for(static_cast<int>(isa));
+    if (kernel == nullptr) continue;
+    ++kernels_run;
+    for (const bool pm1 : {true, false}) {
+      for (const std::uint64_t start : starts) {
+        for (long blocks = 1; blocks <= 27; ++blocks) {
+          CAPTURE(isa_name(isa));
+          CAPTURE(start);
+          CAPTURE(blocks);
+          std::vector<float> out(static_cast<std::size_t>(4 * blocks + 2), 123.0f);
+          const kernels::PhiloxUniformProblem problem{
+              static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32),
+              stream, start, blocks, pm1, out.data() + 1};
+          kernel(problem);
+          bool same = true;
+          for (long i = 0; i < 4 * blocks; ++i) {
+            const std::uint64_t index = 4 * start + static_cast<std::uint64_t>(i);
+            const float expected = pm1 ? random_uniform_pm1(seed, stream, index)
+                                       : random_uniform01(seed, stream, index);
+            same = same && to_bits(out[static_cast<std::size_t>(i) + 1]) == to_bits(expected);
+          }
+          CHECK(same);
+          CHECK(out.front() == 123.0f);
+          CHECK(out.back() == 123.0f);
+        }
+      }
+    }
+  }
+  // On x86-64 with AVX2 the AVX2 kernel must have been among them.
+  if (isa_available(Isa::avx2)) CHECK(kernels_run > 0);
 }
 
 // Statistical checks with fixed seeds: deterministic, bounds at ~5 standard

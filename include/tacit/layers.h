@@ -20,11 +20,14 @@ void dense_backward_params(const Compute& compute, ConstMatrix dy, ConstMatrix x
 void dense_backward_input(const Compute& compute, ConstMatrix dy, ConstMatrix w,
                           Matrix dx);
 
-// y (B, n) is the ReLU's output; dx (B, n) *= (y > 0).
+// y (B, n) is the ReLU's output; dx (B, n) *= (y > 0). Split by rows over
+// compute's pool; the overload without one runs on the calling thread.
+void relu_backward(const Compute& compute, ConstMatrix y, Matrix dx);
 void relu_backward(ConstMatrix y, Matrix dx);
 
-// sums (cols) = column sums of m, each in increasing row order.
+// sums (cols) = column sums of m, each in increasing row order (split by
+// columns over compute's pool: the same bits on any number of threads).
+void column_sums(const Compute& compute, ConstMatrix m, float* sums);
 void column_sums(ConstMatrix m, float* sums);
-
 
 }  // namespace tacit

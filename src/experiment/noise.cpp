@@ -4,6 +4,7 @@
 
 #include "tacit/experiment.h"
 #include "tacit/rng.h"
+#include "parallel.h"
 
 namespace tacit {
 
@@ -34,39 +35,15 @@ void noise_image(NoiseKind kind, std::uint64_t seed, std::uint32_t index, int pi
   }
 }
 
-namespace {
-
-struct NoiseJob {
-  NoiseKind kind;
-  std::uint64_t seed;
-  const std::uint32_t* indices;
-  int count;
-  int pixels;
-  float* out;
-  int parts;
-};
-
-void noise_part(void* context, int part) {
-  const auto& job = *static_cast<const NoiseJob*>(context);
-  const long begin = static_cast<long>(job.count) * part / job.parts;
-  const long end = static_cast<long>(job.count) * (part + 1) / job.parts;
-  for (long r = begin; r < end; ++r) {
-    noise_image(job.kind, job.seed, job.indices[r], job.pixels,
-                job.out + r * job.pixels);
-  }
-}
-
-}  // namespace
-
 void noise_gather(NoiseKind kind, std::uint64_t seed, const std::uint32_t* indices,
                   int count, int pixels, float* out, ThreadPool* pool) {
-  NoiseJob job{kind, seed, indices, count, pixels, out, 1};
-  if (pool != nullptr && pool->size() > 1 && count > 1) {
-    job.parts = pool->size() < count ? pool->size() : count;
-    pool->run(job.parts, noise_part, &job);
-  } else {
-    noise_part(&job, 0);
-  }
+  const Compute compute{Isa::portable, pool};
+  // An image is 784 values of Philox: always worth a thread of its own.
+  detail::parallel_ranges(compute, count, 1, count, 2, [&](long begin, long end) {
+    for (long r = begin; r < end; ++r) {
+      noise_image(kind, seed, indices[r], pixels, out + r * pixels);
+    }
+  });
 }
 
 }  // namespace tacit

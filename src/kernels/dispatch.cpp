@@ -6,6 +6,7 @@
 
 #include "kernels/adam_kernels.h"
 #include "kernels/gemm_kernels.h"
+#include "kernels/philox_kernels.h"
 #include "kernels/transpose_kernels.h"
 #include "tacit/isa.h"
 
@@ -161,6 +162,19 @@ TransposeKernel transpose_kernel_for(int isa) {
 #endif
   (void)isa;
   return transpose_f32_portable;
+}
+
+PhiloxUniformKernel philox_uniform_kernel_for(int isa) {
+#if defined(TACIT_HAVE_AVX2)
+  // AVX2 integer code is the fastest there is on AVX-512 CPUs as well.
+  const auto wanted = static_cast<Isa>(isa);
+  if ((wanted == Isa::avx2 || wanted == Isa::avx512) && isa_available(Isa::avx2)) {
+    return philox_uniform_avx2;
+  }
+#else
+  (void)isa;
+#endif
+  return nullptr;
 }
 
 }  // namespace kernels

@@ -1,0 +1,47 @@
+// How tacit splits work across its pool: [0, extent) in `parts` contiguous
+// ranges whose boundaries fall on multiples of `grain` (whole cache lines,
+// whole SIMD blocks or whole tiles). Each range is computed whole by one
+// thread, so where the boundaries fall never changes a bit (STYLE.md, rule 6).
+#pragma once
+
+#include "tacit/gemm.h"
+#include "tacit/threads.h"
+
+namespace tacit {
+namespace detail {
+
+inline long split_point(long extent, long grain, int part, int parts) {
+  const long grains = (extent + grain - 1) / grain;
+  const long point = grains * part / parts * grain;
+  return point < extent ? point : extent;
+}
+
+// body(begin, end) over the ranges of [0, extent): on the pool when there is
+// one and `work` reaches `min_parallel_work`, else on the calling thread.
+template <typename Body>
+void parallel_ranges(const Compute& compute, long extent, long grain, long work,
+                     long min_parallel_work, const Body& body) {
+  struct Job {
+    const Body* body;
+    long extent;
+    long grain;
+    int parts;
+  };
+  Job job{&body, extent, grain, 1};
+  const auto run_part = [](void* context, int part) {
+    const Job& j = *static_cast<const Job*>(context);
+    const long begin = split_point(j.extent, j.grain, part, j.parts);
+    const long end = split_point(j.extent, j.grain, part + 1, j.parts);
+    if (begin < end) (*j.body)(begin, end);
+  };
+  if (compute.pool != nullptr && compute.pool->size() > 1 && work >= min_parallel_work &&
+      extent > grain) {
+    job.parts = compute.pool->size();
+    compute.pool->run(job.parts, run_part, &job);
+  } else if (extent > 0) {
+    body(0L, extent);
+  }
+}
+
+}  // namespace detail
+}  // namespace tacit
