@@ -1,12 +1,20 @@
 #include "tacit/loss.h"
 
-#include "tacit/math.h"
+#include "kernels/math_kernels.h"
+#include "tacit/isa.h"
 
 namespace tacit {
 
 namespace {
 
 constexpr int kKeptExps = 64;
+
+// exp_f32 and log_f32, with inline FMAs where the CPU has them (the same bits).
+const kernels::MathKernels& math() {
+  static const kernels::MathKernels chosen =
+      kernels::math_kernels_for(static_cast<int>(isa_best()));
+  return chosen;
+}
 
 void zero_outside(float* grad_row, int cols, int lo, int hi) {
   for (int j = 0; j < lo; ++j) grad_row[j] = 0.0f;
@@ -22,7 +30,7 @@ struct Softmax {
   float temperature = 1.0f;
 
   float shifted(const float* row, int j) const { return row[j] / temperature - max; }
-  float exp_shifted(const float* row, int j) const { return exp_f32(shifted(row, j)); }
+  float exp_shifted(const float* row, int j) const { return math().exp(shifted(row, j)); }
 };
 
 // exps, if given, receives exp(shifted(j)) in exps[j - lo] for j in [lo, hi), so that the
@@ -39,7 +47,7 @@ Softmax softmax_of(const float* row, int lo, int hi, float temperature,
     if (exps != nullptr) exps[j - lo] = e;
     s.sum += e;
   }
-  s.log_sum = log_f32(s.sum);
+  s.log_sum = math().log(s.sum);
   return s;
 }
 

@@ -12,6 +12,8 @@
 #include <initializer_list>
 #include <limits>
 
+#include "isa_list.h"
+#include "kernels/math_kernels.h"
 #include "tacit/math.h"
 
 using namespace tacit;
@@ -245,5 +247,34 @@ TEST_CASE("exp_f32 and log_f32 golden bit patterns") {
   for (const Golden& g : log_golden) {
     CAPTURE(from_bits(g.in));
     CHECK(to_bits(log_f32(from_bits(g.in))) == g.out);
+  }
+}
+
+// The loss calls exp/log through kernels::math_kernels_for: on AVX2 CPUs a
+// copy of the same steps compiled with inline FMAs. Every bit must agree
+// with the portable functions (an fma is exactly rounded either way); the
+// full sweep mode checks all 2^32 inputs.
+TEST_CASE("every ISA's exp/log variant gives the portable bits") {
+  const std::uint64_t step = std::getenv("TACIT_MATH_FULL_SWEEP") != nullptr &&
+                                     std::getenv("TACIT_MATH_FULL_SWEEP")[0] == '1'
+                                 ? 1
+                                 : 257;
+  const auto same_bits = [](float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; };
+  for (const Isa isa : test_isa::available_isas()) {
+    CAPTURE(isa_name(isa));
+    const kernels::MathKernels k = kernels::math_kernels_for(static_cast<int>(isa));
+    std::uint64_t differ = 0, checked = 0;
+    std::uint32_t first_differing = 0;
+    for (std::uint64_t b = 0; b <= 0xffffffffull; b += step) {
+      const auto bits = static_cast<std::uint32_t>(b);
+      float x;
+      std::memcpy(&x, &bits, sizeof x);
+      const bool same = same_bits(k.exp(x), exp_f32(x)) && same_bits(k.log(x), log_f32(x));
+      if (!same && differ++ == 0) first_differing = bits;
+      ++checked;
+    }
+    CAPTURE(first_differing);
+    CHECK(checked > 16000000);
+    CHECK(differ == 0);
   }
 }

@@ -6,9 +6,11 @@
 
 #include "kernels/adam_kernels.h"
 #include "kernels/gemm_kernels.h"
+#include "kernels/math_kernels.h"
 #include "kernels/philox_kernels.h"
 #include "kernels/transpose_kernels.h"
 #include "tacit/isa.h"
+#include "tacit/math.h"
 
 namespace tacit {
 
@@ -175,6 +177,18 @@ PhiloxUniformKernel philox_uniform_kernel_for(int isa) {
   (void)isa;
 #endif
   return nullptr;
+}
+
+MathKernels math_kernels_for(int isa) {
+#if defined(TACIT_HAVE_AVX2)
+  const auto wanted = static_cast<Isa>(isa);
+  if ((wanted == Isa::avx2 || wanted == Isa::avx512) && isa_available(Isa::avx2)) {
+    return {exp_f32_fma, log_f32_fma};
+  }
+#else
+  (void)isa;
+#endif
+  return {exp_f32, log_f32};
 }
 
 }  // namespace kernels

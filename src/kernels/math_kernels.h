@@ -1,0 +1,25 @@
+// Internal: exp_f32/log_f32 for the loss, per ISA. Without -mfma, std::fma
+// is a call into libm, and those calls were half of the loss's time; the
+// AVX2 variant compiles the same steps (math_impl.h) with inline fused
+// multiply-adds. An fma is exactly rounded either way: the same bits.
+#pragma once
+
+namespace tacit {
+namespace kernels {
+
+struct MathKernels {
+  float (*exp)(float x);
+  float (*log)(float x);
+};
+
+#if defined(TACIT_HAVE_AVX2)
+float exp_f32_fma(float x);
+float log_f32_fma(float x);
+#endif
+
+// The fastest variant this CPU may run for an ISA: the FMA one for avx2 and
+// avx512, tacit::exp_f32/log_f32 otherwise.
+MathKernels math_kernels_for(int isa);
+
+}  // namespace kernels
+}  // namespace tacit
