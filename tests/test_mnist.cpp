@@ -290,6 +290,12 @@ TEST_CASE("the real MNIST files, when present, load with their known contents") 
     }
   }
   if (dir.empty()) {
+    // CI fetches the data first and sets TACIT_REQUIRE_MNIST=1, so that a
+    // lost path cannot turn this test into a silent pass.
+    const char* required = std::getenv("TACIT_REQUIRE_MNIST");
+    if (required != nullptr && required[0] == '1') {
+      FAIL("TACIT_REQUIRE_MNIST=1 but no MNIST directory (TACIT_MNIST_DIR, data/mnist)");
+    }
     MESSAGE("real MNIST not found (set TACIT_MNIST_DIR or run tools/fetch-mnist); not checked");
     return;
   }
