@@ -853,6 +853,8 @@ bool layer0_equal(const MlpSpec& spec, const std::vector<float>& a,
 
 }  // namespace
 
+constexpr std::uint64_t kTinyExperimentHash = 0xa04e7199c87d3d1aull;
+
 TEST_CASE("tiny experiment: untouched heads stay exactly put, the rest moves") {
   for (DistillLoss loss : {DistillLoss::kl, DistillLoss::squared_error}) {
     repro::Config config = tiny_config();
@@ -914,6 +916,10 @@ TEST_CASE("tiny experiment: arena use equals experiment_bytes; same bits on ever
   const repro::Config config = tiny_config();
   const TinyRun reference = run_tiny(config, Compute{Isa::portable, nullptr});
   CHECK(reference.used == repro::experiment_bytes(config, 50));
+  // Pinned, like the conformance hash: noise, shuffles, pairing, losses and
+  // training of the whole pipeline in one number. A change that moves it
+  // must say why in its commit (STYLE.md).
+  CHECK(reference.results.weights_hash == kTinyExperimentHash);
   ThreadPool pool(3);
   for (Isa isa : {Isa::portable, Isa::avx2, Isa::avx512, Isa::neon}) {
     if (!isa_available(isa)) continue;
