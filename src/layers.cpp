@@ -25,7 +25,8 @@ namespace {
 // Elementwise passes over a batch are memory-bound: worth a second thread
 // only from about 32 Ki elements (a batch of 128 at width 256).
 constexpr long kMinParallelElements = 1L << 15;
-// Column ranges on whole cache lines, so two threads never write one line.
+// Column ranges in multiples of 16 floats: two threads share no cache line
+// of a 64-byte-aligned sums array (arena blocks are).
 constexpr long kColumnGrain = 16;
 
 void relu_backward_rows(ConstMatrix y, Matrix dx, long begin, long end) {

@@ -9,8 +9,10 @@ namespace {
 
 constexpr int kKeptExps = 64;
 
-// exp_f32 and log_f32, with inline FMAs where the CPU has them (the same bits).
-const kernels::MathKernels& math() {
+// exp_f32 and log_f32, with inline FMAs where the CPU has them (the same
+// bits). Chosen by the CPU, not by a Compute (the losses take none), once;
+// each loss call reads it once.
+kernels::MathKernels math_for_this_cpu() {
   static const kernels::MathKernels chosen =
       kernels::math_kernels_for(static_cast<int>(isa_best()));
   return chosen;
@@ -28,17 +30,20 @@ struct Softmax {
   float sum = 0.0f;  // Σ exp(shifted(j)), increasing j
   float log_sum = 0.0f;
   float temperature = 1.0f;
+  float (*exp)(float) = nullptr;
 
   float shifted(const float* row, int j) const { return row[j] / temperature - max; }
-  float exp_shifted(const float* row, int j) const { return math().exp(shifted(row, j)); }
+  float exp_shifted(const float* row, int j) const { return exp(shifted(row, j)); }
 };
 
-// exps, if given, receives exp(shifted(j)) in exps[j - lo] for j in [lo, hi), so that the
-// caller need not compute each exp twice (exp_f32 is the loss's main cost).
-Softmax softmax_of(const float* row, int lo, int hi, float temperature,
-                   float* exps = nullptr) {
+// exps, if given, receives exp(shifted(j)) in exps[j - lo] for j in
+// [lo, hi), so that the caller need not compute each exp twice (exp is the
+// loss's main cost).
+Softmax softmax_of(const kernels::MathKernels& math, const float* row, int lo, int hi,
+                   float temperature, float* exps = nullptr) {
   Softmax s;
   s.temperature = temperature;
+  s.exp = math.exp;
   float m = row[lo];
   for (int j = lo + 1; j < hi; ++j) m = row[j] > m ? row[j] : m;
   s.max = m / temperature;
@@ -47,7 +52,7 @@ Softmax softmax_of(const float* row, int lo, int hi, float temperature,
     if (exps != nullptr) exps[j - lo] = e;
     s.sum += e;
   }
-  s.log_sum = math().log(s.sum);
+  s.log_sum = math.log(s.sum);
   return s;
 }
 
@@ -56,11 +61,12 @@ Softmax softmax_of(const float* row, int lo, int hi, float temperature,
 float softmax_cross_entropy(ConstMatrix logits, int lo, int hi,
                             const std::int32_t* labels, Matrix grad) {
   const float batch = static_cast<float>(logits.rows);
+  const kernels::MathKernels math = math_for_this_cpu();
   double total = 0.0;
   for (int r = 0; r < logits.rows; ++r) {
     const float* z = logits.row(r);
     float* g = grad.row(r);
-    const Softmax s = softmax_of(z, lo, hi, 1.0f, g + lo);
+    const Softmax s = softmax_of(math, z, lo, hi, 1.0f, g + lo);
     const int target = lo + labels[r];
     total += static_cast<double>(s.log_sum - s.shifted(z, target));
     for (int j = lo; j < hi; ++j) {
@@ -76,6 +82,7 @@ float kl_divergence(ConstMatrix teacher, ConstMatrix student, int lo, int hi,
                     float temperature, Matrix grad) {
   // d/ds_j of KL(p_t ‖ softmax(s/T)) is (p_s,j - p_t,j) / T; then the batch mean.
   const float scale = temperature * static_cast<float>(student.rows);
+  const kernels::MathKernels math = math_for_this_cpu();
   double total = 0.0;
   for (int r = 0; r < student.rows; ++r) {
     const float* t = teacher.row(r);
@@ -85,8 +92,9 @@ float kl_divergence(ConstMatrix teacher, ConstMatrix student, int lo, int hi,
     // paper's 3 or 13 logits do), else computed again: the same values.
     float teacher_exps[kKeptExps];
     const bool keep = hi - lo <= kKeptExps;
-    const Softmax ts = softmax_of(t, lo, hi, temperature, keep ? teacher_exps : nullptr);
-    const Softmax ss = softmax_of(s, lo, hi, temperature, g + lo);
+    const Softmax ts =
+        softmax_of(math, t, lo, hi, temperature, keep ? teacher_exps : nullptr);
+    const Softmax ss = softmax_of(math, s, lo, hi, temperature, g + lo);
     float row_loss = 0.0f;
     for (int j = lo; j < hi; ++j) {
       const float e_t = keep ? teacher_exps[j - lo] : ts.exp_shifted(t, j);

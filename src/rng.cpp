@@ -8,6 +8,7 @@
 #include "kernels/philox_kernels.h"
 #include "tacit/isa.h"
 #include "tacit/math.h"
+#include "rng_fill.h"
 
 namespace tacit {
 namespace {
@@ -75,18 +76,17 @@ Philox4x32 uniform_block(std::uint64_t seed, std::uint32_t stream,
 // out[i] = convert(word (first + i) % 4 of uniform block (first + i) / 4).
 // Whole blocks go to the SIMD kernel when there is one (the same bits).
 template <typename Convert>
-void fill_uniform(std::uint64_t seed, std::uint32_t stream, std::uint64_t first,
-                  std::size_t count, float* out, bool plus_minus_one, Convert convert) {
+void fill_uniform(kernels::PhiloxUniformKernel simd, std::uint64_t seed,
+                  std::uint32_t stream, std::uint64_t first, std::size_t count, float* out,
+                  bool plus_minus_one, Convert convert) {
   constexpr int kBatch = 2;
-  static const kernels::PhiloxUniformKernel simd = kernels::philox_uniform_kernel_for(
-      static_cast<int>(isa_best()));
   std::size_t i = 0;
   while (i < count) {
     const std::uint64_t index = first + i;
     if (index % 4 == 0 && simd != nullptr && count - i >= 4) {
       const kernels::PhiloxUniformProblem problem{
-          low32(seed), high32(seed), stream,       index / 4,
-          static_cast<long>((count - i) / 4),       plus_minus_one, out + i};
+          low32(seed), high32(seed), stream,         index / 4,
+          static_cast<std::int64_t>((count - i) / 4), plus_minus_one, out + i};
       simd(problem);
       i += 4 * static_cast<std::size_t>(problem.blocks);
       continue;
@@ -160,17 +160,39 @@ float random_normal(std::uint64_t seed, std::uint32_t stream,
   }
 }
 
+void random_fill_uniform(Isa isa, bool plus_minus_one, std::uint64_t seed,
+                         std::uint32_t stream, std::uint64_t first, std::size_t count,
+                         float* out) {
+  const kernels::PhiloxUniformKernel simd =
+      kernels::philox_uniform_kernel_for(static_cast<int>(isa));
+  if (plus_minus_one) {
+    fill_uniform(simd, seed, stream, first, count, out, true,
+                 [](std::uint32_t u) { return to_uniform_pm1(u); });
+  } else {
+    fill_uniform(simd, seed, stream, first, count, out, false,
+                 [](std::uint32_t u) { return to_uniform01(u); });
+  }
+}
+
+namespace {
+
+// The fills take no Compute: the CPU's best ISA, chosen once.
+Isa fill_isa() {
+  static const Isa best = isa_best();
+  return best;
+}
+
+}  // namespace
+
 void random_fill_uniform_pm1(std::uint64_t seed, std::uint32_t stream,
                              std::uint64_t first, std::size_t count,
                              float* out) {
-  fill_uniform(seed, stream, first, count, out, true,
-               [](std::uint32_t u) { return to_uniform_pm1(u); });
+  random_fill_uniform(fill_isa(), true, seed, stream, first, count, out);
 }
 
 void random_fill_uniform01(std::uint64_t seed, std::uint32_t stream,
                            std::uint64_t first, std::size_t count, float* out) {
-  fill_uniform(seed, stream, first, count, out, false,
-               [](std::uint32_t u) { return to_uniform01(u); });
+  random_fill_uniform(fill_isa(), false, seed, stream, first, count, out);
 }
 
 void random_fill_normal(std::uint64_t seed, std::uint32_t stream,

@@ -4,6 +4,7 @@
 // regime, and golden bit patterns that pin the exact arithmetic.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <initializer_list>
 #include <limits>
+#include <vector>
 
 #include "isa_list.h"
 #include "kernels/math_kernels.h"
@@ -260,9 +262,12 @@ TEST_CASE("every ISA's exp/log variant gives the portable bits") {
                                  ? 1
                                  : 257;
   const auto same_bits = [](float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; };
+  std::vector<float (*)(float)> seen = {exp_f32};  // the portable one needs no check
   for (const Isa isa : test_isa::available_isas()) {
     CAPTURE(isa_name(isa));
     const kernels::MathKernels k = kernels::math_kernels_for(static_cast<int>(isa));
+    if (std::find(seen.begin(), seen.end(), k.exp) != seen.end()) continue;
+    seen.push_back(k.exp);
     std::uint64_t differ = 0, checked = 0;
     std::uint32_t first_differing = 0;
     for (std::uint64_t b = 0; b <= 0xffffffffull; b += step) {

@@ -11,6 +11,7 @@
 
 #include "isa_list.h"
 #include "kernels/philox_kernels.h"
+#include "rng_fill.h"
 #include "tacit/rng.h"
 
 using namespace tacit;
@@ -183,6 +184,38 @@ TEST_CASE("bulk fills equal the scalar functions bit for bit") {
       for (const std::vector<float>* v : {&pm1, &u01, &normal}) {
         CHECK((*v)[0] == 123.0f);
         CHECK((*v)[count + 1] == 123.0f);
+      }
+    }
+  }
+}
+
+// The fills through every ISA's path, the scalar loop included (the public
+// fills take the CPU's best, so on AVX2 machines only this reaches it).
+TEST_CASE("uniform fills equal the scalar functions through every ISA's path") {
+  const std::uint64_t firsts[] = {0, 1, 3, 5, 64, 1001, (1ull << 34) - 3};
+  const std::size_t counts[] = {0, 1, 4, 7, 8, 9, 31, 32, 33, 64, 65, 127, 129, 1001};
+  const std::uint64_t seed = 0x9e3779b97f4a7c15ull;
+  const std::uint32_t stream = 3;
+  for (const Isa isa : test_isa::available_isas()) {
+    for (const bool pm1 : {true, false}) {
+      for (const std::uint64_t first : firsts) {
+        for (const std::size_t count : counts) {
+          CAPTURE(isa_name(isa));
+          CAPTURE(pm1);
+          CAPTURE(first);
+          CAPTURE(count);
+          std::vector<float> out(count + 2, 123.0f);
+          random_fill_uniform(isa, pm1, seed, stream, first, count, out.data() + 1);
+          bool same = true;
+          for (std::size_t i = 0; i < count; ++i) {
+            const float expected = pm1 ? random_uniform_pm1(seed, stream, first + i)
+                                       : random_uniform01(seed, stream, first + i);
+            same = same && to_bits(out[i + 1]) == to_bits(expected);
+          }
+          CHECK(same);
+          CHECK(out.front() == 123.0f);
+          CHECK(out.back() == 123.0f);
+        }
       }
     }
   }

@@ -3,8 +3,9 @@
 // are built only from IEEE binary32 + - * /, std::fma written out in a fixed
 // sequence, and bit manipulation, so every compiler and ISA gets the same bits.
 // Measured against a long double reference over all 2^32 inputs: exp within
-// 0.5095 ulp and log within 0.5092 ulp, correctly rounded for all but about
-// 3 in 10^4 and 4 in 10^5 of the inputs; see docs/ARCHITECTURE.md.
+// 0.5095 ulp and log within 0.5092 ulp; not correctly rounded for about 3 in
+// 10^4 of the inputs where exp is not simply 0, 1 or +inf, and 4 in 10^5 of
+// the positive floats for log; see docs/ARCHITECTURE.md.
 #pragma once
 
 namespace tacit {

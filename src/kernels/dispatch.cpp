@@ -183,7 +183,7 @@ MathKernels math_kernels_for(int isa) {
 #if defined(TACIT_HAVE_AVX2)
   const auto wanted = static_cast<Isa>(isa);
   if ((wanted == Isa::avx2 || wanted == Isa::avx512) && isa_available(Isa::avx2)) {
-    return {exp_f32_fma, log_f32_fma};
+    return {exp_f32_avx2, log_f32_avx2};
   }
 #else
   (void)isa;

@@ -36,9 +36,10 @@ constexpr int kDepth = 256;     // a packed 256 x 16 slice of B is 16 KiB: L1
 constexpr int kRowBlock = 96;   // rows of A (96 KiB at kDepth) sharing a slice
 constexpr int kWideVectors = 8; // accumulators of a 1- or 2-row tile
 constexpr int kMinPackedDepth = 32;  // shorter k reads a transposed A in place
-// The A panels of a row block hold whole 6-row tiles: blocked()'s panel
-// storage is sized for kRowBlock rows, so a row block must not end in a
-// partial tile (a 128-row block would need 22 tiles = 132 rows).
+// blocked()'s A panels hold ceil(rows / 6) tiles of 6 rows each (tiles are
+// filled evenly, 13 rows as 5, 4, 4) in storage sized for kRowBlock rows,
+// which is enough only if kRowBlock is a multiple of 6 (128 rows would
+// need 22 tiles = 132 rows of panel).
 static_assert(kRowBlock % kTileRows == 0, "row blocks are whole tiles");
 
 // One tile's work: rows x (up to) 8 * vectors columns of C over one block of k.

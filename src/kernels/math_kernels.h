@@ -13,8 +13,8 @@ struct MathKernels {
 };
 
 #if defined(TACIT_HAVE_AVX2)
-float exp_f32_fma(float x);
-float log_f32_fma(float x);
+float exp_f32_avx2(float x);
+float log_f32_avx2(float x);
 #endif
 
 // The fastest variant this CPU may run for an ISA: the FMA one for avx2 and

@@ -109,7 +109,7 @@ void generate(const PhiloxUniformProblem& p, std::uint64_t first, float* out) {
 }  // namespace
 
 void philox_uniform_avx2(const PhiloxUniformProblem& p) {
-  long done = 0;
+  std::int64_t done = 0;
   for (; done + kSets * kBlocksPerSet <= p.blocks; done += kSets * kBlocksPerSet) {
     generate<kSets>(p, p.first_block + static_cast<std::uint64_t>(done), p.out + 4 * done);
   }
@@ -120,7 +120,7 @@ void philox_uniform_avx2(const PhiloxUniformProblem& p) {
     // The last 1 to 7 blocks: a full set into a buffer, the needed part copied.
     alignas(32) float tail[4 * kBlocksPerSet];
     generate<1>(p, p.first_block + static_cast<std::uint64_t>(done), tail);
-    for (long i = 0; i < 4 * (p.blocks - done); ++i) p.out[4 * done + i] = tail[i];
+    for (std::int64_t i = 0; i < 4 * (p.blocks - done); ++i) p.out[4 * done + i] = tail[i];
   }
 }
 

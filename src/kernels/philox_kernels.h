@@ -15,7 +15,7 @@ struct PhiloxUniformProblem {
   std::uint32_t key0, key1;  // the seed's low and high words
   std::uint32_t stream;
   std::uint64_t first_block;  // counter of out[0..3]
-  long blocks;                // out receives 4 * blocks floats
+  std::int64_t blocks;        // out receives 4 * blocks floats (64 bits on LLP64 too)
   bool plus_minus_one;        // (u >> 8) * 2^-23 - 1, else (u >> 8) * 2^-24
   float* out;
 };

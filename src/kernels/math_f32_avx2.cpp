@@ -11,8 +11,8 @@
 namespace tacit {
 namespace kernels {
 
-float exp_f32_fma(float x) { return exp_body(x); }
-float log_f32_fma(float x) { return log_body(x); }
+float exp_f32_avx2(float x) { return exp_body(x); }
+float log_f32_avx2(float x) { return log_body(x); }
 
 }  // namespace kernels
 }  // namespace tacit
