@@ -10,12 +10,12 @@ namespace {
 constexpr int kKeptExps = 64;
 
 // exp_f32 and log_f32, with inline FMAs where the CPU has them (the same
-// bits). Chosen by the CPU, not by a Compute (the losses take none), once;
-// each loss call reads it once.
+// bits). Chosen by the CPU, not by a Compute (the losses take none), once
+// per loss call: a few nanoseconds. Not cached in a function-local static:
+// its thread-safe guard would pull libsupc++'s exception globals into
+// bare-metal builds (tests/cortex-m), which have no __dso_handle.
 kernels::MathKernels math_for_this_cpu() {
-  static const kernels::MathKernels chosen =
-      kernels::math_kernels_for(static_cast<int>(isa_best()));
-  return chosen;
+  return kernels::math_kernels_for(static_cast<int>(isa_best()));
 }
 
 void zero_outside(float* grad_row, int cols, int lo, int hi) {

@@ -176,11 +176,9 @@ void random_fill_uniform(Isa isa, bool plus_minus_one, std::uint64_t seed,
 
 namespace {
 
-// The fills take no Compute: the CPU's best ISA, chosen once.
-Isa fill_isa() {
-  static const Isa best = isa_best();
-  return best;
-}
+// The fills take no Compute: the CPU's best ISA, asked per fill (cheap;
+// no function-local static, whose guard bare-metal builds cannot link).
+Isa fill_isa() { return isa_best(); }
 
 }  // namespace
 
