@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "alloc_counter.h"
+#include "bits.h"
 #include "data_files.h"
 #include "tacit/checkpoint.h"
 #include "tacit/crc32.h"
@@ -22,12 +23,9 @@
 using namespace tacit;
 using data_test::Bytes;
 using data_test::TempDir;
+using test_bits::contains;
 
 namespace {
-
-bool contains(const Status& status, const std::string& text) {
-  return std::string(status.message()).find(text) != std::string::npos;
-}
 
 // A model and the memory it lives in.
 struct Model {

@@ -9,18 +9,16 @@
 #include <vector>
 
 #include "alloc_counter.h"
+#include "bits.h"
 #include "data_files.h"
 #include "tacit/idx.h"
 
 using namespace tacit;
 using data_test::Bytes;
 using data_test::TempDir;
+using test_bits::contains;
 
 namespace {
-
-bool contains(const Status& status, const std::string& text) {
-  return std::string(status.message()).find(text) != std::string::npos;
-}
 
 // Reads a file through the public size-first path: header, buffer, load.
 template <typename T>

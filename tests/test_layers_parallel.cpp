@@ -8,18 +8,16 @@
 #include <initializer_list>
 #include <vector>
 
+#include "bits.h"
 #include "gemm_cases.h"
 #include "tacit/layers.h"
 #include "tacit/threads.h"
 
 using namespace tacit;
+using test_bits::same_bits;
 
 namespace {
 
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() &&
-         std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
 
 struct Shape {
   int rows, cols;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "alloc_counter.h"
+#include "bits.h"
 #include "data_files.h"
 #include "tacit/hash.h"
 #include "tacit/mnist.h"
@@ -17,12 +18,9 @@
 using namespace tacit;
 using data_test::Bytes;
 using data_test::TempDir;
+using test_bits::contains;
 
 namespace {
-
-bool contains(const Status& status, const std::string& text) {
-  return std::string(status.message()).find(text) != std::string::npos;
-}
 
 // Pixels and labels derived from (split, index) so a test can say which
 // image it got back.

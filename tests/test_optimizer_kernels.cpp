@@ -9,12 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "bits.h"
 #include "isa_list.h"
 #include "gemm_cases.h"
 #include "kernels/adam_kernels.h"
 #include "tacit/optimizer.h"
 
 using namespace tacit;
+using test_bits::same_bits;
 using test_isa::available_isas;
 
 namespace {
@@ -44,9 +46,6 @@ std::vector<float> gradients(std::size_t count, int step) {
   return g;
 }
 
-bool same_bits(const float* a, const float* b, std::size_t count) {
-  return count == 0 || std::memcmp(a, b, count * sizeof(float)) == 0;
-}
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "bits.h"
 #include "isa_list.h"
 #include "gemm_cases.h"
 #include "kernels/transpose_kernels.h"
@@ -16,6 +17,7 @@
 #include "tacit/mlp.h"
 
 using namespace tacit;
+using test_bits::same_bits;
 using test_isa::available_isas;
 
 namespace {
@@ -30,9 +32,6 @@ std::vector<float> patterned(std::size_t count, std::uint64_t seed) {
   return v;
 }
 
-bool same_bits(const float* a, const float* b, std::size_t count) {
-  return std::memcmp(a, b, count * sizeof(float)) == 0;
-}
 
 }  // namespace
 

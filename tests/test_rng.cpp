@@ -9,22 +9,14 @@
 #include <initializer_list>
 #include <vector>
 
+#include "bits.h"
 #include "isa_list.h"
 #include "kernels/philox_kernels.h"
 #include "rng_fill.h"
 #include "tacit/rng.h"
 
 using namespace tacit;
-
-namespace {
-
-std::uint32_t to_bits(float f) {
-  std::uint32_t bits;
-  std::memcpy(&bits, &f, sizeof bits);
-  return bits;
-}
-
-}  // namespace
+using test_bits::to_bits;
 
 // Random123 known-answer vectors, the "philox4x32 10" rows of tests/kat_vectors
 // in the Random123 distribution (D. E. Shaw Research). Taken from the copy in

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <vector>
 
+#include "bits.h"
 #include "data/torch_adam_sgd.h"
 #include "data/torch_mlp.h"
 #include "tacit/loss.h"
@@ -16,6 +17,7 @@
 #include "tacit/train.h"
 
 using namespace tacit;
+using test_bits::same_bits;
 namespace ref = torch_reference;
 
 namespace {
@@ -36,9 +38,6 @@ void check_close(const char* what, const float* got, const float* want, int coun
   CHECK(bad == 0);
 }
 
-bool same_bits(const float* a, const float* b, int count) {
-  return std::memcmp(a, b, sizeof(float) * static_cast<std::size_t>(count)) == 0;
-}
 
 void run_adam(double lr, const float* params_ref, const float* m_ref, const float* v_ref) {
   std::vector<unsigned char> memory(arena_buffer_bytes(adam_bytes(ref::opt_n)));

@@ -1,0 +1,34 @@
+// Small checks the suites share: exact bit equality of floats, and whether
+// a Status's message says something.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "tacit/status.h"
+
+namespace test_bits {
+
+inline std::uint32_t to_bits(float f) {
+  std::uint32_t bits;
+  std::memcpy(&bits, &f, sizeof bits);
+  return bits;
+}
+
+// Every bit of count floats (so -0 differs from +0 and NaN payloads count).
+inline bool same_bits(const float* a, const float* b, std::size_t count) {
+  return count == 0 || std::memcmp(a, b, count * sizeof(float)) == 0;
+}
+
+inline bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && same_bits(a.data(), b.data(), a.size());
+}
+
+inline bool contains(const tacit::Status& status, const std::string& text) {
+  return std::string(status.message()).find(text) != std::string::npos;
+}
+
+}  // namespace test_bits
