@@ -19,6 +19,11 @@ std::size_t u32_bytes(std::size_t count) {
 
 long long steps_per_epoch(long long images, int batch) { return (images + batch - 1) / batch; }
 
+// Rows of the batch that starts at image `first`: a whole batch, or what is left.
+int batch_rows(int images, int first, int batch) {
+  return images - first < batch ? images - first : batch;
+}
+
 // Everything one run needs, carved from the arena once.
 struct Workbench {
   MlpSpec spec;
@@ -106,8 +111,7 @@ struct Loop {
       long steps = 0;
       for (int first = 0; first < train.count; first += config.batch) {
         report("teacher", run, epoch + 1, config.teacher_epochs);
-        const int rows = train.count - first < config.batch ? train.count - first
-                                                            : config.batch;
+        const int rows = batch_rows(train.count, first, config.batch);
         const Status status =
             mnist_gather(train, w.train_order + first, rows,
                          mlp_input(w.state.workspace, rows).data, w.eval.labels);
@@ -127,18 +131,15 @@ struct Loop {
     const int outputs = mlp_outputs(w.spec);
     report("teacher targets", run, 0, 0);
     for (int first = 0; first < config.noise_images; first += config.batch) {
-      const int rows = config.noise_images - first < config.batch
-                           ? config.noise_images - first
-                           : config.batch;
+      const int rows = batch_rows(config.noise_images, first, config.batch);
       for (int r = 0; r < rows; ++r) w.eval.indices[r] = static_cast<std::uint32_t>(first + r);
       noise_gather(config.noise, seed, w.eval.indices, rows, kMnistPixels,
                    mlp_input(w.state.workspace, rows).data, compute.pool);
       mlp_forward(compute, w.teacher, w.state.workspace, rows);
+      // The workspace's logits are rows x outputs with no gaps: one copy.
       const Matrix logits = mlp_logits(w.state.workspace, rows);
-      for (int r = 0; r < rows; ++r) {
-        std::memcpy(w.targets + static_cast<std::size_t>(first + r) * outputs,
-                    logits.row(r), sizeof(float) * static_cast<std::size_t>(outputs));
-      }
+      std::memcpy(w.targets + static_cast<std::size_t>(first) * outputs, logits.data,
+                  sizeof(float) * static_cast<std::size_t>(rows) * outputs);
     }
   }
 
@@ -160,9 +161,7 @@ struct Loop {
       long steps = 0;
       for (int first = 0; first < config.noise_images; first += config.batch) {
         report(kPhase[s], run, epoch + 1, config.student_epochs);
-        const int rows = config.noise_images - first < config.batch
-                             ? config.noise_images - first
-                             : config.batch;
+        const int rows = batch_rows(config.noise_images, first, config.batch);
         const std::uint32_t* images = w.noise_order + first;
         noise_gather(config.noise, seed, images, rows, kMnistPixels,
                      mlp_input(w.state.workspace, rows).data, compute.pool);
