@@ -19,11 +19,13 @@
 #include "../tools/repro/report.h"
 #include "../tools/repro/results_json.h"
 #include "../tools/repro/svg.h"
+#include "../tools/subnormal_tally.h"
 #include "alloc_counter.h"
 #include "tacit/experiment.h"
 #include "tacit/hash.h"
 #include "tacit/init.h"
 #include "tacit/rng.h"
+#include "tacit/train.h"
 
 using namespace tacit;
 
@@ -729,6 +731,7 @@ TEST_CASE("flags: the paper's defaults, every knob, and refusals") {
   CHECK(c.data == "data/mnist");
   CHECK_FALSE(c.quiet);
   CHECK_FALSE(c.expect_transfer);
+  CHECK_FALSE(c.count_subnormals);
 
   REQUIRE(parse({"--aux", "10", "--hidden", "512", "--lr", "1e-3", "--batch", "64",
                  "--teacher-epochs", "2", "--student-epochs", "50", "--noise", "normal",
@@ -756,6 +759,8 @@ TEST_CASE("flags: the paper's defaults, every knob, and refusals") {
   CHECK(c.quiet);
   CHECK(c.expect_transfer);
   CHECK(c.transfer_margin == 0.25);
+  REQUIRE(parse({"--count-subnormals"}, &c) == repro::ParseResult::run);
+  CHECK(c.count_subnormals);
 
   REQUIRE(parse({"--hidden", "100,50,20"}, &c) == repro::ParseResult::run);
   CHECK(repro::widths_text(c) == "784-100-50-20-10+3");
@@ -936,6 +941,89 @@ TEST_CASE("tiny experiment: arena use equals experiment_bytes; same bits on ever
   repro::Config reseeded = config;
   reseeded.seed = 12;
   CHECK(run_tiny(reseeded, Compute{}).results.weights_hash != reference.results.weights_hash);
+}
+
+TEST_CASE("tiny experiment: --count-subnormals tallies every step, reports them, "
+          "changes no bit") {
+  repro::Config config = tiny_config();
+  const TinyRun plain = run_tiny(config, Compute{});
+  CHECK_FALSE(contains(repro::results_report(plain.results), "subnormal"));
+  CHECK_FALSE(contains(repro::results_json(plain.results, repro::RunEnvironment{"portable", 1}),
+                       "subnormals"));
+  CHECK(plain.results.teacher_subnormals.steps == 0);
+
+  config.count_subnormals = true;
+  const TinyRun counted = run_tiny(config, Compute{});
+  CHECK(counted.results.weights_hash == plain.results.weights_hash);
+  const tacit_tools::SubnormalTally& teachers = counted.results.teacher_subnormals;
+  const tacit_tools::SubnormalTally& students = counted.results.student_subnormals;
+  // 50 training images in batches of 16: 4 steps an epoch, 3 epochs, 3 runs;
+  // 40 noise images: 3 steps an epoch, 2 epochs, 4 students, 3 runs.
+  CHECK(teachers.steps == 36);
+  CHECK(students.steps == 72);
+  // Per step: activations 24 + 20 + 13, logit gradients 13, deltas 20 + 24
+  // per row; gradients, m, v and parameters once. Rows: 16, 16, 16, 2 and
+  // 16, 16, 8.
+  const long long params = static_cast<long long>(
+      mlp_param_count(repro::config_spec(config)));
+  const long long per_row = 24 + 20 + 13 + 13 + 20 + 24;
+  CHECK(teachers.checked == 9 * (50 * per_row + 4 * 4 * params));
+  CHECK(students.checked == 24 * (40 * per_row + 3 * 4 * params));
+  const std::string report = repro::results_report(counted.results);
+  CHECK(contains(report, "teachers 0 of " + std::to_string(teachers.checked) +
+                             " values in 36 steps"));
+  CHECK(contains(report, "students 0 of " + std::to_string(students.checked) +
+                             " values in 72 steps"));
+  CHECK(contains(repro::results_json(counted.results, repro::RunEnvironment{"portable", 1}),
+                 "\"subnormals\""));
+}
+
+TEST_CASE("tally_subnormals: counts each stored kind of value, only the step's rows") {
+  const int widths[] = {4, 3, 5, 2};
+  MlpSpec spec;
+  REQUIRE(mlp_spec(widths, 4, &spec).ok());
+  const int capacity = 3, rows = 2;
+  std::vector<unsigned char> memory(
+      arena_buffer_bytes(mlp_bytes(spec) + train_state_bytes(spec, capacity)));
+  Arena arena(memory.data(), memory.size());
+  Mlp mlp;
+  TrainState state;
+  REQUIRE(mlp_create(spec, arena, &mlp).ok());
+  REQUIRE(train_state_create(spec, capacity, AdamConfig{}, arena, &state).ok());
+  MlpWorkspace& ws = state.workspace;
+  const float tiny = 1e-40f;  // subnormal
+  REQUIRE(std::fpclassify(tiny) == FP_SUBNORMAL);
+  ws.activations[0][0] = tiny;       // the input batch: data, not counted
+  ws.activations[1][0] = tiny;       // row 0 of layer 1's output
+  ws.activations[3][3] = tiny;       // row 1 of the logits
+  ws.activations[2][2 * 5] = tiny;   // row 2: past the step's rows
+  ws.logits_grad[1] = tiny;
+  // Layer 2's input gradient (width 5) is in delta[0], layer 1's (width 3)
+  // in delta[1] (mlp.h's ping-pong, last layer first).
+  ws.delta[0][9] = tiny;
+  ws.delta[1][5] = tiny;
+  ws.delta[1][6] = tiny;             // past 2 rows of width 3
+  state.grads[7] = tiny;
+  state.adam.m[0] = tiny;
+  state.adam.v[1] = tiny;
+  state.adam.v[2] = -tiny;
+  mlp.params[mlp.param_count - 1] = tiny;
+
+  tacit_tools::SubnormalTally tally;
+  tacit_tools::tally_subnormals(mlp, state, rows, &tally);
+  CHECK(tally.steps == 1);
+  CHECK(tally.activations == 2);
+  CHECK(tally.logit_grads == 1);
+  CHECK(tally.deltas == 2);
+  CHECK(tally.grads == 1);
+  CHECK(tally.moments == 3);
+  CHECK(tally.params == 1);
+  CHECK(tally.found() == 10);
+  const long long params = static_cast<long long>(mlp.param_count);
+  CHECK(tally.checked == rows * (3 + 5 + 2 + 2 + 5 + 3) + 4 * params);
+  tacit_tools::tally_subnormals(mlp, state, rows, &tally);
+  CHECK(tally.steps == 2);
+  CHECK(tally.found() == 20);
 }
 
 TEST_CASE("the experiment refuses fewer than 2 runs and a short arena") {

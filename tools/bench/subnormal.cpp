@@ -19,12 +19,6 @@ namespace {
 
 using tacit::Isa;
 
-long long count_subnormal(const float* p, std::size_t n) {
-  long long c = 0;
-  for (std::size_t i = 0; i < n; ++i) c += std::fpclassify(p[i]) == FP_SUBNORMAL;
-  return c;
-}
-
 // Every `every`-th entry scaled by 2^-130: subnormal, sign and digits kept.
 void make_subnormal(std::vector<float>* v, double share) {
   if (share <= 0) return;
@@ -121,29 +115,16 @@ bool count_run(const Options& o, SubnormalCount* count) {
   tacit::ThreadPool pool(1);
   const tacit::Compute compute{tacit::isa_best(), &pool};
   tacit::MlpWorkspace& ws = state.workspace;
-  const auto b = static_cast<std::size_t>(batch);
   count->batch = batch;
   // One 60000-sample epoch (59 steps at batch 1024); 5 steps with --quick.
-  count->steps = o.quick ? 5 : (60000 + batch - 1) / batch;
-  for (int step = 0; step < count->steps; ++step) {
+  const int steps = o.quick ? 5 : (60000 + batch - 1) / batch;
+  for (int step = 0; step < steps; ++step) {
     make_batch(step, batch, rule, tacit::mlp_input(ws, batch).data, labels.data());
     const float loss = tacit::train_step_cross_entropy(compute, mlp, state, batch,
                                                        labels.data(), 0, 10);
     if (step == 0) count->first_loss = loss;
     count->last_loss = loss;
-    // What the step left behind: activations and logit gradients of its
-    // forward, the hidden layers' deltas and the gradients of its backward,
-    // and Adam's moments and the parameters after the update.
-    for (int l = 1; l <= spec.layers; ++l)
-      count->activations += count_subnormal(ws.activations[l], b * widths[l]);
-    count->logit_grads += count_subnormal(ws.logits_grad, b * 13);
-    count->deltas += count_subnormal(ws.delta[0], b * 256) + count_subnormal(ws.delta[1], b * 256);
-    count->grads += count_subnormal(state.grads, mlp.param_count);
-    count->moments += count_subnormal(state.adam.m, mlp.param_count) +
-                      count_subnormal(state.adam.v, mlp.param_count);
-    count->params += count_subnormal(mlp.params, mlp.param_count);
-    count->checked += static_cast<long long>(b) * (256 + 256 + 13 + 13 + 2 * 256) +
-                      4LL * static_cast<long long>(mlp.param_count);
+    tacit_tools::tally_subnormals(mlp, state, batch, &count->tally);
   }
   return true;
 }
@@ -168,14 +149,15 @@ void print_subnormals(std::FILE* out, const SubnormalReport& r) {
                  c.op.c_str(), 100 * c.share, c.seconds.median * 1e6, c.slowdown);
   }
   const SubnormalCount& n = r.count;
+  const tacit_tools::SubnormalTally& t = n.tally;
   std::fprintf(out,
                "subnormal values stored by %d training steps (batch %d, generated learnable "
                "data, loss %.3f -> %.3f), of %lld checked:\n"
                "  activations %lld, logit gradients %lld, deltas %lld, gradients %lld, "
                "Adam moments %lld, parameters %lld\n",
-               n.steps, n.batch, static_cast<double>(n.first_loss),
-               static_cast<double>(n.last_loss), n.checked, n.activations, n.logit_grads,
-               n.deltas, n.grads, n.moments, n.params);
+               static_cast<int>(t.steps), n.batch, static_cast<double>(n.first_loss),
+               static_cast<double>(n.last_loss), t.checked, t.activations, t.logit_grads,
+               t.deltas, t.grads, t.moments, t.params);
 }
 
 void write_subnormals_json(std::FILE* f, const SubnormalReport& r) {
@@ -188,12 +170,13 @@ void write_subnormals_json(std::FILE* f, const SubnormalReport& r) {
                  c.seconds.min, c.seconds.max, c.slowdown);
   }
   const SubnormalCount& n = r.count;
+  const tacit_tools::SubnormalTally& t = n.tally;
   std::fprintf(f, "\n    ],\n    \"counts\": {\"steps\": %d, \"batch\": %d, \"checked\": %lld, "
                   "\"activations\": %lld, \"logit_grads\": %lld, \"deltas\": %lld, "
                   "\"grads\": %lld, \"moments\": %lld, \"params\": %lld, "
                   "\"first_loss\": %.6g, \"last_loss\": %.6g}",
-               n.steps, n.batch, n.checked, n.activations, n.logit_grads, n.deltas, n.grads,
-               n.moments, n.params, static_cast<double>(n.first_loss),
+               static_cast<int>(t.steps), n.batch, t.checked, t.activations, t.logit_grads,
+               t.deltas, t.grads, t.moments, t.params, static_cast<double>(n.first_loss),
                static_cast<double>(n.last_loss));
 }
 

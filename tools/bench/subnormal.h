@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bench/suite.h"
+#include "subnormal_tally.h"
 
 namespace tacit_bench {
 
@@ -24,11 +25,8 @@ struct SubnormalCost {
 
 // Subnormal values found in what a training step stores, summed over steps.
 struct SubnormalCount {
-  int steps = 0;
   int batch = 0;
-  long long checked = 0;  // values looked at
-  long long activations = 0, logit_grads = 0, deltas = 0, grads = 0, moments = 0,
-            params = 0;
+  tacit_tools::SubnormalTally tally;
   float first_loss = 0, last_loss = 0;
 };
 

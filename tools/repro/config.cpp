@@ -128,6 +128,10 @@ bool parse_one(const char* arg, const char* value, Config* c, int* consumed) {
     c->quiet = true;
     return true;
   }
+  if (is_flag(arg, "--count-subnormals")) {
+    c->count_subnormals = true;
+    return true;
+  }
   return usage(kTool, "unknown argument '%s'", arg);
 }
 
@@ -203,6 +207,9 @@ void print_help() {
       "  --quiet, -q          no progress on stderr\n"
       "  --expect-transfer M  exit 3 unless mean(aux-only same-init) minus\n"
       "                       mean(aux-only cross-init) is at least M (for CI)\n"
+      "  --count-subnormals   count the subnormal floats every training step leaves\n"
+      "                       in activations, gradients, Adam's moments and the\n"
+      "                       parameters; report them (and in --json); slower\n"
       "  --help, -h           this text\n"
       "\n"
       "Exit status: 0 done, 1 missing or invalid data or an unwritable output file,\n"

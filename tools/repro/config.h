@@ -43,6 +43,7 @@ struct Config {
   bool quiet = false;
   bool expect_transfer = false;
   double transfer_margin = 0.0;
+  bool count_subnormals = false;      // scan what every training step stores
 };
 
 const char* loss_name(tacit::DistillLoss loss);  // "kl", "mse"

@@ -84,7 +84,12 @@ struct Loop {
   Progress* progress;
   const ModelObserver* observer;
   Workbench& w;
+  Results& results;
   long long units_done = 0;  // steps finished in the current run
+
+  void tally(const Mlp& model, int rows, tacit_tools::SubnormalTally* into) {
+    if (config.count_subnormals) tacit_tools::tally_subnormals(model, w.state, rows, into);
+  }
 
   void report(const char* phase, int run, int epoch, int epochs) {
     if (progress != nullptr) progress->update(phase, run, epoch, epochs, units_done);
@@ -118,6 +123,7 @@ struct Loop {
         if (!status) return status;
         loss_sum += train_step_cross_entropy(compute, w.teacher, w.state, rows,
                                              w.eval.labels, 0, kMnistClasses);
+        tally(w.teacher, rows, &results.teacher_subnormals);
         ++steps;
         ++units_done;
       }
@@ -174,6 +180,7 @@ struct Loop {
             compute, w.student, w.state, rows,
             const_matrix(w.batch_targets, rows, outputs), lo, outputs,
             config.student_loss, static_cast<float>(config.temperature));
+        tally(w.student, rows, &results.student_subnormals);
         ++steps;
         ++units_done;
       }
@@ -297,7 +304,9 @@ Status run_experiment(const Config& config, const Mnist& mnist, const Compute& c
     }
   }
 
-  Loop loop{config, mnist, compute, progress, observer, w};
+  results->teacher_subnormals = tacit_tools::SubnormalTally();
+  results->student_subnormals = tacit_tools::SubnormalTally();
+  Loop loop{config, mnist, compute, progress, observer, w, *results};
   std::uint64_t hash = kHashStart;
   for (int run = 0; run < config.runs; ++run) {
     status = loop.run_one(run, &hash, &results->runs[static_cast<std::size_t>(run)]);

@@ -45,6 +45,19 @@ std::string results_report(const Results& results) {
               sum / static_cast<double>(results.runs.size()));
     }
   }
+  if (c.count_subnormals) {
+    appendf(&out, "\nsubnormal floats left by each training step (activations, logit "
+            "gradients,\nhidden deltas, gradients, Adam moments, parameters), summed over steps:\n");
+    const tacit_tools::SubnormalTally* tallies[] = {&results.teacher_subnormals,
+                                                    &results.student_subnormals};
+    const char* names[] = {"teachers", "students"};
+    for (int i = 0; i < 2; ++i) {
+      const tacit_tools::SubnormalTally& t = *tallies[i];
+      appendf(&out, "  %-8s %lld of %lld values in %lld steps: %lld, %lld, %lld, %lld, %lld, %lld\n",
+              names[i], t.found(), t.checked, t.steps, t.activations, t.logit_grads, t.deltas,
+              t.grads, t.moments, t.params);
+    }
+  }
   appendf(&out, "\nweights-hash %016" PRIx64 "\n", results.weights_hash);
   return out;
 }

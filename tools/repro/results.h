@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "../subnormal_tally.h"
 #include "config.h"
 #include "tacit/experiment.h"
 
@@ -67,6 +68,10 @@ struct Results {
   tacit::SummaryStats summary[kConditions];
   double load_seconds = 0.0;
   double total_seconds = 0.0;
+  // With config.count_subnormals: over every run's teacher steps, and over
+  // every student step.
+  tacit_tools::SubnormalTally teacher_subnormals;
+  tacit_tools::SubnormalTally student_subnormals;
 };
 
 // Fills results->summary from results->runs.

@@ -101,6 +101,20 @@ void write_alignment_summary(JsonWriter& json, const Results& results) {
   json.end_object();
 }
 
+void write_subnormals(JsonWriter& json, const char* key, const tacit_tools::SubnormalTally& t) {
+  json.key(key); json.begin_object();
+  json.key("steps"); json.integer(t.steps);
+  json.key("checked"); json.integer(t.checked);
+  json.key("found"); json.integer(t.found());
+  json.key("activations"); json.integer(t.activations);
+  json.key("logit_grads"); json.integer(t.logit_grads);
+  json.key("deltas"); json.integer(t.deltas);
+  json.key("grads"); json.integer(t.grads);
+  json.key("moments"); json.integer(t.moments);
+  json.key("params"); json.integer(t.params);
+  json.end_object();
+}
+
 void write_run(JsonWriter& json, const RunResult& run) {
   json.begin_object();
   json.key("run"); json.integer(run.run);
@@ -156,6 +170,12 @@ std::string results_json(const Results& results, const RunEnvironment& environme
   json.key("weights_hash"); json.string(hex64(results.weights_hash).c_str());
   write_summary(json, results);
   write_alignment_summary(json, results);
+  if (results.config.count_subnormals) {
+    json.key("subnormals"); json.begin_object();
+    write_subnormals(json, "teachers", results.teacher_subnormals);
+    write_subnormals(json, "students", results.student_subnormals);
+    json.end_object();
+  }
   json.key("timings"); json.begin_object();
   json.key("load_seconds"); json.number(results.load_seconds);
   json.key("total_seconds"); json.number(results.total_seconds);

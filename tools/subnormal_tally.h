@@ -1,0 +1,32 @@
+// Counting the subnormal floats a training step leaves in memory: the
+// determinism contract keeps IEEE subnormals (no flush to zero), so whether
+// they arise, and where, decides whether any remedy is worth having.
+// tacit-bench --subnormals counts them on generated data, tacit-repro
+// --count-subnormals over the reproduction's own training.
+#pragma once
+
+#include "tacit/mlp.h"
+#include "tacit/train.h"
+
+namespace tacit_tools {
+
+struct SubnormalTally {
+  long long steps = 0;
+  long long checked = 0;  // values looked at
+  long long activations = 0;  // every layer's output (not the input batch)
+  long long logit_grads = 0;
+  long long deltas = 0;   // the hidden layers' input gradients
+  long long grads = 0;
+  long long moments = 0;  // Adam's m and v
+  long long params = 0;   // after the update
+
+  long long found() const {
+    return activations + logit_grads + deltas + grads + moments + params;
+  }
+};
+
+// Adds what the step just taken by train_step_* on `rows` rows left behind.
+void tally_subnormals(const tacit::Mlp& mlp, const tacit::TrainState& state, int rows,
+                      SubnormalTally* tally);
+
+}  // namespace tacit_tools
