@@ -32,9 +32,11 @@ void print_help() {
       "for the forward, dX and dW products of dense layers 784->256, 256->256 and\n"
       "256->13 at each batch; one training step of the 784-256-256-13 MLP\n"
       "(cross-entropy, Adam lr 3e-4) on generated data, as samples/s and the time\n"
-      "of a 60000-sample teacher epoch extrapolated from it; one-image inference;\n"
-      "and one Adam step over all 270093 parameters. Times are per call: the\n"
-      "median and range of repeated samples (and of processes, see --processes).\n"
+      "of a 60000-sample teacher epoch extrapolated from it; one-image inference,\n"
+      "and the time to read its 1.08 MB of weights once (inference's floor where\n"
+      "they do not fit the caches); and one Adam step over all 270093 parameters.\n"
+      "Times are per call: the median and range of repeated samples (and of\n"
+      "processes, see --processes).\n"
       "\n"
       "  --quick          a smoke test of a few seconds: batches 1 and 32, a\n"
       "                   training step at batch 32, few short samples, 1 process\n"
@@ -55,7 +57,7 @@ void print_help() {
       "  --json FILE      also write the results as JSON: a \"results\" list of\n"
       "                   {isa, threads, op, in, out, batch, seconds, gflops,\n"
       "                   peak_gflops, fraction_of_peak, ...}; op is forward, dx,\n"
-      "                   dw, adam, train_step or infer\n"
+      "                   dw, adam, train_step, infer or read\n"
       "  --help           this text\n");
 }
 

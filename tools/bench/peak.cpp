@@ -1,6 +1,8 @@
 #include "bench/peak.h"
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <ctime>
 #include <vector>
 
@@ -24,29 +26,45 @@ float peak_loop_portable(long iterations) {
   return sum;
 }
 
+// Integer adds of the bits: what plain C++ compiles to here, the compiler
+// free to vectorize it with the baseline's instructions.
+float read_loop_portable(const float* data, long count) {
+  std::uint32_t acc[8] = {};
+  for (long i = 0; i < count; i += 8) {
+    for (int c = 0; c < 8; ++c) {
+      std::uint32_t bits;
+      std::memcpy(&bits, data + i + c, sizeof bits);
+      acc[c] += bits;
+    }
+  }
+  std::uint32_t sum = 0;
+  for (std::uint32_t a : acc) sum += a;
+  return static_cast<float>(sum);
+}
+
 bool peak_kernel(tacit::Isa isa, PeakKernel* kernel) {
   if (!tacit::isa_available(isa)) return false;
   switch (isa) {
     case tacit::Isa::portable:
-      *kernel = {peak_loop_portable, kPeakFlopsPortable};
+      *kernel = {peak_loop_portable, kPeakFlopsPortable, read_loop_portable};
       return true;
     case tacit::Isa::avx2:
 #if defined(TACIT_BENCH_HAVE_AVX2)
-      *kernel = {peak_loop_avx2, kPeakFlopsAvx2};
+      *kernel = {peak_loop_avx2, kPeakFlopsAvx2, read_loop_avx2};
       return true;
 #else
       return false;
 #endif
     case tacit::Isa::avx512:
 #if defined(TACIT_BENCH_HAVE_AVX512)
-      *kernel = {peak_loop_avx512, kPeakFlopsAvx512};
+      *kernel = {peak_loop_avx512, kPeakFlopsAvx512, read_loop_avx512};
       return true;
 #else
       return false;
 #endif
     case tacit::Isa::neon:
 #if defined(TACIT_BENCH_HAVE_NEON)
-      *kernel = {peak_loop_neon, kPeakFlopsNeon};
+      *kernel = {peak_loop_neon, kPeakFlopsNeon, read_loop_neon};
       return true;
 #else
       return false;

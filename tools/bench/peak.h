@@ -14,9 +14,12 @@ namespace tacit_bench {
 // returns a value that depends on every FMA (so none can be dropped).
 using PeakLoop = float (*)(long iterations);
 
+using ReadLoop = float (*)(const float* data, long count);
+
 struct PeakKernel {
   PeakLoop loop = nullptr;
   double flops_per_iteration = 0;  // 2 per FMA lane
+  ReadLoop read = nullptr;         // see peak_loops.h
 };
 
 // False when the ISA's loop is not compiled in or this CPU lacks it.

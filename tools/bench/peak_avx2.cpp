@@ -23,4 +23,18 @@ float peak_loop_avx2(long iterations) {
   return _mm_cvtss_f32(_mm256_castps256_ps128(sum));
 }
 
+// Eight independent max chains: one cycle of latency each, so the loop is
+// bound by the loads alone.
+float read_loop_avx2(const float* data, long count) {
+  constexpr int kChains = 8;
+  __m256 acc[kChains];
+  for (int c = 0; c < kChains; ++c) acc[c] = _mm256_setzero_ps();
+  for (long i = 0; i < count; i += 8 * kChains) {
+    for (int c = 0; c < kChains; ++c)
+      acc[c] = _mm256_max_ps(acc[c], _mm256_loadu_ps(data + i + 8 * c));
+  }
+  for (int c = 1; c < kChains; ++c) acc[0] = _mm256_max_ps(acc[0], acc[c]);
+  return _mm_cvtss_f32(_mm256_castps256_ps128(acc[0]));
+}
+
 }  // namespace tacit_bench

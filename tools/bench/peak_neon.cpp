@@ -22,4 +22,15 @@ float peak_loop_neon(long iterations) {
   return vgetq_lane_f32(sum, 0);
 }
 
+float read_loop_neon(const float* data, long count) {
+  constexpr int kChains = 16;
+  float32x4_t acc[kChains];
+  for (int c = 0; c < kChains; ++c) acc[c] = vdupq_n_f32(0.0f);
+  for (long i = 0; i < count; i += 4 * kChains) {
+    for (int c = 0; c < kChains; ++c) acc[c] = vmaxq_f32(acc[c], vld1q_f32(data + i + 4 * c));
+  }
+  for (int c = 1; c < kChains; ++c) acc[0] = vmaxq_f32(acc[0], acc[c]);
+  return vgetq_lane_f32(acc[0], 0);
+}
+
 }  // namespace tacit_bench

@@ -22,17 +22,31 @@ std::string shape_of(const Record& r) {
   return text;
 }
 
-std::string note_of(const Record& r) {
+// The read row of the same ISA and thread count, or nullptr.
+const Record* weights_read_of(const SuiteResult& result, const Record& infer) {
+  for (const Record& r : result.records) {
+    if (r.op == "read" && r.isa == infer.isa && r.threads == infer.threads) return &r;
+  }
+  return nullptr;
+}
+
+std::string note_of(const SuiteResult& result, const Record& r) {
   char text[96] = "";
   const double s = r.seconds.median;
-  if (r.op == "adam" && s > 0) {
+  if ((r.op == "adam" || r.op == "read") && s > 0) {
     std::snprintf(text, sizeof text, "%.1f GB/s", r.bytes / s * 1e-9);
   } else if (r.op == "train_step" && s > 0) {
     const double rate = r.batch / s;
     std::snprintf(text, sizeof text, "%.0f samples/s, epoch %.2f s", rate,
                   kTeacherEpochSamples / rate);
   } else if (r.op == "infer") {
-    std::snprintf(text, sizeof text, "%.1f us/image", s * 1e6);
+    const Record* read = weights_read_of(result, r);
+    if (read != nullptr && read->seconds.median > 0) {
+      std::snprintf(text, sizeof text, "%.1f us/image, %.2fx reading its weights", s * 1e6,
+                    s / read->seconds.median);
+    } else {
+      std::snprintf(text, sizeof text, "%.1f us/image", s * 1e6);
+    }
   }
   return text;
 }
@@ -112,7 +126,7 @@ void print_table(std::FILE* out, const SuiteResult& result) {
                  r.seconds.min * 1e6, r.seconds.max * 1e6, rate, share, best);
     if (several) std::fprintf(out, " %6s", worst);
     std::fprintf(out, " %5.0f", 100 * r.seconds.cpu_per_wall / r.threads);
-    const std::string note = note_of(r);
+    const std::string note = note_of(result, r);
     std::fprintf(out, "%s%s\n", note.empty() ? "" : "  ", note.c_str());
   }
 }
@@ -167,6 +181,14 @@ bool write_json(const std::string& path, const SuiteResult& result, const std::s
     if (r.op == "adam") {
       std::fprintf(f, ", \"params\": %d, \"bytes_per_second\": %.6g", r.in,
                    r.bytes / r.seconds.median);
+    }
+    if (r.op == "read") {
+      std::fprintf(f, ", \"bytes\": %.17g, \"bytes_per_second\": %.6g", r.bytes,
+                   r.bytes / r.seconds.median);
+    }
+    const Record* read = r.op == "infer" ? weights_read_of(result, r) : nullptr;
+    if (read != nullptr) {
+      std::fprintf(f, ", \"weights_read_seconds\": %.6g", read->seconds.median);
     }
     std::fputc('}', f);
   }

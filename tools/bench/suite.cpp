@@ -166,7 +166,24 @@ double forward_flops(const tacit::MlpSpec& spec, int batch) {
   return flops;
 }
 
-bool bench_network(const Options& o, const Compute& compute, double peak,
+// Each thread reads its own contiguous part, on 64-float boundaries.
+struct ReadTask {
+  ReadLoop read;
+  const float* data;
+  long count;  // a multiple of 64
+  int parts;
+  float sink[256];
+};
+
+void run_read_task(void* context, int part) {
+  auto& task = *static_cast<ReadTask*>(context);
+  const long blocks = task.count / 64;
+  const long begin = blocks * part / task.parts * 64;
+  const long end = blocks * (part + 1) / task.parts * 64;
+  task.sink[part] = task.read(task.data + begin, end - begin);
+}
+
+bool bench_network(const Options& o, const Compute& compute, ReadLoop read, double peak,
                    SuiteResult* result) {
   const char* isa = tacit::isa_name(compute.isa);
   const int threads = compute.pool->size();
@@ -218,6 +235,16 @@ bool bench_network(const Options& o, const Compute& compute, double peak,
   note(o, "  %s x%d %s %d->%d batch %d\n", isa, threads, "infer", 784, 13, 1);
   r = record(isa, threads, "infer", 784, 13, 1, forward_flops(spec, 1), peak);
   r.seconds = measure(o.plan, [&] { tacit::mlp_forward(compute, mlp, one, 1); });
+  result->records.push_back(r);
+
+  // At batch 1 each weight is used once per image, so where the weights do
+  // not fit the cores' caches inference cannot beat reading them: the same
+  // bytes (the packed Wᵀ the forward product reads), on as many threads.
+  note(o, "  %s x%d %s %d->%d batch %d\n", isa, threads, "read", 784, 13, 1);
+  r = record(isa, threads, "read", 784, 13, 1, 0, peak);
+  ReadTask task{read, mlp.packed, static_cast<long>(params) / 64 * 64, threads, {}};
+  r.bytes = sizeof(float) * static_cast<double>(task.count);
+  r.seconds = measure(o.plan, [&] { compute.pool->run(threads, run_read_task, &task); });
   result->records.push_back(r);
 
   note(o, "  %s x%d %s %d->%d batch %d\n", isa, threads, "adam", 0, 0, 0);
@@ -307,7 +334,7 @@ bool run_suite(const Options& o, SuiteResult* result) {
       const Compute compute{isa, &pool};
       const std::size_t first = result->records.size();
       bench_products(o, compute, buffers, peak.gflops.median, result);
-      if (!bench_network(o, compute, peak.gflops.median, result)) {
+      if (!bench_network(o, compute, kernel.read, peak.gflops.median, result)) {
         std::fprintf(stderr, "tacit-bench: out of memory for the network\n");
         return false;
       }

@@ -24,15 +24,16 @@ struct Options {
   bool quick = false;           // --quick: shorter side runs too
 };
 
-// One measured operation. op is forward, dx, dw, adam, train_step or infer;
-// in/out/batch are 0 where they mean nothing (adam: in = parameter count).
+// One measured operation. op is forward, dx, dw, adam, train_step, infer or
+// read (inference's weights read once); in/out/batch are 0 where they mean
+// nothing (adam: in = parameter count).
 struct Record {
   std::string isa;
   int threads = 1;
   std::string op;
   int in = 0, out = 0, batch = 0;
   double flops = 0;  // per call; 0 when not counted (adam)
-  double bytes = 0;  // per call, adam only: what it reads and writes
+  double bytes = 0;  // per call, adam and read only: what it reads and writes
   Summary seconds;
   double peak_gflops = 0;  // this ISA and thread count, this process: median
   double peak_best = 0;    // and the fastest sample
