@@ -248,7 +248,8 @@ int main(int argc, char** argv) {
   if (!json_path.empty()) {
     const std::string note =
         "times in seconds per call; train_step is timed on generated data and an "
-        "epoch extrapolated from it; adam: in = the parameter count, no FLOPs counted";
+        "epoch extrapolated from it; adam: in = the parameter count, no FLOPs counted; "
+        "read: the bytes infer's weights take, read once, no FLOPs counted";
     if (!tacit_bench::write_json(json_path, result, note,
                                  subnormals ? &subnormal_report : nullptr)) {
       std::fprintf(stderr, "tacit-bench: cannot write %s\n", json_path.c_str());
