@@ -999,7 +999,8 @@ TEST_CASE("tally_subnormals: counts each stored kind of value, only the step's r
   ws.activations[2][2 * 5] = tiny;   // row 2: past the step's rows
   ws.logits_grad[1] = tiny;
   // Layer 2's input gradient (width 5) is in delta[0], layer 1's (width 3)
-  // in delta[1] (mlp.h's ping-pong, last layer first).
+  // in delta[1] (mlp_backward's ping-pong, last layer first; the next test
+  // checks that against a real step).
   ws.delta[0][9] = tiny;
   ws.delta[1][5] = tiny;
   ws.delta[1][6] = tiny;             // past 2 rows of width 3
@@ -1024,6 +1025,58 @@ TEST_CASE("tally_subnormals: counts each stored kind of value, only the step's r
   tacit_tools::tally_subnormals(mlp, state, rows, &tally);
   CHECK(tally.steps == 2);
   CHECK(tally.found() == 20);
+}
+
+// Every buffer the tally reads, marked subnormal to its full capacity, then
+// one real training step on fewer rows: the step overwrites exactly what
+// the tally should look at with normal values, so reading a wrong delta
+// buffer, width or row count finds markers. Widths differ per layer (the
+// wider layer 1 catches a swapped buffer) and depth covers 1 to 3 hidden
+// layers (the 3-hidden-layer net overwrites delta[0] on the way).
+TEST_CASE("tally_subnormals reads exactly what a real step wrote, 1 to 3 hidden layers") {
+  const std::vector<std::vector<int>> nets = {{4, 6, 2}, {4, 6, 3, 2}, {4, 7, 3, 5, 2}};
+  for (const std::vector<int>& widths : nets) {
+    CAPTURE(widths.size());
+    MlpSpec spec;
+    REQUIRE(mlp_spec(widths.data(), static_cast<int>(widths.size()), &spec).ok());
+    const int capacity = 3, rows = 2;
+    std::vector<unsigned char> memory(
+        arena_buffer_bytes(mlp_bytes(spec) + train_state_bytes(spec, capacity)));
+    Arena arena(memory.data(), memory.size());
+    Mlp mlp;
+    TrainState state;
+    REQUIRE(mlp_create(spec, arena, &mlp).ok());
+    REQUIRE(train_state_create(spec, capacity, AdamConfig{}, arena, &state).ok());
+    mlp_init(mlp, Init::normal_fan_in, 5);
+    MlpWorkspace& ws = state.workspace;
+    const float marker = 1e-40f;
+    const auto mark = [&](float* p, std::size_t n) { std::fill(p, p + n, marker); };
+    const auto cap = static_cast<std::size_t>(capacity);
+    for (int l = 1; l <= spec.layers; ++l) mark(ws.activations[l], cap * widths[l]);
+    mark(ws.logits_grad, cap * widths.back());
+    for (float* delta : ws.delta) mark(delta, cap * static_cast<std::size_t>(mlp_max_hidden_width(spec)));
+    for (int i = 0; i < rows * widths[0]; ++i) ws.activations[0][i] = 0.25f + 0.1f * i;
+    const std::int32_t labels[] = {0, 1};
+    train_step_cross_entropy(Compute{}, mlp, state, rows, labels, 0, widths.back());
+
+    tacit_tools::SubnormalTally tally;
+    tacit_tools::tally_subnormals(mlp, state, rows, &tally);
+    CHECK(tally.found() == 0);
+    long long delta_values = 0;
+    for (int l = 1; l <= 2 && l < spec.layers; ++l) delta_values += rows * widths[l];
+    CHECK(tally.deltas == 0);
+    // The markers are still there past what the step wrote: a tally that
+    // read the whole buffers would have found them.
+    long long left = 0;
+    for (const float* delta : ws.delta) {
+      for (int i = 0; i < capacity * mlp_max_hidden_width(spec); ++i) left += delta[i] == marker;
+    }
+    CHECK(left > 0);
+    long long per_row = widths.back();  // logit gradients
+    for (int l = 1; l <= spec.layers; ++l) per_row += widths[l];
+    CHECK(tally.checked == rows * per_row + delta_values +
+                               4 * static_cast<long long>(mlp.param_count));
+  }
 }
 
 TEST_CASE("the experiment refuses fewer than 2 runs and a short arena") {

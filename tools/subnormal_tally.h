@@ -15,7 +15,9 @@ struct SubnormalTally {
   long long checked = 0;  // values looked at
   long long activations = 0;  // every layer's output (not the input batch)
   long long logit_grads = 0;
-  long long deltas = 0;   // the hidden layers' input gradients
+  long long deltas = 0;   // input gradients of layers 1 and 2 (what the two
+                          // buffers hold after the step; deeper ones are
+                          // overwritten on the way)
   long long grads = 0;
   long long moments = 0;  // Adam's m and v
   long long params = 0;   // after the update

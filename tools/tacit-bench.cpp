@@ -1,5 +1,6 @@
 // tacit-bench: how close tacit's products come to this machine's FMA peak,
-// and what a training step, an Adam step and one-image inference cost.
+// and what a training step, an Adam step and one-image inference cost,
+// inference against the time to read its weights.
 // See --help. With --processes N (N > 1) the program runs itself N times
 // and combines the runs, so that a figure holds in every process, not only
 // in a lucky one.
@@ -180,7 +181,7 @@ int main(int argc, char** argv) {
       }
       options.isas = split(value);
     } else if (tacit_cli::is_flag(arg, "--threads")) {
-      if (!parse_ints(arg, value, 1, 256, &options.threads)) return 2;
+      if (!parse_ints(arg, value, 1, tacit_bench::kMaxThreads, &options.threads)) return 2;
     } else if (tacit_cli::is_flag(arg, "--batch")) {
       if (!parse_ints(arg, value, 1, 65536, &options.batches)) return 2;
     } else if (tacit_cli::is_flag(arg, "--train-batch")) {

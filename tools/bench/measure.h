@@ -9,6 +9,9 @@
 
 namespace tacit_bench {
 
+// --threads takes at most this many; per-thread result slots are sized by it.
+constexpr int kMaxThreads = 256;
+
 struct Summary {
   double median = 0, min = 0, max = 0;  // seconds per call
   int samples = 0;

@@ -1,4 +1,4 @@
-// Peak loop for AVX-512F, compiled with -mavx512f -mfma. Sixteen
+// Peak and read loops for AVX-512F, compiled with -mavx512f -mfma. Sixteen
 // accumulators cover two 512-bit FMA pipes at up to 8 cycles of latency.
 #include <immintrin.h>
 

@@ -11,8 +11,8 @@ float peak_loop_avx2(long iterations);
 float peak_loop_avx512(long iterations);
 float peak_loop_neon(long iterations);
 // Reads data[0, count) (count a multiple of 64) with the ISA's widest
-// loads and returns a value that depends on every one: the rate at which
-// this core can stream operands from wherever they sit in the caches.
+// loads, each feeding the value returned, so none can be dropped: the rate
+// at which a core streams operands from wherever they sit in the caches.
 float read_loop_portable(const float* data, long count);
 float read_loop_avx2(const float* data, long count);
 float read_loop_avx512(const float* data, long count);

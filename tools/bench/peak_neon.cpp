@@ -1,4 +1,4 @@
-// Peak loop for AArch64 Advanced SIMD. Sixteen accumulators cover up to
+// Peak and read loops for AArch64 Advanced SIMD. Sixteen accumulators cover up to
 // four 128-bit FMA pipes at 4 cycles of latency.
 #include <arm_neon.h>
 
@@ -22,6 +22,8 @@ float peak_loop_neon(long iterations) {
   return vgetq_lane_f32(sum, 0);
 }
 
+// Sixteen max chains of 128-bit loads: enough to cover the latency at up
+// to three loads a cycle.
 float read_loop_neon(const float* data, long count) {
   constexpr int kChains = 16;
   float32x4_t acc[kChains];

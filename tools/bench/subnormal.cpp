@@ -153,7 +153,7 @@ void print_subnormals(std::FILE* out, const SubnormalReport& r) {
   std::fprintf(out,
                "subnormal values stored by %d training steps (batch %d, generated learnable "
                "data, loss %.3f -> %.3f), of %lld checked:\n"
-               "  activations %lld, logit gradients %lld, deltas %lld, gradients %lld, "
+               "  activations %lld, logit gradients %lld, hidden deltas %lld, gradients %lld, "
                "Adam moments %lld, parameters %lld\n",
                static_cast<int>(t.steps), n.batch, static_cast<double>(n.first_loss),
                static_cast<double>(n.last_loss), t.checked, t.activations, t.logit_grads,
@@ -172,11 +172,12 @@ void write_subnormals_json(std::FILE* f, const SubnormalReport& r) {
   const SubnormalCount& n = r.count;
   const tacit_tools::SubnormalTally& t = n.tally;
   std::fprintf(f, "\n    ],\n    \"counts\": {\"steps\": %d, \"batch\": %d, \"checked\": %lld, "
-                  "\"activations\": %lld, \"logit_grads\": %lld, \"deltas\": %lld, "
+                  "\"found\": %lld, \"activations\": %lld, \"logit_grads\": %lld, \"deltas\": %lld, "
                   "\"grads\": %lld, \"moments\": %lld, \"params\": %lld, "
                   "\"first_loss\": %.6g, \"last_loss\": %.6g}",
-               static_cast<int>(t.steps), n.batch, t.checked, t.activations, t.logit_grads,
-               t.deltas, t.grads, t.moments, t.params, static_cast<double>(n.first_loss),
+               static_cast<int>(t.steps), n.batch, t.checked, t.found(), t.activations,
+               t.logit_grads, t.deltas, t.grads, t.moments, t.params,
+               static_cast<double>(n.first_loss),
                static_cast<double>(n.last_loss));
 }
 

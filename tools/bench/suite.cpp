@@ -172,7 +172,7 @@ struct ReadTask {
   const float* data;
   long count;  // a multiple of 64
   int parts;
-  float sink[256];
+  float sink[kMaxThreads];
 };
 
 void run_read_task(void* context, int part) {
@@ -238,11 +238,12 @@ bool bench_network(const Options& o, const Compute& compute, ReadLoop read, doub
   result->records.push_back(r);
 
   // At batch 1 each weight is used once per image, so where the weights do
-  // not fit the cores' caches inference cannot beat reading them: the same
-  // bytes (the packed Wᵀ the forward product reads), on as many threads.
+  // not fit the cores' caches inference cannot beat reading them: as many
+  // bytes (the parameters: the forward reads their packed copy, which is as
+  // large but has unwritten bias slots), on as many threads.
   note(o, "  %s x%d %s %d->%d batch %d\n", isa, threads, "read", 784, 13, 1);
   r = record(isa, threads, "read", 784, 13, 1, 0, peak);
-  ReadTask task{read, mlp.packed, static_cast<long>(params) / 64 * 64, threads, {}};
+  ReadTask task{read, mlp.params, static_cast<long>(params) / 64 * 64, threads, {}};
   r.bytes = sizeof(float) * static_cast<double>(task.count);
   r.seconds = measure(o.plan, [&] { compute.pool->run(threads, run_read_task, &task); });
   result->records.push_back(r);

@@ -1,6 +1,7 @@
 // What tacit-bench measures: the products of one dense layer at the MLP's
-// shapes, an Adam step, a training step and one-image inference, for each
-// ISA and thread count asked for, each against that ISA's measured peak.
+// shapes, an Adam step, a training step, one-image inference and a read of
+// its weights, for each ISA and thread count asked for, each against that
+// ISA's measured peak.
 #pragma once
 
 #include <string>
