@@ -978,18 +978,33 @@ TEST_CASE("tiny experiment: --count-subnormals tallies every step, reports them,
                  "\"subnormals\""));
 }
 
-TEST_CASE("tally_subnormals: counts each stored kind of value, only the step's rows") {
-  const int widths[] = {4, 3, 5, 2};
+namespace {
+
+// An MLP and its training state for `capacity` rows, in memory of their own.
+struct NetUnderTest {
   MlpSpec spec;
-  REQUIRE(mlp_spec(widths, 4, &spec).ok());
-  const int capacity = 3, rows = 2;
-  std::vector<unsigned char> memory(
-      arena_buffer_bytes(mlp_bytes(spec) + train_state_bytes(spec, capacity)));
-  Arena arena(memory.data(), memory.size());
+  std::vector<unsigned char> memory;
   Mlp mlp;
   TrainState state;
-  REQUIRE(mlp_create(spec, arena, &mlp).ok());
-  REQUIRE(train_state_create(spec, capacity, AdamConfig{}, arena, &state).ok());
+
+  NetUnderTest(const std::vector<int>& widths, int capacity) {
+    REQUIRE(mlp_spec(widths.data(), static_cast<int>(widths.size()), &spec).ok());
+    memory.resize(arena_buffer_bytes(mlp_bytes(spec) + train_state_bytes(spec, capacity)));
+    Arena arena(memory.data(), memory.size());
+    REQUIRE(mlp_create(spec, arena, &mlp).ok());
+    REQUIRE(train_state_create(spec, capacity, AdamConfig{}, arena, &state).ok());
+  }
+  NetUnderTest(const NetUnderTest&) = delete;
+  NetUnderTest& operator=(const NetUnderTest&) = delete;
+};
+
+}  // namespace
+
+TEST_CASE("tally_subnormals: counts each stored kind of value, only the step's rows") {
+  const int capacity = 3, rows = 2;
+  NetUnderTest net({4, 3, 5, 2}, capacity);
+  Mlp& mlp = net.mlp;
+  TrainState& state = net.state;
   MlpWorkspace& ws = state.workspace;
   const float tiny = 1e-40f;  // subnormal
   REQUIRE(std::fpclassify(tiny) == FP_SUBNORMAL);
@@ -1037,16 +1052,11 @@ TEST_CASE("tally_subnormals reads exactly what a real step wrote, 1 to 3 hidden 
   const std::vector<std::vector<int>> nets = {{4, 6, 2}, {4, 6, 3, 2}, {4, 7, 3, 5, 2}};
   for (const std::vector<int>& widths : nets) {
     CAPTURE(widths.size());
-    MlpSpec spec;
-    REQUIRE(mlp_spec(widths.data(), static_cast<int>(widths.size()), &spec).ok());
     const int capacity = 3, rows = 2;
-    std::vector<unsigned char> memory(
-        arena_buffer_bytes(mlp_bytes(spec) + train_state_bytes(spec, capacity)));
-    Arena arena(memory.data(), memory.size());
-    Mlp mlp;
-    TrainState state;
-    REQUIRE(mlp_create(spec, arena, &mlp).ok());
-    REQUIRE(train_state_create(spec, capacity, AdamConfig{}, arena, &state).ok());
+    NetUnderTest net(widths, capacity);
+    const MlpSpec& spec = net.spec;
+    Mlp& mlp = net.mlp;
+    TrainState& state = net.state;
     mlp_init(mlp, Init::normal_fan_in, 5);
     MlpWorkspace& ws = state.workspace;
     const float marker = 1e-40f;
