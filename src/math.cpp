@@ -1,6 +1,8 @@
 // The portable exp_f32/log_f32: the steps of math_impl.h with std::fma.
 #include "tacit/math.h"
 
+#include "kernels/math_kernels.h"
+
 #include <cmath>
 
 #define TACIT_MATH_FMA(a, b, c) std::fma(a, b, c)
@@ -10,5 +12,13 @@ namespace tacit {
 
 float exp_f32(float x) { return exp_body(x); }
 float log_f32(float x) { return log_body(x); }
+
+namespace kernels {
+
+void exp_f32_array_portable(const float* x, float* out, int n) {
+  for (int i = 0; i < n; ++i) out[i] = exp_body(x[i]);
+}
+
+}  // namespace kernels
 
 }  // namespace tacit

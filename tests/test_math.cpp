@@ -283,3 +283,73 @@ TEST_CASE("every ISA's exp/log variant gives the portable bits") {
     CHECK(differ == 0);
   }
 }
+
+// The softmax takes a row's exps in one exp_array call: eight lanes at a
+// time on AVX2, with lanes off the main path (NaN, overflow, underflow,
+// subnormal results) recomputed by the scalar steps. Every length (tails
+// are masked), in place and not, must give exp_f32's bits.
+TEST_CASE("every ISA's exp_array gives exp_f32's bits, any length, in place") {
+  const auto same_bits = [](float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; };
+  std::vector<float> inputs = {0.0f, -0.0f, 1.0f, -1.0f, 0.5f, 88.72f, 88.73f, 89.0f,
+                               89.5f, -87.33f, -87.34f, -100.0f, -103.97f, -103.98f,
+                               -104.0f, -104.5f, 1e-30f, -1e-45f,
+                               std::numeric_limits<float>::infinity(),
+                               -std::numeric_limits<float>::infinity(),
+                               std::numeric_limits<float>::quiet_NaN(),
+                               std::numeric_limits<float>::denorm_min()};
+  // Dense windows where exp_body changes path: results that turn subnormal
+  // (below about -87.34) and overflow, then a strided sweep of every float.
+  for (float x = -88.0f; x > -104.5f; x -= 0.0137f) inputs.push_back(x);
+  for (float x = 88.5f; x < 89.2f; x += 0.001f) inputs.push_back(x);
+  for (std::uint64_t b = 0; b <= 0xffffffffull; b += 65537) {
+    inputs.push_back(from_bits(static_cast<std::uint32_t>(b)));
+  }
+  std::vector<float> expected(inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i) expected[i] = exp_f32(inputs[i]);
+
+  std::vector<void (*)(const float*, float*, int)> seen;
+  for (const Isa isa : test_isa::available_isas()) {
+    CAPTURE(isa_name(isa));
+    const kernels::MathKernels k = kernels::math_kernels_for(static_cast<int>(isa));
+    if (std::find(seen.begin(), seen.end(), k.exp_array) != seen.end()) continue;
+    seen.push_back(k.exp_array);
+    for (int length = 1; length <= 19; ++length) {
+      CAPTURE(length);
+      std::size_t differ = 0, untouched = 0;
+      for (std::size_t first = 0; first + length <= inputs.size(); first += length) {
+        // Out of place: one float past the end must stay as it was.
+        std::vector<float> out(static_cast<std::size_t>(length) + 1, 42.0f);
+        k.exp_array(inputs.data() + first, out.data(), length);
+        std::vector<float> in_place(inputs.begin() + static_cast<long>(first),
+                                    inputs.begin() + static_cast<long>(first) + length);
+        k.exp_array(in_place.data(), in_place.data(), length);
+        for (int i = 0; i < length; ++i) {
+          differ += !same_bits(out[i], expected[first + i]);
+          differ += !same_bits(in_place[i], expected[first + i]);
+        }
+        untouched += out[length] == 42.0f;
+      }
+      CHECK(differ == 0);
+      CHECK(untouched == inputs.size() / length);
+    }
+  }
+  CHECK(seen.size() >= 1);
+
+  // TACIT_MATH_FULL_SWEEP=1: every float, in runs of 1024 consecutive bit
+  // patterns (a few minutes).
+  if (std::getenv("TACIT_MATH_FULL_SWEEP") == nullptr ||
+      std::getenv("TACIT_MATH_FULL_SWEEP")[0] != '1') {
+    return;
+  }
+  for (const auto exp_array : seen) {
+    std::uint64_t differ = 0;
+    std::vector<float> run(1024), out(1024);
+    for (std::uint64_t b = 0; b <= 0xffffffffull; b += run.size()) {
+      for (std::size_t i = 0; i < run.size(); ++i)
+        run[i] = from_bits(static_cast<std::uint32_t>(b + i));
+      exp_array(run.data(), out.data(), static_cast<int>(run.size()));
+      for (std::size_t i = 0; i < run.size(); ++i) differ += !same_bits(out[i], exp_f32(run[i]));
+    }
+    CHECK(differ == 0);
+  }
+}

@@ -183,12 +183,12 @@ MathKernels math_kernels_for(int isa) {
 #if defined(TACIT_HAVE_AVX2)
   const auto wanted = static_cast<Isa>(isa);
   if ((wanted == Isa::avx2 || wanted == Isa::avx512) && isa_available(Isa::avx2)) {
-    return {exp_f32_avx2, log_f32_avx2};
+    return {exp_f32_avx2, log_f32_avx2, exp_f32_array_avx2};
   }
 #else
   (void)isa;
 #endif
-  return {exp_f32, log_f32};
+  return {exp_f32, log_f32, exp_f32_array_portable};
 }
 
 }  // namespace kernels
