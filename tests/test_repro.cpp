@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../tools/json.h"
+#include "../tools/output_file.h"
 #include "../tools/repro/config.h"
 #include "../tools/repro/csv.h"
 #include "../tools/repro/experiment.h"
@@ -21,6 +22,7 @@
 #include "../tools/repro/svg.h"
 #include "../tools/subnormal_tally.h"
 #include "alloc_counter.h"
+#include "data_files.h"
 #include "tacit/experiment.h"
 #include "tacit/hash.h"
 #include "tacit/init.h"
@@ -1087,6 +1089,47 @@ TEST_CASE("tally_subnormals reads exactly what a real step wrote, 1 to 3 hidden 
     CHECK(tally.checked == rows * per_row + delta_values +
                                4 * static_cast<long long>(mlp.param_count));
   }
+}
+
+namespace {
+
+std::string file_text(const std::string& path) {
+  std::string text;
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return "(missing)";
+  char buffer[256];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) text.append(buffer, n);
+  std::fclose(f);
+  return text;
+}
+
+}  // namespace
+
+// tacit-repro's --json/--csv/--svg and tacit-theorem's --json: a run that
+// fails or stops early leaves an earlier result as it was.
+TEST_CASE("OutputFile: fails early on a bad path, replaces PATH only when written") {
+  data_test::TempDir dir;
+  const std::string path = dir.write("figure10.json", {'k', 'e', 'e', 'p'});
+  {
+    tacit_tools::OutputFile unwritten("test");
+    REQUIRE(unwritten.open(path));
+    CHECK(file_text(path) == "keep");  // not truncated by open
+  }
+  CHECK(file_text(path) == "keep");  // never written: untouched
+  CHECK(file_text(path + ".tmp") == "(missing)");
+  {
+    tacit_tools::OutputFile written("test");
+    REQUIRE(written.open(path));
+    CHECK(written.write("new result"));
+  }
+  CHECK(file_text(path) == "new result");
+  CHECK(file_text(path + ".tmp") == "(missing)");
+
+  tacit_tools::OutputFile bad("test");
+  CHECK_FALSE(bad.open(dir.file("no/such/dir/out.json")));
+  tacit_tools::OutputFile none("test");
+  CHECK(none.open(""));
+  CHECK(none.write("ignored"));
 }
 
 TEST_CASE("the experiment refuses fewer than 2 runs and a short arena") {

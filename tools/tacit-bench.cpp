@@ -15,6 +15,7 @@
 #include "bench/report.h"
 #include "bench/suite.h"
 #include "cli.h"
+#include "output_file.h"
 #include "tacit/isa.h"
 #include "tacit/threads.h"
 
@@ -215,6 +216,10 @@ int main(int argc, char** argv) {
     ++i;
   }
   if (processes < 0) processes = quick ? 1 : 3;
+  // Opened now, so that a bad path fails before minutes of measuring; in
+  // place only once written.
+  tacit_tools::OutputFile json("tacit-bench");
+  if (!json.open(json_path)) return 1;
   std::vector<tacit::Isa> isas;  // checked here, before any worker starts
   if (!tacit_bench::resolve_isas(options, &isas)) return 2;
   for (int& threads : options.threads) {
@@ -246,16 +251,14 @@ int main(int argc, char** argv) {
     }
     tacit_bench::print_subnormals(stdout, subnormal_report);
   }
-  if (!json_path.empty()) {
+  if (json.stream() != nullptr) {
     const std::string note =
         "times in seconds per call; train_step is timed on generated data and an "
         "epoch extrapolated from it; adam: in = the parameter count, no FLOPs counted; "
         "read: the bytes infer's weights take, read once, no FLOPs counted";
-    if (!tacit_bench::write_json(json_path, result, note,
-                                 subnormals ? &subnormal_report : nullptr)) {
-      std::fprintf(stderr, "tacit-bench: cannot write %s\n", json_path.c_str());
-      return 1;
-    }
+    tacit_bench::write_json(json.stream(), result, note,
+                            subnormals ? &subnormal_report : nullptr);
+    if (!json.commit()) return 1;
   }
   return 0;
 }

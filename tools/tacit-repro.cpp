@@ -3,13 +3,12 @@
 // what one run does, and include/tacit/experiment.h for the random streams.
 // Exit status: 0 done, 1 data or output file problem, 2 usage, 3 the
 // --expect-transfer margin was not met.
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <string>
 
 #include "model_io.h"
+#include "output_file.h"
 #include "repro/config.h"
 #include "repro/csv.h"
 #include "repro/experiment.h"
@@ -24,47 +23,9 @@ namespace {
 
 using namespace repro;
 
-// An output file opened before the run, so a bad path fails in a second,
-// not after an hour of training.
-class Output {
- public:
-  Output() = default;
-  ~Output() {
-    if (file_ != nullptr) std::fclose(file_);
-  }
-  Output(const Output&) = delete;
-  Output& operator=(const Output&) = delete;
-
-  bool open(const std::string& path) {
-    path_ = path;
-    if (path.empty()) return true;
-    file_ = std::fopen(path.c_str(), "wb");
-    if (file_ == nullptr) {
-      std::fprintf(stderr, "tacit-repro: cannot write %s: %s\n", path.c_str(),
-                   std::strerror(errno));
-    }
-    return file_ != nullptr;
-  }
-
-  bool write(const std::string& text) {
-    if (file_ == nullptr) return true;
-    const bool written = std::fwrite(text.data(), 1, text.size(), file_) == text.size();
-    const bool closed = std::fclose(file_) == 0;
-    file_ = nullptr;
-    if (!written || !closed) {
-      std::fprintf(stderr, "tacit-repro: writing %s failed\n", path_.c_str());
-      return false;
-    }
-    return true;
-  }
-
- private:
-  std::string path_;
-  std::FILE* file_ = nullptr;
-};
-
 int run(const Config& config) {
-  Output json, csv, svg;
+  // Opened before the run (a bad path fails now), in place only once written.
+  tacit_tools::OutputFile json("tacit-repro"), csv("tacit-repro"), svg("tacit-repro");
   if (!json.open(config.json) || !csv.open(config.csv) || !svg.open(config.svg)) {
     return kExitData;
   }

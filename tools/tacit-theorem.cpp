@@ -2,13 +2,12 @@
 // measured on the paper's MLP and MNIST. See --help; tools/theorem/measure.h
 // says what one trial computes, tools/theorem/report.h what is printed.
 // Exit status: 0 done, 1 data or output file problem, 2 usage.
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <string>
 
 #include "model_io.h"
+#include "output_file.h"
 #include "tacit/experiment.h"
 #include "tacit/init.h"
 #include "tacit/mnist.h"
@@ -87,32 +86,10 @@ tacit::Status prepare_trial(const Config& config, const tacit::Mnist& mnist,
   return tacit::Status::success();
 }
 
-bool write_file(const std::string& path, const std::string& text) {
-  std::FILE* file = std::fopen(path.c_str(), "wb");
-  if (file == nullptr) {
-    std::fprintf(stderr, "tacit-theorem: cannot write %s: %s\n", path.c_str(),
-                 std::strerror(errno));
-    return false;
-  }
-  const bool written = std::fwrite(text.data(), 1, text.size(), file) == text.size();
-  if (std::fclose(file) != 0 || !written) {
-    std::fprintf(stderr, "tacit-theorem: writing %s failed\n", path.c_str());
-    return false;
-  }
-  return true;
-}
-
 int run(const Config& config) {
-  if (!config.json.empty()) {
-    // Fail on a bad path now, not after the measurement.
-    std::FILE* probe = std::fopen(config.json.c_str(), "wb");
-    if (probe == nullptr) {
-      std::fprintf(stderr, "tacit-theorem: cannot write %s: %s\n", config.json.c_str(),
-                   std::strerror(errno));
-      return kExitData;
-    }
-    std::fclose(probe);
-  }
+  // Opened before the measurement (a bad path fails now), in place once written.
+  tacit_tools::OutputFile json("tacit-theorem");
+  if (!json.open(config.json)) return kExitData;
   const auto start = std::chrono::steady_clock::now();
   const auto seconds = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -186,7 +163,7 @@ int run(const Config& config) {
   std::fflush(stdout);
   if (!config.json.empty()) {
     const Environment environment{tacit::isa_name(config.isa), pool.size(), seconds()};
-    if (!write_file(config.json, report_json(m, environment))) return kExitData;
+    if (!json.write(report_json(m, environment))) return kExitData;
   }
   return kExitOk;
 }

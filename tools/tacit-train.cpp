@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "model_io.h"
+#include "output_file.h"
 #include "tacit/checkpoint.h"
 #include "tacit/experiment.h"
 #include "tacit/infer.h"
@@ -196,6 +197,12 @@ int main(int argc, char** argv) {
   Options o;
   const int parsed = parse(argc, argv, &o);
   if (parsed != 0) return parsed < 0 ? 0 : parsed;
+  if (o.save != nullptr) {
+    // A --save path that cannot be written fails now, not after training
+    // (the probe is PATH.tmp, removed again; an existing PATH is untouched).
+    tacit_tools::OutputFile probe("tacit-train");
+    if (!probe.open(o.save)) return 1;
+  }
 
   const char* dir = tacit_tools::mnist_dir(o.data);
   tacit_tools::LoadedMnist data;

@@ -131,10 +131,8 @@ void print_table(std::FILE* out, const SuiteResult& result) {
   }
 }
 
-bool write_json(const std::string& path, const SuiteResult& result, const std::string& note,
+void write_json(std::FILE* f, const SuiteResult& result, const std::string& note,
                 const SubnormalReport* subnormals) {
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (f == nullptr) return false;
   std::fprintf(f, "{\n  \"machine\": {\"hardware_threads\": %d, \"best_isa\": ",
                tacit::hardware_threads());
   json_string(f, tacit::isa_name(tacit::isa_best()));
@@ -199,7 +197,6 @@ bool write_json(const std::string& path, const SuiteResult& result, const std::s
     std::fputs("\n  }", f);
   }
   std::fputs("\n}\n", f);
-  return std::fclose(f) == 0;
 }
 
 bool write_lines(const std::string& path, const SuiteResult& result) {

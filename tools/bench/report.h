@@ -16,7 +16,7 @@ void print_table(std::FILE* out, const SuiteResult& result);
 
 // Writes {"machine": ..., "peaks": [...], "results": [...]}, and
 // "subnormals": {...} when given.
-bool write_json(const std::string& path, const SuiteResult& result, const std::string& note,
+void write_json(std::FILE* out, const SuiteResult& result, const std::string& note,
                 const SubnormalReport* subnormals);
 
 bool write_lines(const std::string& path, const SuiteResult& result);
