@@ -182,7 +182,8 @@ TEST_CASE("missing, compressed and misplaced files are refused with what to do")
   MnistInfo info;
   const std::string missing = dir.file("absent");
   CHECK(contains(mnist_inspect(missing.c_str(), &info),
-                 missing + ": no such directory; run tools/fetch-mnist"));
+                 missing + ": no such directory; expected the directory of the four "
+                           "MNIST files"));
   write_tiny_mnist(dir);
   const std::string file = dir.file("train-images-idx3-ubyte");
   CHECK(contains(mnist_inspect(file.c_str(), &info), "is not a directory"));
@@ -193,7 +194,8 @@ TEST_CASE("missing, compressed and misplaced files are refused with what to do")
                  "decompress it"));
   std::filesystem::remove(dir.file("t10k-images-idx3-ubyte.gz"));
   CHECK(contains(inspect(dir, &info),
-                 "no t10k-images-idx3-ubyte (nor t10k-images.idx3-ubyte); run tools/fetch-mnist"));
+                 "no t10k-images-idx3-ubyte (nor t10k-images.idx3-ubyte); expected the "
+                 "four MNIST files"));
   std::filesystem::create_directory(dir.file("t10k-images-idx3-ubyte"));
   CHECK(contains(inspect(dir, &info), "t10k-images-idx3-ubyte: is a directory"));
 }

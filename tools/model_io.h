@@ -5,6 +5,9 @@
 
 #include <cstddef>
 #include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <system_error>
 #include <vector>
 
 #include "tacit/arena.h"
@@ -78,7 +81,15 @@ inline tacit::Status load_mnist(const char* dir, LoadedMnist* data) {
   using namespace tacit;
   MnistInfo info;
   Status status = mnist_inspect(dir, &info);
-  if (!status) return status;
+  if (!status) {
+    // Where a relative directory really is, how the tools pick it, and
+    // what fills it: the library's message knows none of that.
+    std::error_code ec;
+    const std::string where = std::filesystem::absolute(dir, ec).string();
+    return Status::error("%s (looked in %s: --data DIR, else $TACIT_MNIST_DIR, else "
+                         "data/mnist here; tools/fetch-mnist fills data/mnist in tacit's "
+                         "source tree)", status.message(), where.c_str());
+  }
   const std::size_t bytes = arena_buffer_bytes(mnist_bytes(info));
   if (!data->memory.allocate(bytes)) {
     return Status::error("%s: cannot allocate %zu bytes for MNIST", dir, bytes);

@@ -46,7 +46,7 @@ Status check_dir(const char* dir) {
   const auto st = std::filesystem::status(dir, ec);
   if (st.type() == std::filesystem::file_type::not_found) {
     return Status::error(
-        "%s: no such directory; run tools/fetch-mnist to get MNIST", dir);
+        "%s: no such directory; expected the directory of the four MNIST files", dir);
   }
   if (ec) {
     return Status::error("%s: cannot read: %s", dir, ec.message().c_str());
@@ -75,12 +75,12 @@ Status find_file(const char* dir, int split, int file, const char** name,
     if (!status.ok()) return status;
     if (exists(path)) {
       return Status::error(
-          "%s: found %s.gz but no %s; decompress it (gunzip -k) or run "
-          "tools/fetch-mnist", dir, candidate, candidate);
+          "%s: found %s.gz but no %s; decompress it (gunzip -k)", dir, candidate,
+          candidate);
     }
   }
-  return Status::error("%s: no %s (nor %s); run tools/fetch-mnist to get MNIST",
-                       dir, names[0], names[1]);
+  return Status::error("%s: no %s (nor %s); expected the four MNIST files", dir,
+                       names[0], names[1]);
 }
 
 Status check_count(const IdxHeader& header, const char* name,
