@@ -1,6 +1,6 @@
 // Splits a product into rectangles of C, one per thread, and runs the ISA's
 // kernel on each. Every C element is computed whole by one kernel call, so
-// the split never changes a bit (STYLE.md, rules 2 and 6).
+// the split never changes a bit (docs/STYLE.md, rules 2 and 6).
 #include "tacit/gemm.h"
 
 #include <cassert>

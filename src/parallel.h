@@ -1,7 +1,7 @@
 // How tacit splits work across its pool: [0, extent) in `parts` contiguous
 // ranges whose boundaries fall on multiples of `grain` (callers pick it:
 // 16 floats for a cache line of an aligned array, a tile, or 1). Each range is computed whole by one
-// thread, so where the boundaries fall never changes a bit (STYLE.md, rule 6).
+// thread, so where the boundaries fall never changes a bit (docs/STYLE.md, rule 6).
 // Portable code only: never include it from src/kernels/, whose files are
 // compiled for one ISA (its inline functions would then have copies built
 // with that ISA's instructions for the linker to pick from).

@@ -21,7 +21,7 @@ namespace {
 
 // The determinism contract in one number: tacit-conformance's default run
 // (50 steps per phase, seed 0). A change that moves it must say why in its
-// commit (STYLE.md).
+// commit (docs/STYLE.md).
 constexpr std::uint64_t kGoldenHash = 0x2d634462686bfc49ull;
 
 ConformanceResult run_conformance(Isa isa, int threads, int steps) {

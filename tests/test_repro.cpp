@@ -925,7 +925,7 @@ TEST_CASE("tiny experiment: arena use equals experiment_bytes; same bits on ever
   CHECK(reference.used == repro::experiment_bytes(config, 50));
   // Pinned, like the conformance hash: noise, shuffles, pairing, losses and
   // training of the whole pipeline in one number. A change that moves it
-  // must say why in its commit (STYLE.md).
+  // must say why in its commit (docs/STYLE.md).
   CHECK(reference.results.weights_hash == kTinyExperimentHash);
   ThreadPool pool(3);
   for (Isa isa : {Isa::portable, Isa::avx2, Isa::avx512, Isa::neon}) {

@@ -2,7 +2,7 @@
 // Each returns the mean loss and writes d(mean loss)/d(logits) into grad,
 // a matrix of the logits' shape: zero outside [lo, hi). grad must not
 // overlap the logits or the teacher's (it holds exps while a row is worked
-// on). Sums run in increasing column, then increasing row order (STYLE.md
+// on). Sums run in increasing column, then increasing row order (docs/STYLE.md
 // rule 3), with tacit's own exp/log (rule 4).
 #pragma once
 

@@ -1,4 +1,4 @@
-// tacit's own transcendentals (STYLE.md, determinism contract rule 4).
+// tacit's own transcendentals (docs/STYLE.md, determinism contract rule 4).
 // The C library's expf/logf differ between libm versions and platforms; these
 // are built only from IEEE binary32 + - * /, std::fma written out in a fixed
 // sequence, and bit manipulation, so every compiler and ISA gets the same bits.

@@ -1,4 +1,4 @@
-// tacit's counter-based random numbers (STYLE.md, determinism contract rule 5).
+// tacit's counter-based random numbers (docs/STYLE.md, determinism contract rule 5).
 // Every value is a pure function of (seed, stream, index): no generator state,
 // so any thread can produce any slice and the split never changes the bits.
 //

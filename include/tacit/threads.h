@@ -1,5 +1,5 @@
 // A fixed pool of worker threads. Work is split by output element only, so a
-// result never depends on the number of threads (STYLE.md, rule 6). Built
+// result never depends on the number of threads (docs/STYLE.md, rule 6). Built
 // with -Dthreads=false the pool runs everything on the calling thread and
 // std::thread is not used at all.
 #pragma once
