@@ -7,12 +7,15 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "../tools/json.h"
+#include "../tools/model_io.h"
 #include "../tools/output_file.h"
 #include "../tools/repro/config.h"
 #include "../tools/repro/csv.h"
@@ -713,6 +716,32 @@ repro::ParseResult parse(std::vector<const char*> args, repro::Config* config) {
 }
 
 }  // namespace
+
+TEST_CASE("flags: --help wins over a TACIT_ISA that cannot be used") {
+  const char* saved = std::getenv("TACIT_ISA");
+  const std::string previous = saved != nullptr ? saved : "";
+  setenv("TACIT_ISA", "sse9", 1);
+  repro::Config c;
+  CHECK(parse({"--runs", "3", "--help"}, &c) == repro::ParseResult::help);
+  CHECK(parse({"--runs", "3"}, &c) == repro::ParseResult::usage_error);
+  if (saved != nullptr) {
+    setenv("TACIT_ISA", previous.c_str(), 1);
+  } else {
+    unsetenv("TACIT_ISA");
+  }
+}
+
+// The tools' MNIST loader says where a relative directory is and how the
+// tools choose it; the library's message alone does not know.
+TEST_CASE("load_mnist (tools): a missing directory's message says where and why") {
+  tacit_tools::LoadedMnist data;
+  const Status status = tacit_tools::load_mnist("no-such-dir/mnist", &data);
+  REQUIRE_FALSE(status.ok());
+  const std::string message = status.message();
+  CHECK(contains(message, "no-such-dir/mnist: no such directory"));
+  CHECK(contains(message, std::filesystem::absolute("no-such-dir/mnist").string()));
+  CHECK(contains(message, "--data DIR, else $TACIT_MNIST_DIR"));
+}
 
 TEST_CASE("flags: the paper's defaults, every knob, and refusals") {
   repro::Config c;

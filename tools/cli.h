@@ -125,12 +125,12 @@ enum class ParseResult { run, help, usage_error };
 template <typename Config, typename ParseOne>
 ParseResult parse_config(const char* tool, int argc, char** argv, ParseOne parse_one,
                          Config* config) {
-  Config c;
-  c.threads = tacit::hardware_threads();
-  if (!default_isa(tool, &c.isa)) return ParseResult::usage_error;
   for (int i = 1; i < argc; ++i) {
     if (is_flag(argv[i], "--help") || is_flag(argv[i], "-h")) return ParseResult::help;
   }
+  Config c;
+  c.threads = tacit::hardware_threads();
+  if (!default_isa(tool, &c.isa)) return ParseResult::usage_error;
   for (int i = 1; i < argc;) {
     int consumed = 1;
     const char* value = i + 1 < argc ? argv[i + 1] : nullptr;

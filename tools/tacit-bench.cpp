@@ -159,6 +159,14 @@ int main(int argc, char** argv) {
   bool subnormals = false;
   std::string json_path, worker_path;
   std::vector<std::string> passed;  // flags a worker process gets
+  // --quick sets defaults that the other flags then override, wherever it
+  // stands among them.
+  for (int i = 1; i < argc; ++i) {
+    if (tacit_cli::is_flag(argv[i], "--quick")) {
+      set_quick(&options);
+      quick = true;
+    }
+  }
   for (int i = 1; i < argc; ++i) {
     const char* arg = argv[i];
     const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
@@ -168,8 +176,6 @@ int main(int argc, char** argv) {
       print_help();
       return 0;
     } else if (tacit_cli::is_flag(arg, "--quick")) {
-      set_quick(&options);
-      quick = true;
       passed.push_back(arg);
       continue;
     } else if (tacit_cli::is_flag(arg, "--subnormals")) {

@@ -70,6 +70,10 @@ int parse(int argc, char** argv, Options* o) {
       ++i;
       continue;
     }
+    const bool known = is_flag(arg, "--data") || is_flag(arg, "--split") ||
+                       is_flag(arg, "--image") || is_flag(arg, "--threads") ||
+                       is_flag(arg, "--isa");
+    if (!known) return usage("unknown argument ", arg);
     if (value == nullptr) return usage(arg, " needs a value");
     if (is_flag(arg, "--data")) {
       o->data = value;

@@ -90,6 +90,10 @@ int parse(int argc, char** argv, Options* o) {
       ++i;
       continue;
     }
+    const bool known = is_flag(arg, "-o") || is_flag(arg, "--output") ||
+                       is_flag(arg, "--name") || is_flag(arg, "--data") ||
+                       is_flag(arg, "--image");
+    if (!known) return usage("unknown argument ", arg);
     if (value == nullptr) return usage(arg, " needs a value");
     if (is_flag(arg, "-o") || is_flag(arg, "--output")) {
       o->output = value;

@@ -27,7 +27,7 @@ using namespace tacit;
 
 void print_help() {
   std::printf(
-      "usage: tacit-train --data DIR [--save FILE] [--epochs N] [--seed N]\n"
+      "usage: tacit-train [--data DIR] [--save FILE] [--epochs N] [--seed N]\n"
       "                   [--widths W] [--lr X] [--batch N] [--threads N] [--isa NAME]\n"
       "\n"
       "Trains the paper's teacher: a 784-256-256-13 MLP initialized with\n"
@@ -118,6 +118,13 @@ bool parse_widths(const char* text, MlpSpec* spec) {
 
 // 0 to go on, otherwise the exit status.
 int parse(int argc, char** argv, Options* o) {
+  // --help anywhere wins, as in the other tools, even over a bad TACIT_ISA.
+  for (int i = 1; i < argc; ++i) {
+    if (tacit_cli::is_flag(argv[i], "--help") || tacit_cli::is_flag(argv[i], "-h")) {
+      print_help();
+      return -1;
+    }
+  }
   if (!tacit_cli::default_isa("tacit-train", &o->isa)) return 2;
   // Every flag but --help takes a value.
   for (int i = 1; i < argc; i += 2) {
