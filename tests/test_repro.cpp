@@ -717,18 +717,45 @@ repro::ParseResult parse(std::vector<const char*> args, repro::Config* config) {
 
 }  // namespace
 
+namespace {
+
+// Sets an environment variable for the scope, then restores it.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    const char* old = std::getenv(name);
+    had_ = old != nullptr;
+    if (had_) old_ = old;
+    set(value);
+  }
+  ~ScopedEnv() { set(had_ ? old_.c_str() : nullptr); }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  void set(const char* value) {
+#if defined(_WIN32)
+    _putenv_s(name_, value != nullptr ? value : "");
+#else
+    if (value != nullptr) {
+      setenv(name_, value, 1);
+    } else {
+      unsetenv(name_);
+    }
+#endif
+  }
+  const char* name_;
+  bool had_ = false;
+  std::string old_;
+};
+
+}  // namespace
+
 TEST_CASE("flags: --help wins over a TACIT_ISA that cannot be used") {
-  const char* saved = std::getenv("TACIT_ISA");
-  const std::string previous = saved != nullptr ? saved : "";
-  setenv("TACIT_ISA", "sse9", 1);
+  const ScopedEnv bad_isa("TACIT_ISA", "sse9");
   repro::Config c;
   CHECK(parse({"--runs", "3", "--help"}, &c) == repro::ParseResult::help);
   CHECK(parse({"--runs", "3"}, &c) == repro::ParseResult::usage_error);
-  if (saved != nullptr) {
-    setenv("TACIT_ISA", previous.c_str(), 1);
-  } else {
-    unsetenv("TACIT_ISA");
-  }
 }
 
 // The tools' MNIST loader says where a relative directory is and how the
@@ -740,7 +767,15 @@ TEST_CASE("load_mnist (tools): a missing directory's message says where and why"
   const std::string message = status.message();
   CHECK(contains(message, "no-such-dir/mnist: no such directory"));
   CHECK(contains(message, std::filesystem::absolute("no-such-dir/mnist").string()));
-  CHECK(contains(message, "--data DIR, else $TACIT_MNIST_DIR"));
+  CHECK(contains(message, "set by --data DIR or TACIT_MNIST_DIR"));
+  // An absolute path is not repeated, so a long one still leaves room for
+  // the hint in the Status's 256 characters.
+  const std::string absolute =
+      "/a-rather-long-directory-name/of-a-user/who-keeps/datasets/somewhere/mnist-copy";
+  const Status far = tacit_tools::load_mnist(absolute.c_str(), &data);
+  REQUIRE_FALSE(far.ok());
+  CHECK(contains(far.message(), absolute + ": no such directory"));
+  CHECK(contains(far.message(), "tools/fetch-mnist fills tacit's data/mnist)"));
 }
 
 TEST_CASE("flags: the paper's defaults, every knob, and refusals") {
@@ -1156,9 +1191,31 @@ TEST_CASE("OutputFile: fails early on a bad path, replaces PATH only when writte
 
   tacit_tools::OutputFile bad("test");
   CHECK_FALSE(bad.open(dir.file("no/such/dir/out.json")));
+  CHECK_FALSE(bad.open(dir.path()));  // a directory is refused up front
+  CHECK(file_text(dir.path() + ".tmp") == "(missing)");
   tacit_tools::OutputFile none("test");
   CHECK(none.open(""));
   CHECK(none.write("ignored"));
+
+  // Printed through stream(), put in place by commit().
+  {
+    tacit_tools::OutputFile streamed("test");
+    REQUIRE(streamed.open(path));
+    REQUIRE(streamed.stream() != nullptr);
+    std::fprintf(streamed.stream(), "%d runs", 100);
+    CHECK(file_text(path) == "new result");
+    CHECK(streamed.commit());
+  }
+  CHECK(file_text(path) == "100 runs");
+
+  // If PATH cannot be replaced after all (here it became a directory), the
+  // finished result stays in PATH.tmp rather than being thrown away.
+  const std::string late = dir.file("late.json");
+  tacit_tools::OutputFile blocked("test");
+  REQUIRE(blocked.open(late));
+  std::filesystem::create_directory(late);
+  CHECK_FALSE(blocked.write("finished"));
+  CHECK(file_text(late + ".tmp") == "finished");
 }
 
 TEST_CASE("the experiment refuses fewer than 2 runs and a short arena") {

@@ -8,7 +8,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <string>
+#include <system_error>
 
 namespace tacit_tools {
 
@@ -24,11 +26,18 @@ class OutputFile {
     discard();
     path_ = path;
     if (path.empty()) return true;
+    std::error_code ec;
+    const auto status = std::filesystem::status(path, ec);
+    if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+      std::fprintf(stderr, "%s: cannot write %s: it exists and is not a file\n", tool_,
+                   path.c_str());
+      return false;
+    }
     temp_ = path + ".tmp";
     file_ = std::fopen(temp_.c_str(), "wb");
     if (file_ == nullptr) {
-      std::fprintf(stderr, "%s: cannot write %s: %s\n", tool_, temp_.c_str(),
-                   std::strerror(errno));
+      std::fprintf(stderr, "%s: cannot write %s (as %s first): %s\n", tool_, path.c_str(),
+                   temp_.c_str(), std::strerror(errno));
     }
     return file_ != nullptr;
   }
@@ -43,17 +52,25 @@ class OutputFile {
   // (nullptr when no file was asked for) until commit().
   std::FILE* stream() const { return file_; }
 
-  // Puts what was written in place of PATH; false (and PATH untouched) if
-  // any write failed.
+  // Puts what was written in place of PATH (std::filesystem::rename
+  // replaces an existing file on Windows too, where std::rename does not).
+  // False, with PATH untouched, if any write failed; if only the rename
+  // failed, the finished result is left in PATH.tmp and the message says so.
   bool commit() {
     if (file_ == nullptr) return path_.empty();
     const bool written = std::ferror(file_) == 0;
     const bool closed = std::fclose(file_) == 0;
     file_ = nullptr;
-    if (!written || !closed || std::rename(temp_.c_str(), path_.c_str()) != 0) {
-      std::fprintf(stderr, "%s: writing %s failed: %s\n", tool_, path_.c_str(),
-                   std::strerror(errno));
+    if (!written || !closed) {
+      std::fprintf(stderr, "%s: writing %s failed\n", tool_, temp_.c_str());
       std::remove(temp_.c_str());
+      return false;
+    }
+    std::error_code ec;
+    std::filesystem::rename(temp_, path_, ec);
+    if (ec) {
+      std::fprintf(stderr, "%s: cannot replace %s: %s; the result is in %s\n", tool_,
+                   path_.c_str(), ec.message().c_str(), temp_.c_str());
       return false;
     }
     return true;

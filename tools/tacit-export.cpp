@@ -7,7 +7,6 @@
 // holds the checkpoint's bits exactly.
 // Exit status: 0 success, 1 failure, 2 usage error.
 #include <cctype>
-#include <cerrno>
 #include <cinttypes>
 #include <cmath>
 #include <cstdint>
@@ -18,6 +17,7 @@
 
 #include "cli.h"
 #include "model_io.h"
+#include "output_file.h"
 #include "tacit/crc32.h"
 #include "tacit/infer.h"
 #include "tacit/isa.h"
@@ -77,13 +77,13 @@ bool is_identifier(const std::string& s) {
 
 int parse(int argc, char** argv, Options* o) {
   using tacit_cli::is_flag;
+  if (tacit_cli::help_requested(argc, argv)) {
+    print_help();
+    return -1;
+  }
   for (int i = 1; i < argc;) {
     const char* arg = argv[i];
     const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
-    if (is_flag(arg, "--help") || is_flag(arg, "-h")) {
-      print_help();
-      return -1;
-    }
     if (arg[0] != '-') {
       if (o->model != nullptr) return usage("one MODEL only; found another: ", arg);
       o->model = arg;
@@ -310,20 +310,8 @@ int main(int argc, char** argv) {
     if (!status) return fail(status);
   }
 
-  const std::string temp = std::string(o.output) + ".tmp";
-  std::FILE* f = std::fopen(temp.c_str(), "w");
-  if (f == nullptr) {
-    std::fprintf(stderr, "tacit-export: %s: cannot create: %s\n", temp.c_str(),
-                 std::strerror(errno));
-    return 1;
-  }
-  write_header(f, o, mlp, crc, o.image >= 0 ? &image : nullptr);
-  const bool written = std::ferror(f) == 0;
-  if (std::fclose(f) != 0 || !written || std::rename(temp.c_str(), o.output) != 0) {
-    std::fprintf(stderr, "tacit-export: %s: write failed: %s\n", o.output,
-                 std::strerror(errno));
-    std::remove(temp.c_str());
-    return 1;
-  }
-  return 0;
+  tacit_tools::OutputFile header("tacit-export");
+  if (!header.open(o.output)) return 1;
+  write_header(header.stream(), o, mlp, crc, o.image >= 0 ? &image : nullptr);
+  return header.commit() ? 0 : 1;
 }

@@ -118,26 +118,20 @@ bool parse_widths(const char* text, MlpSpec* spec) {
 
 // 0 to go on, otherwise the exit status.
 int parse(int argc, char** argv, Options* o) {
-  // --help anywhere wins, as in the other tools, even over a bad TACIT_ISA.
-  for (int i = 1; i < argc; ++i) {
-    if (tacit_cli::is_flag(argv[i], "--help") || tacit_cli::is_flag(argv[i], "-h")) {
-      print_help();
-      return -1;
-    }
+  if (tacit_cli::help_requested(argc, argv)) {
+    print_help();
+    return -1;
   }
   if (!tacit_cli::default_isa("tacit-train", &o->isa)) return 2;
-  // Every flag but --help takes a value.
+  // Every flag takes a value (--help was handled above).
   for (int i = 1; i < argc; i += 2) {
     const char* arg = argv[i];
     const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
     using tacit_cli::is_flag;
     bool ok = true;
-    if (is_flag(arg, "--help") || is_flag(arg, "-h")) {
-      print_help();
-      return -1;
-    } else if (is_flag(arg, "--data") || is_flag(arg, "--save")) {
-      if (value == nullptr) {
-        std::fprintf(stderr, "tacit-train: %s needs a value\n", arg);
+    if (is_flag(arg, "--data") || is_flag(arg, "--save")) {
+      if (value == nullptr || value[0] == '\0') {
+        std::fprintf(stderr, "tacit-train: %s needs a value (try --help)\n", arg);
         return 2;
       }
       (is_flag(arg, "--data") ? o->data : o->save) = value;
