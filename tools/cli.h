@@ -113,6 +113,15 @@ inline int usable_threads(const char* tool, int threads) {
 
 inline bool is_flag(const char* arg, const char* name) { return std::strcmp(arg, name) == 0; }
 
+// --help or -h anywhere: every tool prints its help then, before looking
+// at anything else (a bad TACIT_ISA or flag must not hide the help).
+inline bool help_requested(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (is_flag(argv[i], "--help") || is_flag(argv[i], "-h")) return true;
+  }
+  return false;
+}
+
 enum class ParseResult { run, help, usage_error };
 
 // The command line of a tool whose flags all come before a run, into a
@@ -125,9 +134,7 @@ enum class ParseResult { run, help, usage_error };
 template <typename Config, typename ParseOne>
 ParseResult parse_config(const char* tool, int argc, char** argv, ParseOne parse_one,
                          Config* config) {
-  for (int i = 1; i < argc; ++i) {
-    if (is_flag(argv[i], "--help") || is_flag(argv[i], "-h")) return ParseResult::help;
-  }
+  if (help_requested(argc, argv)) return ParseResult::help;
   Config c;
   c.threads = tacit::hardware_threads();
   if (!default_isa(tool, &c.isa)) return ParseResult::usage_error;

@@ -82,13 +82,18 @@ inline tacit::Status load_mnist(const char* dir, LoadedMnist* data) {
   MnistInfo info;
   Status status = mnist_inspect(dir, &info);
   if (!status) {
-    // Where a relative directory really is, how the tools pick it, and
-    // what fills it: the library's message knows none of that.
-    std::error_code ec;
-    const std::string where = std::filesystem::absolute(dir, ec).string();
-    return Status::error("%s (looked in %s: --data DIR, else $TACIT_MNIST_DIR, else "
-                         "data/mnist here; tools/fetch-mnist fills data/mnist in tacit's "
-                         "source tree)", status.message(), where.c_str());
+    // How the tools pick the directory, where a relative one really is,
+    // and what fills it: the library's message knows none of that. Kept
+    // short: a Status holds 256 characters.
+    if (std::filesystem::path(dir).is_relative()) {
+      std::error_code ec;
+      const std::string where = std::filesystem::absolute(dir, ec).string();
+      return Status::error("%s (= %s; set by --data DIR or TACIT_MNIST_DIR; "
+                           "tools/fetch-mnist fills tacit's data/mnist)",
+                           status.message(), where.c_str());
+    }
+    return Status::error("%s (set by --data DIR or TACIT_MNIST_DIR; tools/fetch-mnist "
+                         "fills tacit's data/mnist)", status.message());
   }
   const std::size_t bytes = arena_buffer_bytes(mnist_bytes(info));
   if (!data->memory.allocate(bytes)) {

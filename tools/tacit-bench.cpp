@@ -159,6 +159,10 @@ int main(int argc, char** argv) {
   bool subnormals = false;
   std::string json_path, worker_path;
   std::vector<std::string> passed;  // flags a worker process gets
+  if (tacit_cli::help_requested(argc, argv)) {
+    print_help();
+    return 0;
+  }
   // --quick sets defaults that the other flags then override, wherever it
   // stands among them.
   for (int i = 1; i < argc; ++i) {
@@ -172,10 +176,7 @@ int main(int argc, char** argv) {
     const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
     long number = 0;
     bool pass = true;
-    if (tacit_cli::is_flag(arg, "--help") || tacit_cli::is_flag(arg, "-h")) {
-      print_help();
-      return 0;
-    } else if (tacit_cli::is_flag(arg, "--quick")) {
+    if (tacit_cli::is_flag(arg, "--quick")) {
       passed.push_back(arg);
       continue;
     } else if (tacit_cli::is_flag(arg, "--subnormals")) {

@@ -37,16 +37,17 @@ void print_help() {
 int main(int argc, char** argv) {
   using namespace tacit;
   ConformanceConfig config;
+  if (tacit_cli::help_requested(argc, argv)) {
+    print_help();
+    return 0;
+  }
   Isa isa;
   if (!tacit_cli::default_isa(kTool, &isa)) return 2;
   int threads = 1;
   for (int i = 1; i < argc; ++i) {
     const char* arg = argv[i];
     const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
-    if (tacit_cli::is_flag(arg, "--help") || tacit_cli::is_flag(arg, "-h")) {
-      print_help();
-      return 0;
-    } else if (tacit_cli::is_flag(arg, "--isa")) {
+    if (tacit_cli::is_flag(arg, "--isa")) {
       if (!tacit_cli::parse_isa(kTool, value, &isa)) return 2;
       ++i;
     } else if (tacit_cli::is_flag(arg, "--threads")) {

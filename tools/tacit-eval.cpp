@@ -55,15 +55,15 @@ int usage(const char* message, const char* detail) {
 
 // 0 to go on, -1 after --help, otherwise the exit status.
 int parse(int argc, char** argv, Options* o) {
+  if (tacit_cli::help_requested(argc, argv)) {
+    print_help();
+    return -1;
+  }
   if (!tacit_cli::default_isa("tacit-eval", &o->isa)) return 2;
   using tacit_cli::is_flag;
   for (int i = 1; i < argc;) {
     const char* arg = argv[i];
     const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
-    if (is_flag(arg, "--help") || is_flag(arg, "-h")) {
-      print_help();
-      return -1;
-    }
     if (arg[0] != '-') {
       if (o->model != nullptr) return usage("one MODEL only; found another: ", arg);
       o->model = arg;

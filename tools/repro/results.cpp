@@ -4,7 +4,8 @@ namespace repro {
 
 namespace {
 
-// Paper values: PAPER.md, "Reported accuracies (Figure 10, 100 runs)".
+// Paper values: read off Figure 10 of the paper (100 runs); the README's
+// table quotes them next to tacit's.
 constexpr ConditionInfo kInfo[kConditions] = {
     {"reference", "reference (init)", {"reference", "(init)"}, 0.100},
     {"teacher", "teacher", {"teacher", ""}, 0.944},

@@ -28,7 +28,7 @@ struct ConditionInfo {
   const char* key;    // JSON and CSV: "student_aux_same"
   const char* label;  // the table: "student, aux only, same init"
   const char* short_label[2];  // the SVG's two label lines
-  double paper;       // Figure 10's mean, read off the figure (PAPER.md)
+  double paper;       // Figure 10's mean, read off the figure
 };
 const ConditionInfo& condition_info(int condition);
 
