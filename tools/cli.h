@@ -29,43 +29,39 @@ inline bool usage(const char* tool, const char* format, ...) {
   return false;
 }
 
-// Parses a whole decimal integer in [min, max]; prints why not and returns false.
-inline bool parse_long(const char* flag, const char* text, long min, long max, long* out) {
-  if (text == nullptr) {
-    std::fprintf(stderr, "%s needs a value\n", flag);
-    return false;
-  }
+// Parses a whole decimal integer in [min, max]; prints why not (as
+// "TOOL: FLAG: ... (try --help)") and returns false.
+inline bool parse_long(const char* tool, const char* flag, const char* text, long min,
+                       long max, long* out) {
+  if (text == nullptr) return usage(tool, "%s needs a value", flag);
   errno = 0;
   char* end = nullptr;
   const long value = std::strtol(text, &end, 10);
   if (errno != 0 || end == text || *end != '\0' || value < min || value > max) {
-    std::fprintf(stderr, "%s: '%s' is not a whole number from %ld to %ld\n", flag, text,
-                 min, max);
-    return false;
+    return usage(tool, "%s: '%s' is not a whole number from %ld to %ld", flag, text, min,
+                 max);
   }
   *out = value;
   return true;
 }
 
 // parse_long for a range that fits an int.
-inline bool parse_int(const char* flag, const char* text, long min, long max, int* out) {
+inline bool parse_int(const char* tool, const char* flag, const char* text, long min,
+                      long max, int* out) {
   long value = 0;
-  if (!parse_long(flag, text, min, max, &value)) return false;
+  if (!parse_long(tool, flag, text, min, max, &value)) return false;
   *out = static_cast<int>(value);
   return true;
 }
 
-inline bool parse_u64(const char* flag, const char* text, std::uint64_t* out) {
-  if (text == nullptr) {
-    std::fprintf(stderr, "%s needs a value\n", flag);
-    return false;
-  }
+inline bool parse_u64(const char* tool, const char* flag, const char* text,
+                      std::uint64_t* out) {
+  if (text == nullptr) return usage(tool, "%s needs a value", flag);
   errno = 0;
   char* end = nullptr;
   const unsigned long long value = std::strtoull(text, &end, 10);
   if (errno != 0 || end == text || *end != '\0' || text[0] == '-') {
-    std::fprintf(stderr, "%s: '%s' is not a whole number from 0 to 2^64-1\n", flag, text);
-    return false;
+    return usage(tool, "%s: '%s' is not a whole number from 0 to 2^64-1", flag, text);
   }
   *out = value;
   return true;

@@ -63,11 +63,10 @@ void print_help() {
       "  --help           this text\n");
 }
 
+constexpr const char* kTool = "tacit-bench";
+
 bool parse_ints(const char* flag, const char* text, long min, long max, std::vector<int>* out) {
-  if (text == nullptr) {
-    std::fprintf(stderr, "%s needs a value\n", flag);
-    return false;
-  }
+  if (text == nullptr) return tacit_cli::usage(kTool, "%s needs a value", flag);
   out->clear();
   std::string list = text;
   std::size_t start = 0;
@@ -75,7 +74,7 @@ bool parse_ints(const char* flag, const char* text, long min, long max, std::vec
     const std::size_t comma = list.find(',', start);
     const std::string item = list.substr(start, comma == std::string::npos ? comma : comma - start);
     long value = 0;
-    if (!tacit_cli::parse_long(flag, item.c_str(), min, max, &value)) return false;
+    if (!tacit_cli::parse_long(kTool, flag, item.c_str(), min, max, &value)) return false;
     out->push_back(static_cast<int>(value));
     if (comma == std::string::npos) return true;
     start = comma + 1;
@@ -184,7 +183,7 @@ int main(int argc, char** argv) {
       continue;
     } else if (tacit_cli::is_flag(arg, "--isa")) {
       if (value == nullptr) {
-        std::fprintf(stderr, "--isa needs a value\n");
+        tacit_cli::usage(kTool, "--isa needs a value");
         return 2;
       }
       options.isas = split(value);
@@ -193,17 +192,17 @@ int main(int argc, char** argv) {
     } else if (tacit_cli::is_flag(arg, "--batch")) {
       if (!parse_ints(arg, value, 1, 65536, &options.batches)) return 2;
     } else if (tacit_cli::is_flag(arg, "--train-batch")) {
-      if (!tacit_cli::parse_long(arg, value, 1, 65536, &number)) return 2;
+      if (!tacit_cli::parse_long(kTool, arg, value, 1, 65536, &number)) return 2;
       options.train_batch = static_cast<int>(number);
     } else if (tacit_cli::is_flag(arg, "--samples")) {
-      if (!tacit_cli::parse_long(arg, value, 3, 100000, &number)) return 2;
+      if (!tacit_cli::parse_long(kTool, arg, value, 3, 100000, &number)) return 2;
       options.plan.samples = static_cast<int>(number);
     } else if (tacit_cli::is_flag(arg, "--processes")) {
-      if (!tacit_cli::parse_long(arg, value, 1, 1000, &processes)) return 2;
+      if (!tacit_cli::parse_long(kTool, arg, value, 1, 1000, &processes)) return 2;
       pass = false;
     } else if (tacit_cli::is_flag(arg, "--json")) {
-      if (value == nullptr) {
-        std::fprintf(stderr, "--json needs a value\n");
+      if (value == nullptr || value[0] == '\0') {
+        tacit_cli::usage(kTool, "--json needs a file name");
         return 2;
       }
       json_path = value;

@@ -51,13 +51,13 @@ int main(int argc, char** argv) {
       if (!tacit_cli::parse_isa(kTool, value, &isa)) return 2;
       ++i;
     } else if (tacit_cli::is_flag(arg, "--threads")) {
-      if (!tacit_cli::parse_int(arg, value, 1, 256, &threads)) return 2;
+      if (!tacit_cli::parse_int(kTool, arg, value, 1, 256, &threads)) return 2;
       ++i;
     } else if (tacit_cli::is_flag(arg, "--steps")) {
-      if (!tacit_cli::parse_int(arg, value, 1, 1000000, &config.steps)) return 2;
+      if (!tacit_cli::parse_int(kTool, arg, value, 1, 1000000, &config.steps)) return 2;
       ++i;
     } else if (tacit_cli::is_flag(arg, "--seed")) {
-      if (!tacit_cli::parse_u64(arg, value, &config.seed)) return 2;
+      if (!tacit_cli::parse_u64(kTool, arg, value, &config.seed)) return 2;
       ++i;
     } else {
       tacit_cli::usage(kTool, "unknown argument '%s'", arg);

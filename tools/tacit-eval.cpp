@@ -86,9 +86,9 @@ int parse(int argc, char** argv, Options* o) {
         return usage("--split: expected test or train, found ", value);
       }
     } else if (is_flag(arg, "--image")) {
-      if (!tacit_cli::parse_long(arg, value, 0, kMnistMaxCount, &o->image)) return 2;
+      if (!tacit_cli::parse_long("tacit-eval", arg, value, 0, kMnistMaxCount, &o->image)) return 2;
     } else if (is_flag(arg, "--threads")) {
-      if (!tacit_cli::parse_long(arg, value, 1, 256, &o->threads)) return 2;
+      if (!tacit_cli::parse_long("tacit-eval", arg, value, 1, 256, &o->threads)) return 2;
     } else if (is_flag(arg, "--isa")) {
       if (!tacit_cli::parse_isa("tacit-eval", value, &o->isa)) return 2;
     } else {

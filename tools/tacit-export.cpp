@@ -106,7 +106,7 @@ int parse(int argc, char** argv, Options* o) {
     } else if (is_flag(arg, "--data")) {
       o->data = value;
     } else if (is_flag(arg, "--image")) {
-      if (!tacit_cli::parse_long(arg, value, 0, kMnistMaxCount, &o->image)) return 2;
+      if (!tacit_cli::parse_long("tacit-export", arg, value, 0, kMnistMaxCount, &o->image)) return 2;
     } else {
       return usage("unknown argument ", arg);
     }

@@ -138,15 +138,15 @@ int parse(int argc, char** argv, Options* o) {
     } else if (is_flag(arg, "--widths")) {
       ok = parse_widths(value, &o->spec);
     } else if (is_flag(arg, "--epochs")) {
-      ok = tacit_cli::parse_long(arg, value, 0, 1000, &o->epochs);
+      ok = tacit_cli::parse_long("tacit-train", arg, value, 0, 1000, &o->epochs);
     } else if (is_flag(arg, "--seed")) {
-      ok = tacit_cli::parse_u64(arg, value, &o->seed);
+      ok = tacit_cli::parse_u64("tacit-train", arg, value, &o->seed);
     } else if (is_flag(arg, "--lr")) {
       ok = parse_double(arg, value, &o->lr);
     } else if (is_flag(arg, "--batch")) {
-      ok = tacit_cli::parse_long(arg, value, 1, 65536, &o->batch);
+      ok = tacit_cli::parse_long("tacit-train", arg, value, 1, 65536, &o->batch);
     } else if (is_flag(arg, "--threads")) {
-      ok = tacit_cli::parse_long(arg, value, 1, 256, &o->threads);
+      ok = tacit_cli::parse_long("tacit-train", arg, value, 1, 256, &o->threads);
     } else if (is_flag(arg, "--isa")) {
       ok = tacit_cli::parse_isa("tacit-train", value, &o->isa);
     } else {

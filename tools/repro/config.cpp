@@ -70,15 +70,15 @@ bool parse_hidden(const char* text, Config* config) {
 // One flag and its value (if any); *consumed says how many argv entries it took.
 bool parse_one(const char* arg, const char* value, Config* c, int* consumed) {
   *consumed = 2;
-  if (is_flag(arg, "--aux")) return parse_int(arg, value, 1, 4096, &c->aux);
+  if (is_flag(arg, "--aux")) return parse_int(kTool, arg, value, 1, 4096, &c->aux);
   if (is_flag(arg, "--hidden")) return parse_hidden(value, c);
   if (is_flag(arg, "--lr")) return parse_double(arg, value, 0.0, false, 1e3, &c->lr);
-  if (is_flag(arg, "--batch")) return parse_int(arg, value, 1, 1 << 20, &c->batch);
+  if (is_flag(arg, "--batch")) return parse_int(kTool, arg, value, 1, 1 << 20, &c->batch);
   if (is_flag(arg, "--teacher-epochs")) {
-    return parse_int(arg, value, 0, 100000, &c->teacher_epochs);
+    return parse_int(kTool, arg, value, 0, 100000, &c->teacher_epochs);
   }
   if (is_flag(arg, "--student-epochs")) {
-    return parse_int(arg, value, 0, 100000, &c->student_epochs);
+    return parse_int(kTool, arg, value, 0, 100000, &c->student_epochs);
   }
   if (is_flag(arg, "--noise")) {
     if (value == nullptr) return usage(kTool, "%s needs a value", arg);
@@ -101,15 +101,15 @@ bool parse_one(const char* arg, const char* value, Config* c, int* consumed) {
   if (is_flag(arg, "--temperature")) {
     return parse_double(arg, value, 0.0, false, 1e6, &c->temperature);
   }
-  if (is_flag(arg, "--threads")) return parse_int(arg, value, 1, 256, &c->threads);
+  if (is_flag(arg, "--threads")) return parse_int(kTool, arg, value, 1, 256, &c->threads);
   if (is_flag(arg, "--isa")) return tacit_cli::parse_isa(kTool, value, &c->isa);
   if (is_flag(arg, "--data")) {
     c->data_given = true;
     return parse_path(kTool, arg, value, &c->data);
   }
-  if (is_flag(arg, "--seed")) return tacit_cli::parse_u64(arg, value, &c->seed);
+  if (is_flag(arg, "--seed")) return tacit_cli::parse_u64(kTool, arg, value, &c->seed);
   if (is_flag(arg, "--runs")) {
-    if (!parse_int(arg, value, 0, 1000000, &c->runs)) return false;
+    if (!parse_int(kTool, arg, value, 0, 1000000, &c->runs)) return false;
     if (c->runs < 2) {
       return usage(kTool, "--runs %d: at least 2 are needed (each run's cross-model students "
                    "start from another run's initialization)", c->runs);

@@ -20,7 +20,7 @@ constexpr const char* kTool = "tacit-theorem";
 bool parse_one(const char* arg, const char* value, Config* c, int* consumed) {
   *consumed = 2;
   if (is_flag(arg, "--inits")) {
-    if (!parse_int(arg, value, 0, 100000, &c->inits)) return false;
+    if (!parse_int(kTool, arg, value, 0, 100000, &c->inits)) return false;
     if (c->inits < 2) {
       return usage(kTool, "--inits %d: at least 2 are needed (each cross-init student "
                    "starts from another trial's initialization)", c->inits);
@@ -28,14 +28,14 @@ bool parse_one(const char* arg, const char* value, Config* c, int* consumed) {
     return true;
   }
   if (is_flag(arg, "--batch")) {
-    return parse_int(arg, value, 1, tacit::kMnistTrainCount, &c->batch);
+    return parse_int(kTool, arg, value, 1, tacit::kMnistTrainCount, &c->batch);
   }
-  if (is_flag(arg, "--seed")) return tacit_cli::parse_u64(arg, value, &c->seed);
+  if (is_flag(arg, "--seed")) return tacit_cli::parse_u64(kTool, arg, value, &c->seed);
   if (is_flag(arg, "--data")) {
     c->data_given = true;
     return parse_path(kTool, arg, value, &c->data);
   }
-  if (is_flag(arg, "--threads")) return parse_int(arg, value, 1, 256, &c->threads);
+  if (is_flag(arg, "--threads")) return parse_int(kTool, arg, value, 1, 256, &c->threads);
   if (is_flag(arg, "--isa")) return tacit_cli::parse_isa(kTool, value, &c->isa);
   if (is_flag(arg, "--json")) return parse_path(kTool, arg, value, &c->json);
   *consumed = 1;
