@@ -32,12 +32,27 @@
 #include "tacit/rng.h"
 #include "tacit/train.h"
 
+#if defined(__unix__) || defined(__APPLE__)
+#include <unistd.h>
+#endif
+
 using namespace tacit;
 
 namespace {
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
+}
+
+// A file's bytes, or "(missing)".
+std::string file_text(const std::string& path) {
+  std::string text;
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return "(missing)";
+  char buffer[256];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) text.append(buffer, n);
+  std::fclose(f);
+  return text;
 }
 
 bool is_permutation(const std::vector<std::uint32_t>& p) {
@@ -751,6 +766,43 @@ class ScopedEnv {
 
 }  // namespace
 
+#if defined(__unix__) || defined(__APPLE__)
+namespace {
+
+// What f writes to stderr (POSIX file descriptors; the check is skipped
+// elsewhere).
+template <typename F>
+std::string stderr_of(F f) {
+  data_test::TempDir dir;
+  const std::string path = dir.file("stderr.txt");
+  std::fflush(stderr);
+  const int saved = dup(fileno(stderr));
+  std::FILE* sink = std::fopen(path.c_str(), "wb");
+  REQUIRE(sink != nullptr);
+  dup2(fileno(sink), fileno(stderr));
+  f();
+  std::fflush(stderr);
+  dup2(saved, fileno(stderr));
+  close(saved);
+  std::fclose(sink);
+  return file_text(path);
+}
+
+}  // namespace
+
+TEST_CASE("flags: every refusal names the tool and points at --help") {
+  repro::Config c;
+  for (const std::vector<const char*>& bad :
+       std::vector<std::vector<const char*>>{{"--batch", "0"}, {"--runs"}, {"--seed", "-4"},
+                                             {"--frobnicate"}}) {
+    CAPTURE(bad[0]);
+    const std::string message = stderr_of([&] { parse(bad, &c); });
+    CHECK(message.rfind("tacit-repro: ", 0) == 0);
+    CHECK(contains(message, "(try --help)\n"));
+  }
+}
+#endif
+
 TEST_CASE("flags: --help wins over a TACIT_ISA that cannot be used") {
   const ScopedEnv bad_isa("TACIT_ISA", "sse9");
   repro::Config c;
@@ -1154,20 +1206,6 @@ TEST_CASE("tally_subnormals reads exactly what a real step wrote, 1 to 3 hidden 
                                4 * static_cast<long long>(mlp.param_count));
   }
 }
-
-namespace {
-
-std::string file_text(const std::string& path) {
-  std::string text;
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return "(missing)";
-  char buffer[256];
-  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) text.append(buffer, n);
-  std::fclose(f);
-  return text;
-}
-
-}  // namespace
 
 // tacit-repro's --json/--csv/--svg and tacit-theorem's --json: a run that
 // fails or stops early leaves an earlier result as it was.
