@@ -4,6 +4,9 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
 
 #include "checkpoint_internal.h"
 #include "file_io.h"
@@ -37,19 +40,41 @@ Status checkpoint_save(const char* path, const Mlp& mlp, unsigned char* buffer,
   }
   Status status = checkpoint_write(mlp, buffer, capacity);
   if (!status.ok()) return status;
+  // Written to PATH.tmp, then renamed over PATH: a full disk or a crash
+  // never leaves a truncated checkpoint where a good one was.
+  char temp[4096];
+  const int length = std::snprintf(temp, sizeof temp, "%s.tmp", path);
+  if (length < 0 || static_cast<std::size_t>(length) >= sizeof temp) {
+    return Status::error("checkpoint path: %zu characters; expected fewer than %zu",
+                         std::strlen(path), sizeof temp - 4);
+  }
   const std::size_t bytes = checkpoint_bytes(mlp.spec);
   File file;
   errno = 0;
-  file.reset(std::fopen(path, "wb"));
+  file.reset(std::fopen(temp, "wb"));
   if (file.get() == nullptr) {
-    return Status::error("%s: cannot create: %s", path, errno_text());
+    return Status::error("%s: cannot create: %s", temp, errno_text());
   }
   errno = 0;
   if (std::fwrite(buffer, 1, bytes, file.get()) != bytes) {
-    return Status::error("%s: write failed: %s", path, errno_text());
+    status = Status::error("%s: write failed: %s", temp, errno_text());
   }
   errno = 0;
-  if (!file.close()) return Status::error("%s: write failed: %s", path, errno_text());
+  if (!file.close() && status.ok()) {
+    status = Status::error("%s: write failed: %s", temp, errno_text());
+  }
+  if (!status.ok()) {
+    std::remove(temp);
+    return status;
+  }
+  // std::filesystem::rename replaces an existing file on every platform
+  // (std::rename does not on Windows).
+  std::error_code ec;
+  std::filesystem::rename(temp, path, ec);
+  if (ec) {
+    std::remove(temp);
+    return Status::error("%s: cannot replace: %s", path, ec.message().c_str());
+  }
   return Status::success();
 }
 

@@ -180,6 +180,31 @@ TEST_CASE("round trip through a file") {
   CHECK(std::memcmp(to.mlp.params, from.mlp.params, 4 * from.mlp.param_count) == 0);
 }
 
+// checkpoint_save writes PATH.tmp and renames it over PATH: an existing
+// checkpoint is replaced whole, and one that cannot be replaced is left
+// as it was, with no temporary file behind.
+TEST_CASE("saving over a checkpoint replaces it whole, or leaves it as it was") {
+  Model first({3, 4, 2}, 1), second({3, 4, 2}, 2);
+  TempDir dir;
+  const std::string path = dir.file("model.tacit");
+  Bytes buffer(checkpoint_bytes(first.mlp.spec));
+  REQUIRE(checkpoint_save(path.c_str(), first.mlp, buffer.data(), buffer.size()).ok());
+  Status status = checkpoint_save(path.c_str(), second.mlp, buffer.data(), buffer.size());
+  REQUIRE_MESSAGE(status.ok(), status.message());
+  CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
+  Model loaded({3, 4, 2});
+  REQUIRE(checkpoint_load(path.c_str(), buffer.data(), buffer.size(), loaded.mlp).ok());
+  CHECK(loaded.hash() == second.hash());
+
+  // A directory where the file should go: refused, the directory kept.
+  const std::string taken = dir.file("taken");
+  std::filesystem::create_directory(taken);
+  status = checkpoint_save(taken.c_str(), first.mlp, buffer.data(), buffer.size());
+  CHECK(contains(status, taken + ": cannot replace"));
+  CHECK(std::filesystem::is_directory(taken));
+  CHECK_FALSE(std::filesystem::exists(taken + ".tmp"));
+}
+
 TEST_CASE("bad magic") {
   Bytes bytes = write(Model({3, 2}, 1).mlp);
   bytes[0] = 'G';

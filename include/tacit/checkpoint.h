@@ -51,7 +51,9 @@ Status checkpoint_read(const unsigned char* bytes, std::size_t size, const char*
 // Reads the header of the file at `path`.
 Status checkpoint_file_spec(const char* path, MlpSpec* spec);
 
-// Writes mlp to `path` through buffer (capacity >= checkpoint_bytes(mlp.spec)).
+// Writes mlp to `path` through buffer (capacity >= checkpoint_bytes(mlp.spec)):
+// to PATH.tmp first, renamed over PATH once complete, so an existing file at
+// PATH is replaced whole or not at all.
 Status checkpoint_save(const char* path, const Mlp& mlp, unsigned char* buffer,
                        std::size_t capacity);
 
