@@ -174,23 +174,18 @@ void random_fill_uniform(Isa isa, bool plus_minus_one, std::uint64_t seed,
   }
 }
 
-namespace {
-
-// The fills take no Compute: the CPU's best ISA, asked per fill (cheap;
-// no function-local static, whose guard bare-metal builds cannot link).
-Isa fill_isa() { return isa_best(); }
-
-}  // namespace
-
+// The fills below take no Compute: the CPU's best ISA, asked per fill
+// (cheap; no function-local static, whose guard bare-metal builds cannot
+// link).
 void random_fill_uniform_pm1(std::uint64_t seed, std::uint32_t stream,
                              std::uint64_t first, std::size_t count,
                              float* out) {
-  random_fill_uniform(fill_isa(), true, seed, stream, first, count, out);
+  random_fill_uniform(isa_best(), true, seed, stream, first, count, out);
 }
 
 void random_fill_uniform01(std::uint64_t seed, std::uint32_t stream,
                            std::uint64_t first, std::size_t count, float* out) {
-  random_fill_uniform(fill_isa(), false, seed, stream, first, count, out);
+  random_fill_uniform(isa_best(), false, seed, stream, first, count, out);
 }
 
 void random_fill_normal(std::uint64_t seed, std::uint32_t stream,

@@ -18,6 +18,8 @@ inline std::uint32_t to_bits(float f) {
   return bits;
 }
 
+inline bool same_bits(float a, float b) { return to_bits(a) == to_bits(b); }
+
 // Every bit of count floats (so -0 differs from +0 and NaN payloads count).
 inline bool same_bits(const float* a, const float* b, std::size_t count) {
   return count == 0 || std::memcmp(a, b, count * sizeof(float)) == 0;

@@ -14,11 +14,13 @@
 #include <limits>
 #include <vector>
 
+#include "bits.h"
 #include "isa_list.h"
 #include "kernels/math_kernels.h"
 #include "tacit/math.h"
 
 using namespace tacit;
+using test_bits::same_bits;
 
 namespace {
 
@@ -261,7 +263,6 @@ TEST_CASE("every ISA's exp/log variant gives the portable bits") {
                                      std::getenv("TACIT_MATH_FULL_SWEEP")[0] == '1'
                                  ? 1
                                  : 257;
-  const auto same_bits = [](float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; };
   std::vector<float (*)(float)> seen = {exp_f32};  // the portable one needs no check
   for (const Isa isa : test_isa::available_isas()) {
     CAPTURE(isa_name(isa));
@@ -289,7 +290,6 @@ TEST_CASE("every ISA's exp/log variant gives the portable bits") {
 // subnormal results) recomputed by the scalar steps. Every length (tails
 // are masked), in place and not, must give exp_f32's bits.
 TEST_CASE("every ISA's exp_array gives exp_f32's bits, any length, in place") {
-  const auto same_bits = [](float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; };
   std::vector<float> inputs = {0.0f, -0.0f, 1.0f, -1.0f, 0.5f, 88.72f, 88.73f, 89.0f,
                                89.5f, -87.33f, -87.34f, -100.0f, -103.97f, -103.98f,
                                -104.0f, -104.5f, 1e-30f, -1e-45f,

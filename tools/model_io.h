@@ -85,15 +85,13 @@ inline tacit::Status load_mnist(const char* dir, LoadedMnist* data) {
     // How the tools pick the directory, where a relative one really is,
     // and what fills it: the library's message knows none of that. Kept
     // short: a Status holds 256 characters.
+    std::string where;  // "= /absolute/path; " for a relative directory
     if (std::filesystem::path(dir).is_relative()) {
       std::error_code ec;
-      const std::string where = std::filesystem::absolute(dir, ec).string();
-      return Status::error("%s (= %s; set by --data DIR or TACIT_MNIST_DIR; "
-                           "tools/fetch-mnist fills tacit's data/mnist)",
-                           status.message(), where.c_str());
+      where = "= " + std::filesystem::absolute(dir, ec).string() + "; ";
     }
-    return Status::error("%s (set by --data DIR or TACIT_MNIST_DIR; tools/fetch-mnist "
-                         "fills tacit's data/mnist)", status.message());
+    return Status::error("%s (%sset by --data DIR or TACIT_MNIST_DIR; tools/fetch-mnist "
+                         "fills tacit's data/mnist)", status.message(), where.c_str());
   }
   const std::size_t bytes = arena_buffer_bytes(mnist_bytes(info));
   if (!data->memory.allocate(bytes)) {

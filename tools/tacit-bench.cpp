@@ -224,7 +224,7 @@ int main(int argc, char** argv) {
   if (processes < 0) processes = quick ? 1 : 3;
   // Opened now, so that a bad path fails before minutes of measuring; in
   // place only once written.
-  tacit_tools::OutputFile json("tacit-bench");
+  tacit_tools::OutputFile json(kTool);
   if (!json.open(json_path)) return 1;
   std::vector<tacit::Isa> isas;  // checked here, before any worker starts
   if (!tacit_bench::resolve_isas(options, &isas)) return 2;

@@ -17,6 +17,8 @@
 
 namespace {
 
+constexpr const char* kTool = "tacit-eval";
+
 using namespace tacit;
 
 void print_help() {
@@ -59,7 +61,7 @@ int parse(int argc, char** argv, Options* o) {
     print_help();
     return -1;
   }
-  if (!tacit_cli::default_isa("tacit-eval", &o->isa)) return 2;
+  if (!tacit_cli::default_isa(kTool, &o->isa)) return 2;
   using tacit_cli::is_flag;
   for (int i = 1; i < argc;) {
     const char* arg = argv[i];
@@ -86,13 +88,11 @@ int parse(int argc, char** argv, Options* o) {
         return usage("--split: expected test or train, found ", value);
       }
     } else if (is_flag(arg, "--image")) {
-      if (!tacit_cli::parse_long("tacit-eval", arg, value, 0, kMnistMaxCount, &o->image)) return 2;
+      if (!tacit_cli::parse_long(kTool, arg, value, 0, kMnistMaxCount, &o->image)) return 2;
     } else if (is_flag(arg, "--threads")) {
-      if (!tacit_cli::parse_long("tacit-eval", arg, value, 1, 256, &o->threads)) return 2;
+      if (!tacit_cli::parse_long(kTool, arg, value, 1, 256, &o->threads)) return 2;
     } else if (is_flag(arg, "--isa")) {
-      if (!tacit_cli::parse_isa("tacit-eval", value, &o->isa)) return 2;
-    } else {
-      return usage("unknown argument ", arg);
+      if (!tacit_cli::parse_isa(kTool, value, &o->isa)) return 2;
     }
     i += 2;
   }

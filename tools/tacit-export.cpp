@@ -24,6 +24,8 @@
 
 namespace {
 
+constexpr const char* kTool = "tacit-export";
+
 using namespace tacit;
 
 void print_help() {
@@ -106,9 +108,7 @@ int parse(int argc, char** argv, Options* o) {
     } else if (is_flag(arg, "--data")) {
       o->data = value;
     } else if (is_flag(arg, "--image")) {
-      if (!tacit_cli::parse_long("tacit-export", arg, value, 0, kMnistMaxCount, &o->image)) return 2;
-    } else {
-      return usage("unknown argument ", arg);
+      if (!tacit_cli::parse_long(kTool, arg, value, 0, kMnistMaxCount, &o->image)) return 2;
     }
     i += 2;
   }
@@ -310,7 +310,7 @@ int main(int argc, char** argv) {
     if (!status) return fail(status);
   }
 
-  tacit_tools::OutputFile header("tacit-export");
+  tacit_tools::OutputFile header(kTool);
   if (!header.open(o.output)) return 1;
   write_header(header.stream(), o, mlp, crc, o.image >= 0 ? &image : nullptr);
   return header.commit() ? 0 : 1;

@@ -19,6 +19,8 @@
 
 namespace {
 
+constexpr const char* kTool = "tacit-idx";
+
 using namespace tacit;
 
 constexpr int kOk = 0;
@@ -225,7 +227,7 @@ int run_show(int argc, char** argv) {
   }
   if (positional.size() != 2) return usage_error("show: expected FILE INDEX");
   long index = 0;
-  if (!tacit_cli::parse_long("tacit-idx", "show: INDEX", positional[1], 0, 2147483647L, &index)) {
+  if (!tacit_cli::parse_long(kTool, "show: INDEX", positional[1], 0, 2147483647L, &index)) {
     return kUsage;
   }
   IdxHeader header;

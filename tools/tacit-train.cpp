@@ -23,6 +23,8 @@
 
 namespace {
 
+constexpr const char* kTool = "tacit-train";
+
 using namespace tacit;
 
 void print_help() {
@@ -123,7 +125,7 @@ int parse(int argc, char** argv, Options* o) {
     print_help();
     return -1;
   }
-  if (!tacit_cli::default_isa("tacit-train", &o->isa)) return 2;
+  if (!tacit_cli::default_isa(kTool, &o->isa)) return 2;
   // Every flag takes a value (--help was handled above).
   for (int i = 1; i < argc; i += 2) {
     const char* arg = argv[i];
@@ -139,17 +141,17 @@ int parse(int argc, char** argv, Options* o) {
     } else if (is_flag(arg, "--widths")) {
       ok = parse_widths(value, &o->spec);
     } else if (is_flag(arg, "--epochs")) {
-      ok = tacit_cli::parse_long("tacit-train", arg, value, 0, 1000, &o->epochs);
+      ok = tacit_cli::parse_long(kTool, arg, value, 0, 1000, &o->epochs);
     } else if (is_flag(arg, "--seed")) {
-      ok = tacit_cli::parse_u64("tacit-train", arg, value, &o->seed);
+      ok = tacit_cli::parse_u64(kTool, arg, value, &o->seed);
     } else if (is_flag(arg, "--lr")) {
       ok = parse_double(arg, value, &o->lr);
     } else if (is_flag(arg, "--batch")) {
-      ok = tacit_cli::parse_long("tacit-train", arg, value, 1, 65536, &o->batch);
+      ok = tacit_cli::parse_long(kTool, arg, value, 1, 65536, &o->batch);
     } else if (is_flag(arg, "--threads")) {
-      ok = tacit_cli::parse_long("tacit-train", arg, value, 1, 256, &o->threads);
+      ok = tacit_cli::parse_long(kTool, arg, value, 1, 256, &o->threads);
     } else if (is_flag(arg, "--isa")) {
-      ok = tacit_cli::parse_isa("tacit-train", value, &o->isa);
+      ok = tacit_cli::parse_isa(kTool, value, &o->isa);
     } else {
       std::fprintf(stderr, "tacit-train: unknown argument '%s' (try --help)\n", arg);
       return 2;
@@ -202,7 +204,7 @@ int main(int argc, char** argv) {
   if (o.save != nullptr) {
     // A --save path that cannot be written fails now, not after training
     // (the probe is PATH.tmp, removed again; an existing PATH is untouched).
-    tacit_tools::OutputFile probe("tacit-train");
+    tacit_tools::OutputFile probe(kTool);
     if (!probe.open(o.save)) return 1;
   }
 
