@@ -9,12 +9,13 @@
 #include <vector>
 
 #include "isa_list.h"
-#include "tacit/conformance.h"
+#include "conformance/conformance.h"
 #include "tacit/init.h"
 #include "tacit/mlp.h"
 #include "tacit/train.h"
 
 using namespace tacit;
+using namespace tacit_tools;
 using test_isa::available_isas;
 
 namespace {

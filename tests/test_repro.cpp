@@ -1,4 +1,4 @@
-// The reproduction's building blocks (include/tacit/experiment.h) and
+// The reproduction's building blocks (tools/subliminal/experiment.h) and
 // tacit-repro's own pieces (tools/repro): statistics, permutations, noise,
 // evaluation, the writers, the flag parser, and a tiny end-to-end
 // experiment that checks what must not move and what must not change.
@@ -14,19 +14,19 @@
 #include <string>
 #include <vector>
 
-#include "../tools/json.h"
-#include "../tools/model_io.h"
-#include "../tools/output_file.h"
-#include "../tools/repro/config.h"
-#include "../tools/repro/csv.h"
-#include "../tools/repro/experiment.h"
-#include "../tools/repro/report.h"
-#include "../tools/repro/results_json.h"
-#include "../tools/repro/svg.h"
-#include "../tools/subnormal_tally.h"
+#include "common/json.h"
+#include "common/model_io.h"
+#include "common/output_file.h"
+#include "repro/config.h"
+#include "repro/csv.h"
+#include "repro/experiment.h"
+#include "repro/report.h"
+#include "repro/results_json.h"
+#include "repro/svg.h"
+#include "common/subnormal_tally.h"
 #include "alloc_counter.h"
 #include "data_files.h"
-#include "tacit/experiment.h"
+#include "subliminal/experiment.h"
 #include "tacit/hash.h"
 #include "tacit/init.h"
 #include "tacit/rng.h"
@@ -37,6 +37,7 @@
 #endif
 
 using namespace tacit;
+using namespace subliminal;
 
 namespace {
 

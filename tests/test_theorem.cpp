@@ -8,8 +8,8 @@
 #include <cstring>
 #include <vector>
 
-#include "../tools/theorem/measure.h"
-#include "../tools/theorem/report.h"
+#include "theorem/measure.h"
+#include "theorem/report.h"
 #include "alloc_counter.h"
 #include "tacit/init.h"
 #include "tacit/rng.h"

@@ -11,7 +11,7 @@
 namespace tacit {
 
 enum class Init {
-  // W ~ N(0, 1/fan_in) (w = z · (1/√fan_in) in float), b = 0: the paper's.
+  // W ~ N(0, 1/fan_in) (w = z · (1/√fan_in) in float), b = 0 (LeCun normal).
   normal_fan_in,
   // PyTorch's nn.Linear default: W and b ~ U(-1/√fan_in, 1/√fan_in),
   // as u · bound with u uniform in [-1, 1).

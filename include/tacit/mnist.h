@@ -77,7 +77,7 @@ std::size_t mnist_bytes(const MnistInfo& info);
 Status mnist_load(const char* dir, const MnistInfo& info, Arena& arena,
                   Mnist* mnist);
 
-// The paper's input scaling, torchvision's ToTensor then Normalize(0.5, 0.5),
+// torchvision's ToTensor then Normalize(0.5, 0.5), pixels into [-1, 1],
 // in binary32 with exactly these three roundings: p = 0 gives -1, 255 gives 1.
 // Out of line, so a caller built with -ffast-math cannot change its bits.
 float mnist_pixel_to_float(std::uint8_t p);

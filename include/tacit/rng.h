@@ -66,4 +66,14 @@ void random_fill_uniform01(std::uint64_t seed, std::uint32_t stream,
 void random_fill_normal(std::uint64_t seed, std::uint32_t stream,
                         std::uint64_t first, std::size_t count, float* out);
 
+// order (n) = epoch `epoch`'s permutation of [0, n) in stream `stream`:
+// Fisher–Yates from the identity. For i = n-1 down to 1, with k = n-1-i:
+//   u = random_u32(seed, stream, epoch·n + k),  j = (u64(u)·(i + 1)) >> 32,
+//   swap(order[i], order[j]).
+// j is uniform on [0, i] up to a bias below (i + 1)/2^32 (Lemire's
+// multiply-shift without rejection, so the draw count is fixed). Each
+// epoch's order depends on (seed, stream, epoch) alone. No allocation.
+void shuffle_order(std::uint64_t seed, std::uint32_t stream, std::uint64_t epoch,
+                   std::uint32_t n, std::uint32_t* order);
+
 }  // namespace tacit

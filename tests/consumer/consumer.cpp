@@ -1,19 +1,22 @@
 // Uses the library the way an application would, through its installed
-// headers only: trains the conformance run (whose hash must be the golden
-// one, 2d634462686bfc49, as everywhere), saves the teacher-sized model as a
-// checkpoint in memory, loads it back and runs inference from it.
+// headers only: trains the conformance run (tacit's
+// tools/conformance/conformance.cpp, compiled here as application code),
+// whose hash must be the golden one as everywhere; saves the teacher-sized
+// model as a checkpoint in memory, loads it back and runs inference from it.
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
 #include <vector>
 
 #include <tacit/checkpoint.h>
-#include <tacit/conformance.h>
 #include <tacit/infer.h>
 #include <tacit/init.h>
 
+#include "conformance/conformance.h"
+
 int main() {
   using namespace tacit;
+  using namespace tacit_tools;
   ConformanceConfig config;
   std::vector<unsigned char> memory(arena_buffer_bytes(conformance_bytes(config)));
   Arena arena(memory.data(), memory.size());

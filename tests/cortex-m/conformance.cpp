@@ -1,14 +1,14 @@
 // The determinism contract on a Cortex-M4: the conformance run (training a
-// teacher and a student, include/tacit/conformance.h) in static memory,
+// teacher and a student, tools/conformance/conformance.h) in static memory,
 // printing the hash of the final weights, which must be the golden one
 // (README: 2d634462686bfc49), as on x86-64 and AArch64.
 #include <cstdio>
 
-#include "tacit/conformance.h"
+#include "conformance/conformance.h"
 
 namespace {
 
-tacit::ConformanceConfig g_config;
+tacit_tools::ConformanceConfig g_config;
 // conformance_bytes for the default config, checked at run time.
 unsigned char g_memory[192 * 1024];
 char g_stdout_buffer[128];
@@ -17,15 +17,15 @@ char g_stdout_buffer[128];
 
 int main() {
   std::setvbuf(stdout, g_stdout_buffer, _IOLBF, sizeof g_stdout_buffer);
-  const std::size_t needed = tacit::arena_buffer_bytes(tacit::conformance_bytes(g_config));
+  const std::size_t needed = tacit::arena_buffer_bytes(tacit_tools::conformance_bytes(g_config));
   if (needed > sizeof g_memory) {
     std::printf("conformance: needs %lu bytes, the static buffer has %lu\n",
                 static_cast<unsigned long>(needed), static_cast<unsigned long>(sizeof g_memory));
     return 1;
   }
   tacit::Arena arena(g_memory, sizeof g_memory);
-  tacit::ConformanceResult result;
-  const tacit::Status status = tacit::conformance_run(tacit::Compute{}, g_config, arena, &result);
+  tacit_tools::ConformanceResult result;
+  const tacit::Status status = tacit_tools::conformance_run(tacit::Compute{}, g_config, arena, &result);
   if (!status) {
     std::printf("conformance: %s\n", status.message());
     return 1;

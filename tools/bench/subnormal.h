@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "bench/suite.h"
-#include "subnormal_tally.h"
+#include "common/subnormal_tally.h"
 
 namespace tacit_bench {
 

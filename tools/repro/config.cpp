@@ -1,4 +1,4 @@
-#include "config.h"
+#include "repro/config.h"
 
 #include <cerrno>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "../cli.h"
+#include "common/cli.h"
 #include "tacit/mnist.h"
 #include "tacit/threads.h"
 
@@ -82,7 +82,7 @@ bool parse_one(const char* arg, const char* value, Config* c, int* consumed) {
   }
   if (is_flag(arg, "--noise")) {
     if (value == nullptr) return usage(kTool, "%s needs a value", arg);
-    if (!tacit::noise_parse(value, &c->noise)) {
+    if (!subliminal::noise_parse(value, &c->noise)) {
       return usage(kTool, "--noise: '%s' is not uniform or normal", value);
     }
     return true;

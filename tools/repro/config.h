@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string>
 
-#include "../cli.h"
-#include "tacit/experiment.h"
+#include "common/cli.h"
+#include "subliminal/experiment.h"
 #include "tacit/isa.h"
 #include "tacit/train.h"
 
@@ -27,7 +27,7 @@ struct Config {
   int batch = 1024;
   int teacher_epochs = 5;
   int student_epochs = 5;
-  tacit::NoiseKind noise = tacit::NoiseKind::uniform;
+  subliminal::NoiseKind noise = subliminal::NoiseKind::uniform;
   int noise_images = 60000;           // per run; not a flag (the paper's count)
   tacit::DistillLoss student_loss = tacit::DistillLoss::kl;
   double temperature = 1.0;

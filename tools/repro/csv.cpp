@@ -1,9 +1,9 @@
-#include "csv.h"
+#include "repro/csv.h"
 
 #include <cinttypes>
 #include <cstdio>
 
-#include "../json.h"
+#include "common/json.h"
 
 namespace repro {
 

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "results.h"
+#include "repro/results.h"
 
 namespace repro {
 

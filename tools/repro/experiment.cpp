@@ -1,10 +1,11 @@
-#include "experiment.h"
+#include "repro/experiment.h"
 
 #include <chrono>
 #include <cstring>
 
 #include "tacit/hash.h"
 #include "tacit/init.h"
+#include "tacit/rng.h"
 #include "tacit/train.h"
 
 namespace repro {
@@ -12,6 +13,7 @@ namespace repro {
 namespace {
 
 using namespace tacit;
+using namespace subliminal;
 
 std::size_t u32_bytes(std::size_t count) {
   return arena_block_bytes(count * sizeof(std::uint32_t));
@@ -106,28 +108,30 @@ struct Loop {
   }
 
   Status train_teacher(int run, std::uint64_t seed, std::vector<double>* losses) {
-    const MnistSplit& train = mnist.train;
-    const auto n = static_cast<std::uint32_t>(train.count);
+    struct StepContext {
+      Loop* loop;
+      int run;
+      int epoch;
+    } context{this, run, 0};
+    TeacherStepHook hook;
+    hook.context = &context;
+    hook.after_step = [](void* c, int rows) {
+      auto& step = *static_cast<StepContext*>(c);
+      Loop& loop = *step.loop;
+      loop.tally(loop.w.teacher, rows, &loop.results.teacher_subnormals);
+      ++loop.units_done;
+      loop.report("teacher", step.run, step.epoch + 1, loop.config.teacher_epochs);
+    };
     adam_reset(w.state.adam);
     for (int epoch = 0; epoch < config.teacher_epochs; ++epoch) {
-      shuffle_order(seed, kTeacherShuffleStream, static_cast<std::uint64_t>(epoch), n,
-                    w.train_order);
-      double loss_sum = 0.0;
-      long steps = 0;
-      for (int first = 0; first < train.count; first += config.batch) {
-        report("teacher", run, epoch + 1, config.teacher_epochs);
-        const int rows = batch_rows(train.count, first, config.batch);
-        const Status status =
-            mnist_gather(train, w.train_order + first, rows,
-                         mlp_input(w.state.workspace, rows).data, w.eval.labels);
-        if (!status) return status;
-        loss_sum += train_step_cross_entropy(compute, w.teacher, w.state, rows,
-                                             w.eval.labels, 0, kMnistClasses);
-        tally(w.teacher, rows, &results.teacher_subnormals);
-        ++steps;
-        ++units_done;
-      }
-      losses->push_back(steps > 0 ? loss_sum / steps : 0.0);
+      context.epoch = epoch;
+      report("teacher", run, epoch + 1, config.teacher_epochs);
+      double mean_loss = 0.0;
+      const Status status =
+          train_teacher_epoch(compute, w.teacher, w.state, mnist.train, seed, epoch,
+                              config.batch, w.train_order, w.eval.labels, &hook, &mean_loss);
+      if (!status) return status;
+      losses->push_back(mean_loss);
     }
     return Status::success();
   }

@@ -22,9 +22,9 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "config.h"
-#include "progress.h"
-#include "results.h"
+#include "repro/config.h"
+#include "repro/progress.h"
+#include "repro/results.h"
 #include "tacit/gemm.h"
 #include "tacit/mlp.h"
 #include "tacit/mnist.h"

@@ -1,4 +1,4 @@
-#include "progress.h"
+#include "repro/progress.h"
 
 #include <cstdio>
 

@@ -1,8 +1,8 @@
-#include "report.h"
+#include "repro/report.h"
 
 #include <cinttypes>
 
-#include "../appendf.h"
+#include "common/appendf.h"
 #include "tacit/mnist.h"
 
 namespace repro {
@@ -23,13 +23,13 @@ std::string results_report(const Results& results) {
           c.teacher_epochs, results.train_images);
   appendf(&out, "students: %d epochs of %s (T = %g) on %d %s noise images\n",
           c.student_epochs, c.student_loss == tacit::DistillLoss::kl ? "KL" : "MSE",
-          c.temperature, c.noise_images, tacit::noise_name(c.noise));
+          c.temperature, c.noise_images, subliminal::noise_name(c.noise));
   appendf(&out, "accuracy: argmax of the %d digit logits on %d test images\n\n",
           tacit::kMnistClasses, results.test_images);
   appendf(&out, "%-32s %7s  %-17s %7s %7s %7s\n", "condition", "mean", "95% CI", "min", "max",
           "paper");
   for (int k = 0; k < kConditions; ++k) {
-    const tacit::SummaryStats& s = results.summary[k];
+    const subliminal::SummaryStats& s = results.summary[k];
     appendf(&out, "%-32s %7.4f  %.4f .. %.4f  %7.4f %7.4f %7.3f\n", condition_info(k).label,
             s.mean, s.mean - s.ci95, s.mean + s.ci95, s.min, s.max, condition_info(k).paper);
   }

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "results.h"
+#include "repro/results.h"
 
 namespace repro {
 

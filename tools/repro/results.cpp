@@ -1,4 +1,4 @@
-#include "results.h"
+#include "repro/results.h"
 
 namespace repro {
 
@@ -35,7 +35,7 @@ void summarize_results(Results* results) {
   std::vector<double> values(static_cast<std::size_t>(n));
   for (int c = 0; c < kConditions; ++c) {
     for (int r = 0; r < n; ++r) values[r] = results->runs[r].accuracy[c];
-    results->summary[c] = tacit::summarize(values.data(), n);
+    results->summary[c] = subliminal::summarize(values.data(), n);
   }
 }
 

@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "../subnormal_tally.h"
-#include "config.h"
-#include "tacit/experiment.h"
+#include "common/subnormal_tally.h"
+#include "repro/config.h"
+#include "subliminal/experiment.h"
 
 namespace repro {
 
@@ -65,7 +65,7 @@ struct Results {
   int test_images = 0;
   std::vector<RunResult> runs;
   std::uint64_t weights_hash = 0;  // every run's six models chained, run by run
-  tacit::SummaryStats summary[kConditions];
+  subliminal::SummaryStats summary[kConditions];
   double load_seconds = 0.0;
   double total_seconds = 0.0;
   // With config.count_subnormals: over every run's teacher steps, and over

@@ -1,9 +1,9 @@
-#include "results_json.h"
+#include "repro/results_json.h"
 
 #include <cinttypes>
 #include <cstdio>
 
-#include "../json.h"
+#include "common/json.h"
 #include "tacit/mnist.h"
 
 namespace repro {
@@ -46,7 +46,7 @@ void write_config(JsonWriter& json, const Results& results) {
   json.key("batch"); json.integer(c.batch);
   json.key("teacher_epochs"); json.integer(c.teacher_epochs);
   json.key("student_epochs"); json.integer(c.student_epochs);
-  json.key("noise"); json.string(tacit::noise_name(c.noise));
+  json.key("noise"); json.string(subliminal::noise_name(c.noise));
   json.key("noise_images"); json.integer(c.noise_images);
   json.key("student_loss"); json.string(loss_name(c.student_loss));
   json.key("temperature"); json.number(c.temperature);
@@ -60,7 +60,7 @@ void write_summary(JsonWriter& json, const Results& results) {
   json.key("summary");
   json.begin_object();
   for (int c = 0; c < kConditions; ++c) {
-    const tacit::SummaryStats& s = results.summary[c];
+    const subliminal::SummaryStats& s = results.summary[c];
     json.key(condition_info(c).key);
     json.begin_object();
     json.key("mean"); json.number(s.mean);
@@ -88,8 +88,8 @@ void write_alignment_summary(JsonWriter& json, const Results& results) {
       for (std::size_t r = 0; r < results.runs.size(); ++r) {
         values[r] = results.runs[r].alignment[s][static_cast<std::size_t>(e)];
       }
-      const tacit::SummaryStats stats =
-          tacit::summarize(values.data(), static_cast<int>(values.size()));
+      const subliminal::SummaryStats stats =
+          subliminal::summarize(values.data(), static_cast<int>(values.size()));
       means.push_back(stats.mean);
       cis.push_back(stats.ci95);
     }

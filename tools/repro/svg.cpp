@@ -1,4 +1,4 @@
-#include "svg.h"
+#include "repro/svg.h"
 
 #include <cstdio>
 
@@ -139,7 +139,7 @@ BarChart results_chart(const Results& results) {
                 "MLP %s, Adam lr %g, batch %d, teacher %d epochs, students %d epochs "
                 "(%s) on %d %s noise images, seed %llu (tacit-repro)",
                 widths_text(c).c_str(), c.lr, c.batch, c.teacher_epochs, c.student_epochs,
-                loss_name(c.student_loss), c.noise_images, tacit::noise_name(c.noise),
+                loss_name(c.student_loss), c.noise_images, subliminal::noise_name(c.noise),
                 static_cast<unsigned long long>(c.seed));
   chart.subtitle = subtitle;
   chart.y_label = "test accuracy (digit logits, argmax)";

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "results.h"
+#include "repro/results.h"
 
 namespace repro {
 

@@ -1,8 +1,8 @@
-#include "config.h"
+#include "theorem/config.h"
 
 #include <cstdio>
 
-#include "../cli.h"
+#include "common/cli.h"
 #include "tacit/mnist.h"
 #include "tacit/threads.h"
 

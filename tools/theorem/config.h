@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "../cli.h"
+#include "common/cli.h"
 #include "tacit/isa.h"
 
 namespace theorem {

@@ -1,4 +1,4 @@
-#include "measure.h"
+#include "theorem/measure.h"
 
 #include <cmath>
 #include <cstring>

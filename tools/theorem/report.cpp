@@ -1,11 +1,11 @@
-#include "report.h"
+#include "theorem/report.h"
 
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
 
-#include "../appendf.h"
-#include "../json.h"
+#include "common/appendf.h"
+#include "common/json.h"
 
 namespace theorem {
 
@@ -14,8 +14,8 @@ namespace {
 using tacit_tools::appendf;
 using tacit_tools::JsonWriter;
 
-tacit::SummaryStats stats_of(const std::vector<double>& values) {
-  return tacit::summarize(values.data(), static_cast<int>(values.size()));
+subliminal::SummaryStats stats_of(const std::vector<double>& values) {
+  return subliminal::summarize(values.data(), static_cast<int>(values.size()));
 }
 
 const char* row_label(int student_case, int loss) {
@@ -28,7 +28,7 @@ void numbers(JsonWriter& json, const double* values, int count) {
   json.numbers(values, static_cast<std::size_t>(count));
 }
 
-void stats(JsonWriter& json, const char* key, const tacit::SummaryStats& s) {
+void stats(JsonWriter& json, const char* key, const subliminal::SummaryStats& s) {
   json.key(key);
   json.begin_object();
   json.key("mean"); json.number(s.mean);

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "measure.h"
-#include "tacit/experiment.h"
+#include "theorem/measure.h"
+#include "subliminal/experiment.h"
 
 namespace theorem {
 
@@ -29,11 +29,11 @@ struct Measurement {
 
 // One table row: a student case and loss at one ε, over the trials.
 struct RowSummary {
-  tacit::SummaryStats per_epsilon;
-  tacit::SummaryStats cosine;
-  tacit::SummaryStats theory;     // same init only
-  tacit::SummaryStats deviation;  // |per_epsilon / theory − 1|, same init only
-  tacit::SummaryStats loss_change[kMaxAlphas];
+  subliminal::SummaryStats per_epsilon;
+  subliminal::SummaryStats cosine;
+  subliminal::SummaryStats theory;     // same init only
+  subliminal::SummaryStats deviation;  // |per_epsilon / theory − 1|, same init only
+  subliminal::SummaryStats loss_change[kMaxAlphas];
   int positive = 0;                // trials with Δθ_S·Δθ_T > 0
   int decreased[kMaxAlphas] = {};  // trials whose L_T went down
 };

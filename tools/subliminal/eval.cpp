@@ -1,6 +1,8 @@
-#include "tacit/experiment.h"
+#include "subliminal/experiment.h"
 
-namespace tacit {
+namespace subliminal {
+
+using namespace tacit;
 
 std::size_t eval_buffers_bytes(int capacity) {
   const auto rows = static_cast<std::size_t>(capacity < 0 ? 0 : capacity);
@@ -53,4 +55,4 @@ Status mnist_correct(const Compute& compute, const Mlp& mlp, MlpWorkspace& works
   return Status::success();
 }
 
-}  // namespace tacit
+}  // namespace subliminal

@@ -1,4 +1,4 @@
-#include "synthetic_digits.h"
+#include "common/synthetic_digits.h"
 
 #include <cerrno>
 #include <cmath>

@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "cli.h"
-#include "model_io.h"
-#include "output_file.h"
+#include "common/cli.h"
+#include "common/model_io.h"
+#include "common/output_file.h"
 #include "tacit/crc32.h"
 #include "tacit/infer.h"
 #include "tacit/isa.h"

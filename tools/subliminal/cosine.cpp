@@ -1,8 +1,10 @@
 #include <cmath>
 
-#include "tacit/experiment.h"
+#include "subliminal/experiment.h"
 
-namespace tacit {
+namespace subliminal {
+
+using namespace tacit;
 
 double displacement_cosine(const float* a, const float* a0, const float* b,
                            const float* b0, std::size_t n) {
@@ -20,4 +22,4 @@ double displacement_cosine(const float* a, const float* a0, const float* b,
   return dot / (std::sqrt(aa) * std::sqrt(bb));
 }
 
-}  // namespace tacit
+}  // namespace subliminal

@@ -6,10 +6,11 @@
 #include <cstdio>
 #include <string>
 
-#include "model_io.h"
-#include "output_file.h"
-#include "tacit/experiment.h"
+#include "common/model_io.h"
+#include "common/output_file.h"
+#include "subliminal/experiment.h"
 #include "tacit/init.h"
+#include "tacit/rng.h"
 #include "tacit/mnist.h"
 #include "tacit/threads.h"
 #include "theorem/config.h"
@@ -66,23 +67,23 @@ std::size_t u32_bytes(std::size_t count) {
 tacit::Status prepare_trial(const Config& config, const tacit::Mnist& mnist,
                             const Orders& orders, tacit::ThreadPool* pool, int k,
                             Bench& bench, TrialRecord* record) {
-  const std::uint64_t seed = tacit::experiment_run_seed(config.seed, k);
+  const std::uint64_t seed = subliminal::experiment_run_seed(config.seed, k);
   record->init = k;
   record->seed = seed;
   record->cross_from = static_cast<int>(orders.pairing[k]);
   tacit::mlp_init(bench.same, tacit::Init::normal_fan_in, seed);
   tacit::mlp_init(bench.cross, tacit::Init::normal_fan_in,
-                  tacit::experiment_run_seed(config.seed, record->cross_from));
+                  subliminal::experiment_run_seed(config.seed, record->cross_from));
   const auto n = static_cast<std::uint32_t>(mnist.train.count);
-  tacit::shuffle_order(seed, tacit::kTeacherShuffleStream, 0, n, orders.train);
+  tacit::shuffle_order(seed, subliminal::kTeacherShuffleStream, 0, n, orders.train);
   const tacit::Status status =
       tacit::mnist_gather(mnist.train, orders.train, config.batch,
                           tacit::mlp_input(bench.digits, config.batch).data, bench.labels);
   if (!status) return status;
-  tacit::shuffle_order(seed, tacit::kStudentShuffleStream, 0, kNoiseImages, orders.noise);
-  tacit::noise_gather(tacit::NoiseKind::uniform, seed, orders.noise, config.batch,
-                      tacit::kMnistPixels, tacit::mlp_input(bench.noise, config.batch).data,
-                      pool);
+  tacit::shuffle_order(seed, subliminal::kStudentShuffleStream, 0, kNoiseImages, orders.noise);
+  subliminal::noise_gather(subliminal::NoiseKind::uniform, seed, orders.noise, config.batch,
+                           tacit::kMnistPixels, tacit::mlp_input(bench.noise, config.batch).data,
+                           pool);
   return tacit::Status::success();
 }
 
@@ -120,7 +121,7 @@ int run(const Config& config) {
   orders.pairing = static_cast<std::uint32_t*>(
       arena.take(static_cast<std::size_t>(config.inits) * 4));
   if (status) {
-    status = tacit::derangement(config.seed, static_cast<std::uint32_t>(config.inits),
+    status = subliminal::derangement(config.seed, static_cast<std::uint32_t>(config.inits),
                                 orders.pairing);
   }
   if (!status) {

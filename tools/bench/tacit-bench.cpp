@@ -14,8 +14,8 @@
 
 #include "bench/report.h"
 #include "bench/suite.h"
-#include "cli.h"
-#include "output_file.h"
+#include "common/cli.h"
+#include "common/output_file.h"
 #include "tacit/isa.h"
 #include "tacit/threads.h"
 

@@ -10,9 +10,9 @@
 #include <cstring>
 #include <vector>
 
-#include "cli.h"
-#include "model_io.h"
-#include "synthetic_digits.h"
+#include "common/cli.h"
+#include "common/model_io.h"
+#include "common/synthetic_digits.h"
 #include "tacit/arena.h"
 #include "tacit/idx.h"
 #include "tacit/mnist.h"

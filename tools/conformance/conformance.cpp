@@ -1,4 +1,4 @@
-#include "tacit/conformance.h"
+#include "conformance/conformance.h"
 
 #include "tacit/hash.h"
 #include "tacit/init.h"
@@ -6,7 +6,9 @@
 #include "tacit/rng.h"
 #include "tacit/train.h"
 
-namespace tacit {
+namespace tacit_tools {
+
+using namespace tacit;
 
 namespace {
 
@@ -103,4 +105,4 @@ Status conformance_run(const Compute& compute, const ConformanceConfig& config,
   return Status::success();
 }
 
-}  // namespace tacit
+}  // namespace tacit_tools

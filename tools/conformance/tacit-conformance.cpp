@@ -1,4 +1,4 @@
-// Trains the fixed conformance run (include/tacit/conformance.h) and prints
+// Trains the fixed conformance run (conformance.h here) and prints
 // the hash of its final weights: the same on every platform, ISA and thread
 // count, or the determinism contract is broken.
 #include <cinttypes>
@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <vector>
 
-#include "cli.h"
-#include "tacit/conformance.h"
+#include "common/cli.h"
+#include "conformance/conformance.h"
 #include "tacit/isa.h"
 #include "tacit/threads.h"
 
@@ -36,6 +36,7 @@ void print_help() {
 
 int main(int argc, char** argv) {
   using namespace tacit;
+  using namespace tacit_tools;
   ConformanceConfig config;
   if (tacit_cli::help_requested(argc, argv)) {
     print_help();

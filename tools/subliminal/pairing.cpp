@@ -1,9 +1,11 @@
-// Both permutations draw a fixed number of words and map each to a range
-// by multiply-shift, so a seed gives the same order on every platform.
-#include "tacit/experiment.h"
+// The cross-model pairing draws a fixed number of words and maps each to a
+// range by multiply-shift, so a seed gives the same pairing on every platform.
+#include "subliminal/experiment.h"
 #include "tacit/rng.h"
 
-namespace tacit {
+namespace subliminal {
+
+using namespace tacit;
 
 namespace {
 
@@ -24,16 +26,6 @@ void swap(std::uint32_t* order, std::uint32_t i, std::uint32_t j) {
 
 }  // namespace
 
-void shuffle_order(std::uint64_t seed, std::uint32_t stream, std::uint64_t epoch,
-                   std::uint32_t n, std::uint32_t* order) {
-  identity(n, order);
-  const std::uint64_t first = epoch * n;
-  for (std::uint32_t i = n > 0 ? n - 1 : 0, k = 0; i >= 1; --i, ++k) {
-    const std::uint32_t j = scale(random_u32(seed, stream, first + k), i + 1ull);
-    swap(order, i, j);
-  }
-}
-
 Status derangement(std::uint64_t seed, std::uint32_t n, std::uint32_t* perm) {
   if (n < 2) {
     return Status::error("derangement: n is %u; a permutation without fixed points "
@@ -47,4 +39,4 @@ Status derangement(std::uint64_t seed, std::uint32_t n, std::uint32_t* perm) {
   return Status::success();
 }
 
-}  // namespace tacit
+}  // namespace subliminal

@@ -1,7 +1,9 @@
-#include "tacit/experiment.h"
+#include "subliminal/experiment.h"
 #include "tacit/rng.h"
 
-namespace tacit {
+namespace subliminal {
+
+using namespace tacit;
 
 std::uint64_t experiment_run_seed(std::uint64_t seed, int run) {
   const auto first = 2 * static_cast<std::uint64_t>(static_cast<std::uint32_t>(run));
@@ -10,4 +12,4 @@ std::uint64_t experiment_run_seed(std::uint64_t seed, int run) {
   return (high << 32) | low;
 }
 
-}  // namespace tacit
+}  // namespace subliminal

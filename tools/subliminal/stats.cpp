@@ -1,8 +1,10 @@
 #include <cmath>
 
-#include "tacit/experiment.h"
+#include "subliminal/experiment.h"
 
-namespace tacit {
+namespace subliminal {
+
+using namespace tacit;
 
 SummaryStats summarize(const double* values, int n) {
   SummaryStats s;
@@ -29,4 +31,4 @@ SummaryStats summarize(const double* values, int n) {
   return s;
 }
 
-}  // namespace tacit
+}  // namespace subliminal

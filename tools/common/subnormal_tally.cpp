@@ -1,4 +1,4 @@
-#include "subnormal_tally.h"
+#include "common/subnormal_tally.h"
 
 #include <cmath>
 

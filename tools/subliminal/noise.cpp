@@ -2,11 +2,12 @@
 // of a run would take 188 MB as floats; generated, it takes none.
 #include <cstring>
 
-#include "tacit/experiment.h"
+#include "subliminal/experiment.h"
 #include "tacit/rng.h"
-#include "parallel.h"
 
-namespace tacit {
+namespace subliminal {
+
+using namespace tacit;
 
 const char* noise_name(NoiseKind kind) {
   return kind == NoiseKind::normal ? "normal" : "uniform";
@@ -35,15 +36,41 @@ void noise_image(NoiseKind kind, std::uint64_t seed, std::uint32_t index, int pi
   }
 }
 
-void noise_gather(NoiseKind kind, std::uint64_t seed, const std::uint32_t* indices,
-                  int count, int pixels, float* out, ThreadPool* pool) {
-  const Compute compute{Isa::portable, pool};
-  // An image is 784 values of Philox: always worth a thread of its own.
-  detail::parallel_ranges(compute, count, 1, count, 2, [&](long begin, long end) {
-    for (long r = begin; r < end; ++r) {
-      noise_image(kind, seed, indices[r], pixels, out + r * pixels);
-    }
-  });
+namespace {
+
+struct GatherJob {
+  NoiseKind kind;
+  std::uint64_t seed;
+  const std::uint32_t* indices;
+  int count;
+  int pixels;
+  float* out;
+  int parts;
+};
+
+// Part `part` of `parts` contiguous row ranges; an image is 784 values of
+// Philox, always worth a thread of its own.
+void gather_part(void* context, int part) {
+  const GatherJob& job = *static_cast<const GatherJob*>(context);
+  const long begin = static_cast<long>(job.count) * part / job.parts;
+  const long end = static_cast<long>(job.count) * (part + 1) / job.parts;
+  for (long r = begin; r < end; ++r) {
+    noise_image(job.kind, job.seed, job.indices[r], job.pixels,
+                job.out + r * job.pixels);
+  }
 }
 
-}  // namespace tacit
+}  // namespace
+
+void noise_gather(NoiseKind kind, std::uint64_t seed, const std::uint32_t* indices,
+                  int count, int pixels, float* out, ThreadPool* pool) {
+  GatherJob job{kind, seed, indices, count, pixels, out, 1};
+  if (pool != nullptr && pool->size() > 1 && count > 1) {
+    job.parts = pool->size() < count ? pool->size() : count;
+    pool->run(job.parts, gather_part, &job);
+  } else {
+    gather_part(&job, 0);
+  }
+}
+
+}  // namespace subliminal

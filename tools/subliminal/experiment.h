@@ -1,8 +1,9 @@
-// Building blocks of the paper's experiment (tools/tacit-repro): per-run
-// seeds, noise images addressed by index, epoch shuffles, the cross-model
-// pairing, test accuracy, summary statistics and displacement cosines.
-// Everything is a pure function of its arguments (no hidden state) and
-// nothing here allocates.
+// Building blocks of the paper's experiment, shared by tacit-repro,
+// tacit-theorem and tacit-train: per-run seeds, noise images addressed by
+// index, the cross-model pairing, the teacher's training, test accuracy,
+// summary statistics and displacement cosines. Built on libtacit's public
+// API only; none of it is installed. Everything is a pure function of its
+// arguments (no hidden state) and nothing here allocates.
 //
 // Random streams (rng.h addressing). Of the experiment seed S (--seed):
 //   kRunSeedStream    run r's seed, indices 2r and 2r + 1 (experiment_run_seed)
@@ -13,6 +14,7 @@
 //   kNoiseStream       noise image i = indices [i·P, (i + 1)·P), P pixels
 //   kTeacherShuffleStream, kStudentShuffleStream
 //                      epoch e's order = indices [e·n, e·n + n - 1)
+//                      (tacit::shuffle_order)
 // The ranges are disjoint, so no two uses ever read the same random word.
 #pragma once
 
@@ -25,8 +27,18 @@
 #include "tacit/mnist.h"
 #include "tacit/status.h"
 #include "tacit/threads.h"
+#include "tacit/train.h"
 
-namespace tacit {
+namespace subliminal {
+
+using tacit::Arena;
+using tacit::Compute;
+using tacit::Mlp;
+using tacit::MlpWorkspace;
+using tacit::MnistSplit;
+using tacit::Status;
+using tacit::ThreadPool;
+using tacit::TrainState;
 
 constexpr std::uint32_t kRunSeedStream = 0x100;
 constexpr std::uint32_t kPairingStream = 0x101;
@@ -63,17 +75,7 @@ void noise_image(NoiseKind kind, std::uint64_t seed, std::uint32_t index, int pi
 void noise_gather(NoiseKind kind, std::uint64_t seed, const std::uint32_t* indices,
                   int count, int pixels, float* out, ThreadPool* pool);
 
-// ---- permutations --------------------------------------------------------
-
-// order (n) = epoch `epoch`'s permutation of [0, n): Fisher–Yates from the
-// identity. For i = n-1 down to 1, with k = n-1-i:
-//   u = random_u32(seed, stream, epoch·n + k),  j = (u64(u)·(i + 1)) >> 32,
-//   swap(order[i], order[j]).
-// j is uniform on [0, i] up to a bias below (i + 1)/2^32 (Lemire's
-// multiply-shift without rejection, so the draw count is fixed).
-// Each epoch's order depends on (seed, stream, epoch) alone.
-void shuffle_order(std::uint64_t seed, std::uint32_t stream, std::uint64_t epoch,
-                   std::uint32_t n, std::uint32_t* order);
+// ---- the cross-model pairing ---------------------------------------------
 
 // perm (n) = a permutation with perm[i] != i for every i: Sattolo's
 // algorithm, a uniformly random single n-cycle. From the identity, for
@@ -82,6 +84,26 @@ void shuffle_order(std::uint64_t seed, std::uint32_t stream, std::uint64_t epoch
 //   swap(perm[i], perm[j]).
 // Refuses n < 2 (no derangement of one element exists).
 Status derangement(std::uint64_t seed, std::uint32_t n, std::uint32_t* perm);
+
+// ---- the teacher ---------------------------------------------------------
+
+// Called after each of the teacher's steps with its rows (progress, tallies).
+struct TeacherStepHook {
+  void (*after_step)(void* context, int rows) = nullptr;
+  void* context = nullptr;
+};
+
+// Epoch `epoch` of the paper's teacher: the training images in
+// tacit::shuffle_order(seed, kTeacherShuffleStream, epoch) into order
+// (train.count), batches of `batch` rows (the last one short, labels into
+// labels (batch)), cross-entropy on logits [0, 10), one step of `state`'s
+// optimizer each. *mean_loss = the mean of the steps' losses. tacit-repro's
+// teacher of run seed R and tacit-train --seed R are this, epoch after epoch,
+// from mlp_init(normal_fan_in, R) and a fresh Adam.
+Status train_teacher_epoch(const Compute& compute, Mlp& teacher, TrainState& state,
+                           const MnistSplit& train, std::uint64_t seed, int epoch,
+                           int batch, std::uint32_t* order, std::int32_t* labels,
+                           const TeacherStepHook* hook, double* mean_loss);
 
 // ---- evaluation ----------------------------------------------------------
 
@@ -123,4 +145,4 @@ SummaryStats summarize(const double* values, int n);
 double displacement_cosine(const float* a, const float* a0, const float* b,
                            const float* b0, std::size_t n);
 
-}  // namespace tacit
+}  // namespace subliminal

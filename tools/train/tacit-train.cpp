@@ -10,13 +10,14 @@
 #include <cstring>
 #include <vector>
 
-#include "cli.h"
-#include "model_io.h"
-#include "output_file.h"
+#include "common/cli.h"
+#include "common/model_io.h"
+#include "common/output_file.h"
 #include "tacit/checkpoint.h"
-#include "tacit/experiment.h"
+#include "subliminal/experiment.h"
 #include "tacit/infer.h"
 #include "tacit/init.h"
+#include "tacit/rng.h"
 #include "tacit/isa.h"
 #include "tacit/threads.h"
 #include "tacit/train.h"
@@ -26,6 +27,7 @@ namespace {
 constexpr const char* kTool = "tacit-train";
 
 using namespace tacit;
+using namespace subliminal;
 
 void print_help() {
   std::printf(
@@ -167,34 +169,6 @@ int parse(int argc, char** argv, Options* o) {
   return 0;
 }
 
-// Test accuracy over logits 0-9, through the read-only inference path.
-Status test_accuracy(const Compute& compute, const Mlp& mlp, const MnistSplit& test,
-                     int batch, double* accuracy) {
-  const MlpSpec& spec = mlp.spec;
-  const std::size_t rows = static_cast<std::size_t>(batch);
-  std::vector<unsigned char> memory(arena_buffer_bytes(infer_workspace_bytes(spec, batch)));
-  Arena arena(memory.data(), memory.size());
-  InferWorkspace ws;
-  Status status = infer_workspace_create(spec, batch, arena, &ws);
-  if (!status) return status;
-  std::vector<float> x(rows * kMnistPixels), logits(rows * mlp_outputs(spec));
-  std::vector<std::uint32_t> indices(rows);
-  std::vector<std::int32_t> labels(rows), predicted(rows);
-  int correct = 0;
-  for (int first = 0; first < test.count; first += batch) {
-    const int n = test.count - first < batch ? test.count - first : batch;
-    for (int r = 0; r < n; ++r) indices[r] = static_cast<std::uint32_t>(first + r);
-    status = mnist_gather(test, indices.data(), n, x.data(), labels.data());
-    if (!status) return status;
-    const Matrix out = matrix(logits.data(), n, mlp_outputs(spec));
-    mlp_infer(compute, mlp_view(mlp), ws, const_matrix(x.data(), n, kMnistPixels), out);
-    argmax_rows(out, 0, kMnistClasses, predicted.data());
-    for (int r = 0; r < n; ++r) correct += predicted[r] == labels[r] ? 1 : 0;
-  }
-  *accuracy = test.count > 0 ? static_cast<double>(correct) / test.count : 0.0;
-  return Status::success();
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -218,14 +192,19 @@ int main(int argc, char** argv) {
   const int batch = static_cast<int>(o.batch);
   AdamConfig adam;
   adam.lr = o.lr;
-  std::vector<unsigned char> memory(
-      arena_buffer_bytes(mlp_bytes(spec) + train_state_bytes(spec, batch)));
+  const auto images = static_cast<std::size_t>(train.count);
+  std::vector<unsigned char> memory(arena_buffer_bytes(
+      mlp_bytes(spec) + train_state_bytes(spec, batch) + eval_buffers_bytes(batch) +
+      arena_block_bytes(sizeof(std::uint32_t) * images)));
   Arena arena(memory.data(), memory.size());
   Mlp mlp;
   TrainState state;
+  EvalBuffers eval;
   status = mlp_create(spec, arena, &mlp);
   if (status) status = train_state_create(spec, batch, adam, arena, &state);
+  if (status) status = eval_buffers_create(batch, arena, &eval);
   if (!status) return fail(status);
+  auto* order = static_cast<std::uint32_t*>(arena.take(sizeof(std::uint32_t) * images));
   mlp_init(mlp, Init::normal_fan_in, o.seed);
 
   ThreadPool pool(static_cast<int>(o.threads));
@@ -236,30 +215,20 @@ int main(int argc, char** argv) {
               "lr %g, batch %d, %s x %d threads\n", train.count, dir, o.epochs,
               static_cast<unsigned long long>(o.seed), o.lr, batch, isa_name(o.isa),
               pool.size());
-  const auto n = static_cast<std::uint32_t>(train.count);
-  std::vector<std::uint32_t> order(n);
-  std::vector<std::int32_t> labels(static_cast<std::size_t>(batch));
+  const long steps = (train.count + batch - 1) / batch;
   for (long epoch = 0; epoch < o.epochs; ++epoch) {
-    shuffle_order(o.seed, kTeacherShuffleStream, static_cast<std::uint64_t>(epoch), n,
-                  order.data());
-    double loss_sum = 0.0;
-    long steps = 0;
-    for (int first = 0; first < train.count; first += batch) {
-      const int rows = train.count - first < batch ? train.count - first : batch;
-      status = mnist_gather(train, order.data() + first, rows,
-                            mlp_input(state.workspace, rows).data, labels.data());
-      if (!status) return fail(status);
-      loss_sum += train_step_cross_entropy(compute, mlp, state, rows, labels.data(), 0,
-                                           kMnistClasses);
-      ++steps;
-    }
-    std::printf("epoch %ld: mean loss %.6f over %ld steps\n", epoch + 1,
-                steps > 0 ? loss_sum / static_cast<double>(steps) : 0.0, steps);
+    double mean_loss = 0.0;
+    status = train_teacher_epoch(compute, mlp, state, train, o.seed, static_cast<int>(epoch),
+                                 batch, order, eval.labels, nullptr, &mean_loss);
+    if (!status) return fail(status);
+    std::printf("epoch %ld: mean loss %.6f over %ld steps\n", epoch + 1, mean_loss, steps);
     std::fflush(stdout);
   }
-  double accuracy = 0.0;
-  status = test_accuracy(compute, mlp, data.mnist.test, batch, &accuracy);
+  int correct = 0;
+  status = mnist_correct(compute, mlp, state.workspace, data.mnist.test, eval, &correct);
   if (!status) return fail(status);
+  const double accuracy =
+      data.mnist.test.count > 0 ? static_cast<double>(correct) / data.mnist.test.count : 0.0;
   std::printf("test accuracy %.4f (%d images)\n", accuracy, data.mnist.test.count);
 
   if (o.save != nullptr) {

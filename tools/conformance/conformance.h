@@ -3,7 +3,10 @@
 // contract in one number. A teacher learns generated labels with
 // cross-entropy; a student from the same initialization imitates the
 // teacher's auxiliary logits (KL) on generated noise. Awkward widths and
-// batch exercise every kernel's edges.
+// batch exercise every kernel's edges. Written against libtacit's public
+// headers only: tacit-conformance, the tests, the Cortex-M4 program and
+// tests/consumer (which compiles this file against an installed tacit) all
+// run this one definition.
 #pragma once
 
 #include <cstddef>
@@ -13,7 +16,7 @@
 #include "tacit/gemm.h"
 #include "tacit/status.h"
 
-namespace tacit {
+namespace tacit_tools {
 
 struct ConformanceConfig {
   std::uint64_t seed = 0;
@@ -28,7 +31,8 @@ struct ConformanceResult {
 };
 
 std::size_t conformance_bytes(const ConformanceConfig& config);
-Status conformance_run(const Compute& compute, const ConformanceConfig& config,
-                       Arena& arena, ConformanceResult* result);
+tacit::Status conformance_run(const tacit::Compute& compute,
+                              const ConformanceConfig& config, tacit::Arena& arena,
+                              ConformanceResult* result);
 
-}  // namespace tacit
+}  // namespace tacit_tools

@@ -1,14 +1,14 @@
 // tacit-repro: the deterministic reproduction of Figure 10 of Cloud et al.,
 // "Subliminal learning" (2025). See --help, tools/repro/experiment.h for
-// what one run does, and include/tacit/experiment.h for the random streams.
+// what one run does, and tools/subliminal/experiment.h for the random streams.
 // Exit status: 0 done, 1 data or output file problem, 2 usage, 3 the
 // --expect-transfer margin was not met.
 #include <chrono>
 #include <cstdio>
 #include <string>
 
-#include "model_io.h"
-#include "output_file.h"
+#include "common/model_io.h"
+#include "common/output_file.h"
 #include "repro/config.h"
 #include "repro/csv.h"
 #include "repro/experiment.h"

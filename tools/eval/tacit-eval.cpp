@@ -9,8 +9,8 @@
 #include <cstring>
 #include <vector>
 
-#include "cli.h"
-#include "model_io.h"
+#include "common/cli.h"
+#include "common/model_io.h"
 #include "tacit/infer.h"
 #include "tacit/isa.h"
 #include "tacit/threads.h"
