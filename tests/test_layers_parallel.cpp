@@ -18,7 +18,6 @@ using test_bits::same_bits;
 
 namespace {
 
-
 struct Shape {
   int rows, cols;
 };

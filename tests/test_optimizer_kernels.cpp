@@ -46,7 +46,6 @@ std::vector<float> gradients(std::size_t count, int step) {
   return g;
 }
 
-
 }  // namespace
 
 TEST_CASE("adam_step: every ISA and thread count equals the portable loop") {

@@ -32,7 +32,6 @@ std::vector<float> patterned(std::size_t count, std::uint64_t seed) {
   return v;
 }
 
-
 }  // namespace
 
 TEST_CASE("mlp_pack: every ISA and thread count gives the transpose, bit for bit") {

@@ -308,3 +308,53 @@ TEST_CASE("uniform: chi-square over 100 bins and mean of 1e6 draws") {
   // Variance of U[-1, 1) is 1/3: SE of the mean 5.8e-4.
   CHECK(std::fabs(sum / n) < 5.0 * 0.000578);
 }
+
+// ---- epoch shuffles --------------------------------------------------------
+
+namespace {
+
+bool is_permutation(const std::vector<std::uint32_t>& p) {
+  std::vector<bool> seen(p.size(), false);
+  for (std::uint32_t v : p) {
+    if (v >= p.size() || seen[v]) return false;
+    seen[v] = true;
+  }
+  return true;
+}
+
+std::vector<std::uint32_t> shuffled(std::uint64_t seed, std::uint32_t stream,
+                                    std::uint64_t epoch, std::uint32_t n) {
+  std::vector<std::uint32_t> p(n);
+  tacit::shuffle_order(seed, stream, epoch, n, p.data());
+  return p;
+}
+
+}  // namespace
+
+constexpr std::uint32_t kStreamA = 0x300, kStreamB = 0x301;
+
+TEST_CASE("shuffle_order: a permutation per epoch, deterministic, documented") {
+  for (std::uint32_t n : {0u, 1u, 2u, 7u, 1000u, 60000u}) {
+    CAPTURE(n);
+    const std::vector<std::uint32_t> p = shuffled(5, kStreamA, 3, n);
+    CHECK(is_permutation(p));
+    CHECK(shuffled(5, kStreamA, 3, n) == p);
+  }
+  const auto e0 = shuffled(5, kStreamB, 0, 1000);
+  CHECK(e0 != shuffled(5, kStreamB, 1, 1000));
+  CHECK(e0 != shuffled(5, kStreamA, 0, 1000));
+  CHECK(e0 != shuffled(6, kStreamB, 0, 1000));
+
+  const std::uint32_t n = 11;
+  const std::uint64_t epoch = 4;
+  std::vector<std::uint32_t> expected(n);
+  for (std::uint32_t i = 0; i < n; ++i) expected[i] = i;
+  for (std::uint32_t i = n - 1, k = 0; i >= 1; --i, ++k) {
+    const std::uint32_t u = tacit::random_u32(9, kStreamB, epoch * n + k);
+    const auto j =
+        static_cast<std::uint32_t>((static_cast<std::uint64_t>(u) * (i + 1)) >> 32);
+    std::swap(expected[i], expected[j]);
+  }
+  CHECK(shuffled(9, kStreamB, epoch, n) == expected);
+}
+

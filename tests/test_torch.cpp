@@ -38,7 +38,6 @@ void check_close(const char* what, const float* got, const float* want, int coun
   CHECK(bad == 0);
 }
 
-
 void run_adam(double lr, const float* params_ref, const float* m_ref, const float* v_ref) {
   std::vector<unsigned char> memory(arena_buffer_bytes(adam_bytes(ref::opt_n)));
   Arena arena(memory.data(), memory.size());

@@ -1,0 +1,113 @@
+// tacit-repro's flags: the paper's defaults, every knob, refusals and
+// their messages.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "repro/config.h"
+#include "tools_test_support.h"
+
+using namespace tacit;
+using namespace subliminal;
+using namespace tools_test;
+
+// ---- flags ---------------------------------------------------------------
+
+namespace {
+
+repro::ParseResult parse(std::vector<const char*> args, repro::Config* config) {
+  args.insert(args.begin(), "tacit-repro");
+  return repro::parse_args(static_cast<int>(args.size()), const_cast<char**>(args.data()),
+                           config);
+}
+
+}  // namespace
+
+#if defined(TOOLS_TEST_HAVE_STDERR_CAPTURE)
+TEST_CASE("flags: every refusal names the tool and points at --help") {
+  repro::Config c;
+  for (const std::vector<const char*>& bad :
+       std::vector<std::vector<const char*>>{{"--batch", "0"}, {"--runs"}, {"--seed", "-4"},
+                                             {"--frobnicate"}}) {
+    CAPTURE(bad[0]);
+    const std::string message = stderr_of([&] { parse(bad, &c); });
+    CHECK(message.rfind("tacit-repro: ", 0) == 0);
+    CHECK(contains(message, "(try --help)\n"));
+  }
+}
+#endif
+
+TEST_CASE("flags: --help wins over a TACIT_ISA that cannot be used") {
+  const ScopedEnv bad_isa("TACIT_ISA", "sse9");
+  repro::Config c;
+  CHECK(parse({"--runs", "3", "--help"}, &c) == repro::ParseResult::help);
+  CHECK(parse({"--runs", "3"}, &c) == repro::ParseResult::usage_error);
+}
+
+TEST_CASE("flags: the paper's defaults, every knob, and refusals") {
+  repro::Config c;
+  REQUIRE(parse({}, &c) == repro::ParseResult::run);
+  CHECK(c.runs == 100);
+  CHECK(c.seed == 0);
+  CHECK(c.aux == 3);
+  CHECK(repro::widths_text(c) == "784-256-256-10+3");
+  CHECK(c.lr == 3e-4);
+  CHECK(c.batch == 1024);
+  CHECK(c.teacher_epochs == 5);
+  CHECK(c.student_epochs == 5);
+  CHECK(c.noise == NoiseKind::uniform);
+  CHECK(c.noise_images == 60000);
+  CHECK(c.student_loss == DistillLoss::kl);
+  CHECK(c.temperature == 1.0);
+  CHECK(c.threads == hardware_threads());
+  CHECK(c.data == "data/mnist");
+  CHECK_FALSE(c.quiet);
+  CHECK_FALSE(c.expect_transfer);
+  CHECK_FALSE(c.count_subnormals);
+
+  REQUIRE(parse({"--aux", "10", "--hidden", "512", "--lr", "1e-3", "--batch", "64",
+                 "--teacher-epochs", "2", "--student-epochs", "50", "--noise", "normal",
+                 "--student-loss", "mse", "--temperature", "2.5", "--threads", "1",
+                 "--isa", "portable", "--data", "x/y", "--seed", "99", "--runs", "3",
+                 "--json", "a.json", "--csv", "a.csv", "--svg", "a.svg", "--quiet",
+                 "--expect-transfer", "0.25"},
+                &c) == repro::ParseResult::run);
+  CHECK(repro::widths_text(c) == "784-512-512-10+10");
+  CHECK(c.lr == 1e-3);
+  CHECK(c.batch == 64);
+  CHECK(c.teacher_epochs == 2);
+  CHECK(c.student_epochs == 50);
+  CHECK(c.noise == NoiseKind::normal);
+  CHECK(c.student_loss == DistillLoss::squared_error);
+  CHECK(c.temperature == 2.5);
+  CHECK(c.threads == 1);
+  CHECK(c.isa == Isa::portable);
+  CHECK(c.data == "x/y");
+  CHECK(c.seed == 99);
+  CHECK(c.runs == 3);
+  CHECK(c.json == "a.json");
+  CHECK(c.csv == "a.csv");
+  CHECK(c.svg == "a.svg");
+  CHECK(c.quiet);
+  CHECK(c.expect_transfer);
+  CHECK(c.transfer_margin == 0.25);
+  REQUIRE(parse({"--count-subnormals"}, &c) == repro::ParseResult::run);
+  CHECK(c.count_subnormals);
+
+  REQUIRE(parse({"--hidden", "100,50,20"}, &c) == repro::ParseResult::run);
+  CHECK(repro::widths_text(c) == "784-100-50-20-10+3");
+  CHECK(parse({"--runs", "5", "--help"}, &c) == repro::ParseResult::help);
+
+  for (const std::vector<const char*>& bad :
+       std::vector<std::vector<const char*>>{{"--runs", "1"}, {"--runs"}, {"--lr", "0"},
+                                             {"--lr", "nan"}, {"--batch", "0"},
+                                             {"--noise", "pink"}, {"--student-loss", "l1"},
+                                             {"--hidden", "256,"}, {"--hidden", "0"},
+                                             {"--isa", "sse9"}, {"--temperature", "-1"},
+                                             {"--seed", "-4"}, {"--json", ""},
+                                             {"--frobnicate"}, {"extra"}}) {
+    CAPTURE(bad[0]);
+    CHECK(parse(bad, &c) == repro::ParseResult::usage_error);
+  }
+}

@@ -1,0 +1,250 @@
+// What the programs share (tools/common/): numbers and JSON, the MNIST
+// loader's messages, output files, and the subnormal tally.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/json.h"
+#include "common/model_io.h"
+#include "common/output_file.h"
+#include "common/subnormal_tally.h"
+#include "data_files.h"
+#include "tacit/init.h"
+#include "tacit/train.h"
+#include "tools_test_support.h"
+
+using namespace tacit;
+using namespace tools_test;
+
+// ---- writers -------------------------------------------------------------
+
+TEST_CASE("format_number: shortest round trip, null for non-finite") {
+  CHECK(tacit_tools::format_number(0.1) == "0.1");
+  CHECK(tacit_tools::format_number(0.5281) == "0.5281");
+  CHECK(tacit_tools::format_number(1e-8) == "1e-08");
+  CHECK(tacit_tools::format_number(3e-4) == "0.0003");
+  CHECK(tacit_tools::format_number(-2.0) == "-2");
+  CHECK(tacit_tools::format_number(1.0 / 3) == "0.3333333333333333");
+  CHECK(std::strtod(tacit_tools::format_number(0.1 + 0.2).c_str(), nullptr) == 0.1 + 0.2);
+  CHECK(tacit_tools::format_number(std::nan("")) == "null");
+  CHECK(tacit_tools::format_number(HUGE_VAL) == "null");
+}
+
+TEST_CASE("JsonWriter: structure, commas, indentation and escapes") {
+  tacit_tools::JsonWriter json;
+  json.begin_object();
+  json.key("name");
+  json.string("a \"quoted\" \\ path\n\ttab\x01");
+  json.key("list");
+  json.begin_array(true);
+  json.number(0.5);
+  json.integer(-3);
+  json.unsigned_integer(18446744073709551615ull);
+  json.end_array();
+  json.key("empty");
+  json.begin_object();
+  json.end_object();
+  json.key("nested");
+  json.begin_array();
+  json.boolean(true);
+  json.null();
+  json.end_array();
+  CHECK_FALSE(json.complete());
+  json.end_object();
+  CHECK(json.complete());
+  CHECK(json.text() ==
+        "{\n"
+        "  \"name\": \"a \\\"quoted\\\" \\\\ path\\n\\ttab\\u0001\",\n"
+        "  \"list\": [0.5, -3, 18446744073709551615],\n"
+        "  \"empty\": {},\n"
+        "  \"nested\": [\n"
+        "    true,\n"
+        "    null\n"
+        "  ]\n"
+        "}\n");
+  CHECK(tacit_tools::json_escape("caf\xc3\xa9") == "caf\xc3\xa9");
+}
+
+// The tools' MNIST loader says where a relative directory is and how the
+// tools choose it; the library's message alone does not know.
+TEST_CASE("load_mnist (tools): a missing directory's message says where and why") {
+  tacit_tools::LoadedMnist data;
+  const Status status = tacit_tools::load_mnist("no-such-dir/mnist", &data);
+  REQUIRE_FALSE(status.ok());
+  const std::string message = status.message();
+  CHECK(contains(message, "no-such-dir/mnist: no such directory"));
+  CHECK(contains(message, std::filesystem::absolute("no-such-dir/mnist").string()));
+  CHECK(contains(message, "set by --data DIR or TACIT_MNIST_DIR"));
+  // An absolute path is not repeated, so a long one still leaves room for
+  // the hint in the Status's 256 characters.
+  const std::string absolute =
+      "/a-rather-long-directory-name/of-a-user/who-keeps/datasets/somewhere/mnist-copy";
+  const Status far = tacit_tools::load_mnist(absolute.c_str(), &data);
+  REQUIRE_FALSE(far.ok());
+  CHECK(contains(far.message(), absolute + ": no such directory"));
+  CHECK(contains(far.message(), "tools/fetch-mnist fills tacit's data/mnist)"));
+}
+
+namespace {
+
+// An MLP and its training state for `capacity` rows, in memory of their own.
+struct NetUnderTest {
+  MlpSpec spec;
+  std::vector<unsigned char> memory;
+  Mlp mlp;
+  TrainState state;
+
+  NetUnderTest(const std::vector<int>& widths, int capacity) {
+    REQUIRE(mlp_spec(widths.data(), static_cast<int>(widths.size()), &spec).ok());
+    memory.resize(arena_buffer_bytes(mlp_bytes(spec) + train_state_bytes(spec, capacity)));
+    Arena arena(memory.data(), memory.size());
+    REQUIRE(mlp_create(spec, arena, &mlp).ok());
+    REQUIRE(train_state_create(spec, capacity, AdamConfig{}, arena, &state).ok());
+  }
+  NetUnderTest(const NetUnderTest&) = delete;
+  NetUnderTest& operator=(const NetUnderTest&) = delete;
+};
+
+}  // namespace
+
+TEST_CASE("tally_subnormals: counts each stored kind of value, only the step's rows") {
+  const int capacity = 3, rows = 2;
+  NetUnderTest net({4, 3, 5, 2}, capacity);
+  Mlp& mlp = net.mlp;
+  TrainState& state = net.state;
+  MlpWorkspace& ws = state.workspace;
+  const float tiny = 1e-40f;  // subnormal
+  REQUIRE(std::fpclassify(tiny) == FP_SUBNORMAL);
+  ws.activations[0][0] = tiny;       // the input batch: data, not counted
+  ws.activations[1][0] = tiny;       // row 0 of layer 1's output
+  ws.activations[3][3] = tiny;       // row 1 of the logits
+  ws.activations[2][2 * 5] = tiny;   // row 2: past the step's rows
+  ws.logits_grad[1] = tiny;
+  // Layer 2's input gradient (width 5) is in delta[0], layer 1's (width 3)
+  // in delta[1] (mlp_backward's ping-pong, last layer first; the next test
+  // checks that against a real step).
+  ws.delta[0][9] = tiny;
+  ws.delta[1][5] = tiny;
+  ws.delta[1][6] = tiny;             // past 2 rows of width 3
+  state.grads[7] = tiny;
+  state.adam.m[0] = tiny;
+  state.adam.v[1] = tiny;
+  state.adam.v[2] = -tiny;
+  mlp.params[mlp.param_count - 1] = tiny;
+
+  tacit_tools::SubnormalTally tally;
+  tacit_tools::tally_subnormals(mlp, state, rows, &tally);
+  CHECK(tally.steps == 1);
+  CHECK(tally.activations == 2);
+  CHECK(tally.logit_grads == 1);
+  CHECK(tally.deltas == 2);
+  CHECK(tally.grads == 1);
+  CHECK(tally.moments == 3);
+  CHECK(tally.params == 1);
+  CHECK(tally.found() == 10);
+  const long long params = static_cast<long long>(mlp.param_count);
+  CHECK(tally.checked == rows * (3 + 5 + 2 + 2 + 5 + 3) + 4 * params);
+  tacit_tools::tally_subnormals(mlp, state, rows, &tally);
+  CHECK(tally.steps == 2);
+  CHECK(tally.found() == 20);
+}
+
+// Every buffer the tally reads, marked subnormal to its full capacity, then
+// one real training step on fewer rows: the step overwrites exactly what
+// the tally should look at with normal values, so reading a wrong delta
+// buffer, width or row count finds markers. Widths differ per layer (the
+// wider layer 1 catches a swapped buffer) and depth covers 1 to 3 hidden
+// layers (the 3-hidden-layer net overwrites delta[0] on the way).
+TEST_CASE("tally_subnormals reads exactly what a real step wrote, 1 to 3 hidden layers") {
+  const std::vector<std::vector<int>> nets = {{4, 6, 2}, {4, 6, 3, 2}, {4, 7, 3, 5, 2}};
+  for (const std::vector<int>& widths : nets) {
+    CAPTURE(widths.size());
+    const int capacity = 3, rows = 2;
+    NetUnderTest net(widths, capacity);
+    const MlpSpec& spec = net.spec;
+    Mlp& mlp = net.mlp;
+    TrainState& state = net.state;
+    mlp_init(mlp, Init::normal_fan_in, 5);
+    MlpWorkspace& ws = state.workspace;
+    const float marker = 1e-40f;
+    const auto mark = [&](float* p, std::size_t n) { std::fill(p, p + n, marker); };
+    const auto cap = static_cast<std::size_t>(capacity);
+    for (int l = 1; l <= spec.layers; ++l) mark(ws.activations[l], cap * widths[l]);
+    mark(ws.logits_grad, cap * widths.back());
+    for (float* delta : ws.delta) mark(delta, cap * static_cast<std::size_t>(mlp_max_hidden_width(spec)));
+    for (int i = 0; i < rows * widths[0]; ++i) ws.activations[0][i] = 0.25f + 0.1f * i;
+    const std::int32_t labels[] = {0, 1};
+    train_step_cross_entropy(Compute{}, mlp, state, rows, labels, 0, widths.back());
+
+    tacit_tools::SubnormalTally tally;
+    tacit_tools::tally_subnormals(mlp, state, rows, &tally);
+    CHECK(tally.found() == 0);
+    long long delta_values = 0;
+    for (int l = 1; l <= 2 && l < spec.layers; ++l) delta_values += rows * widths[l];
+    CHECK(tally.deltas == 0);
+    // The markers are still there past what the step wrote: a tally that
+    // read the whole buffers would have found them.
+    long long left = 0;
+    for (const float* delta : ws.delta) {
+      for (int i = 0; i < capacity * mlp_max_hidden_width(spec); ++i) left += delta[i] == marker;
+    }
+    CHECK(left > 0);
+    long long per_row = widths.back();  // logit gradients
+    for (int l = 1; l <= spec.layers; ++l) per_row += widths[l];
+    CHECK(tally.checked == rows * per_row + delta_values +
+                               4 * static_cast<long long>(mlp.param_count));
+  }
+}
+
+// tacit-repro's --json/--csv/--svg and tacit-theorem's --json: a run that
+// fails or stops early leaves an earlier result as it was.
+TEST_CASE("OutputFile: fails early on a bad path, replaces PATH only when written") {
+  data_test::TempDir dir;
+  const std::string path = dir.write("figure10.json", {'k', 'e', 'e', 'p'});
+  {
+    tacit_tools::OutputFile unwritten("test");
+    REQUIRE(unwritten.open(path));
+    CHECK(file_text(path) == "keep");  // not truncated by open
+  }
+  CHECK(file_text(path) == "keep");  // never written: untouched
+  CHECK(file_text(path + ".tmp") == "(missing)");
+  {
+    tacit_tools::OutputFile written("test");
+    REQUIRE(written.open(path));
+    CHECK(written.write("new result"));
+  }
+  CHECK(file_text(path) == "new result");
+  CHECK(file_text(path + ".tmp") == "(missing)");
+
+  tacit_tools::OutputFile bad("test");
+  CHECK_FALSE(bad.open(dir.file("no/such/dir/out.json")));
+  CHECK_FALSE(bad.open(dir.path()));  // a directory is refused up front
+  CHECK(file_text(dir.path() + ".tmp") == "(missing)");
+  tacit_tools::OutputFile none("test");
+  CHECK(none.open(""));
+  CHECK(none.write("ignored"));
+
+  // Printed through stream(), put in place by commit().
+  {
+    tacit_tools::OutputFile streamed("test");
+    REQUIRE(streamed.open(path));
+    REQUIRE(streamed.stream() != nullptr);
+    std::fprintf(streamed.stream(), "%d runs", 100);
+    CHECK(file_text(path) == "new result");
+    CHECK(streamed.commit());
+  }
+  CHECK(file_text(path) == "100 runs");
+
+  // If PATH cannot be replaced after all (here it became a directory), the
+  // finished result stays in PATH.tmp rather than being thrown away.
+  const std::string late = dir.file("late.json");
+  tacit_tools::OutputFile blocked("test");
+  REQUIRE(blocked.open(late));
+  std::filesystem::create_directory(late);
+  CHECK_FALSE(blocked.write("finished"));
+  CHECK(file_text(late + ".tmp") == "finished");
+}
