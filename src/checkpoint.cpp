@@ -77,6 +77,23 @@ void format_spec(const MlpSpec& spec, char* out, std::size_t capacity) {
   }
 }
 
+Status check_size(const MlpSpec& spec, std::uint64_t total, const char* name) {
+  char theirs[96];
+  format_spec(spec, theirs, sizeof theirs);
+  const std::size_t expected = checkpoint_bytes(spec);
+  if (total < expected) {
+    return Status::error("%s: truncated: expected %zu bytes for a %s model, found %llu",
+                         name, expected, theirs, static_cast<unsigned long long>(total));
+  }
+  if (total > expected) {
+    return Status::error("%s: trailing bytes: expected %zu bytes for a %s model, found "
+                         "%llu (%llu extra)", name, expected, theirs,
+                         static_cast<unsigned long long>(total),
+                         static_cast<unsigned long long>(total - expected));
+  }
+  return Status::success();
+}
+
 Status check(const unsigned char* bytes, std::size_t available, std::uint64_t total,
              const char* name, const Mlp& mlp) {
   MlpSpec spec;
@@ -98,17 +115,9 @@ Status check(const unsigned char* bytes, std::size_t available, std::uint64_t to
                            mine, spec.widths[i], theirs);
     }
   }
+  status = check_size(spec, total, name);
+  if (!status.ok()) return status;
   const std::size_t expected = checkpoint_bytes(spec);
-  if (total < expected) {
-    return Status::error("%s: truncated: expected %zu bytes for a %s model, found %llu",
-                         name, expected, theirs, static_cast<unsigned long long>(total));
-  }
-  if (total > expected) {
-    return Status::error("%s: trailing bytes: expected %zu bytes for a %s model, found "
-                         "%llu (%llu extra)", name, expected, theirs,
-                         static_cast<unsigned long long>(total),
-                         static_cast<unsigned long long>(total - expected));
-  }
   const std::uint32_t computed = crc32(bytes, expected - 4);
   const std::uint32_t stored = get_u32(bytes + expected - 4);
   if (computed != stored) {

@@ -30,7 +30,15 @@ Status checkpoint_file_spec(const char* path, MlpSpec* spec) {
                                                       : sizeof header;
   status = read_exactly(file.get(), header, have, path, nullptr);
   if (!status.ok()) return status;
-  return checkpoint_parse_spec(header, have, path, spec);
+  MlpSpec parsed;
+  status = checkpoint_parse_spec(header, have, path, &parsed);
+  if (!status.ok()) return status;
+  // The header's widths are a claim until the file's real size agrees: a
+  // caller sizes memory from this spec.
+  status = checkpoint_detail::check_size(parsed, file_bytes, path);
+  if (!status.ok()) return status;
+  *spec = parsed;
+  return Status::success();
 }
 
 Status checkpoint_save(const char* path, const Mlp& mlp, unsigned char* buffer,

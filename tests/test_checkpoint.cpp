@@ -281,6 +281,31 @@ TEST_CASE("checksum mismatch: a flipped bit anywhere is found") {
   check_refused(bytes, {5, 4, 3}, {"crc32", "expected " + std::string(stored)});
 }
 
+// A forged 28-byte header that declares a 784-341955 model must not be
+// believed before the file's size agrees: callers allocate from the spec.
+TEST_CASE("checkpoint_file_spec refuses a header its file is too short or long for") {
+  Bytes header(checkpoint_header_bytes(1) + 4);  // and a CRC's 4 bytes
+  std::memcpy(header.data(), kCheckpointMagic, sizeof kCheckpointMagic);
+  put_u32(header, 8, kCheckpointVersion);
+  put_u32(header, 12, 1);
+  put_u32(header, 16, 784);
+  put_u32(header, 20, 341955);
+  REQUIRE(header.size() == 28);
+  TempDir dir;
+  MlpSpec spec;
+  Status status = checkpoint_file_spec(dir.write("forged.tacit", header).c_str(), &spec);
+  CHECK_FALSE(status.ok());
+  CHECK(contains(status, "truncated: expected 1073738728 bytes for a 784-341955 model, "
+                         "found 28"));
+
+  Model model({5, 4, 3}, 2);
+  Bytes longer = write(model.mlp);
+  longer.push_back(0);
+  status = checkpoint_file_spec(dir.write("long.tacit", longer).c_str(), &spec);
+  CHECK(contains(status, "trailing bytes: expected " +
+                             std::to_string(longer.size() - 1) + " bytes for a 5-4-3 model"));
+}
+
 TEST_CASE("file errors name the path") {
   Model model({3, 2}, 1);
   Bytes buffer(checkpoint_bytes(model.mlp.spec));

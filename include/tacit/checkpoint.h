@@ -48,7 +48,9 @@ Status checkpoint_read(const unsigned char* bytes, std::size_t size, const char*
 
 // ---- files (left out of builds with -Dfiles=false) --------------------------
 
-// Reads the header of the file at `path`.
+// Reads the header of the file at `path`, and refuses it unless the file is
+// exactly checkpoint_bytes(*spec) long: a size to allocate from is proven
+// by the file before it is returned.
 Status checkpoint_file_spec(const char* path, MlpSpec* spec);
 
 // Writes mlp to `path` through buffer (capacity >= checkpoint_bytes(mlp.spec)):

@@ -52,6 +52,12 @@ void fuzz_one(const unsigned char* data, std::size_t size) {
     require(!checkpoint_file_spec(g_path.c_str(), &from_file).ok());
     return;
   }
+  // A header is believed from a file only when the file's size agrees:
+  // callers allocate from the spec it returns.
+  write_file(data, size);
+  MlpSpec from_file;
+  require(checkpoint_file_spec(g_path.c_str(), &from_file).ok() ==
+          (size == checkpoint_bytes(spec)));
   if (mlp_param_count(spec) > kMaxFuzzParams) return;
 
   std::vector<unsigned char> memory(arena_buffer_bytes(mlp_bytes(spec)));

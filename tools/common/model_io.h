@@ -45,18 +45,22 @@ class Buffer {
 };
 
 struct LoadedModel {
-  std::vector<unsigned char> memory;
+  Buffer memory;  // the model's arena, then the file's bytes
   tacit::Mlp mlp;
 };
 
-// Size first: the header says the spec, the spec says the memory.
+// Size first: the header says the spec, the file's size proves it
+// (checkpoint_file_spec), the spec says the memory.
 inline tacit::Status load_model(const char* path, LoadedModel* model) {
   using namespace tacit;
   MlpSpec spec;
   Status status = checkpoint_file_spec(path, &spec);
   if (!status) return status;
   const std::size_t file_bytes = checkpoint_bytes(spec);
-  model->memory.assign(arena_buffer_bytes(mlp_bytes(spec)) + file_bytes, 0);
+  const std::size_t bytes = arena_buffer_bytes(mlp_bytes(spec)) + file_bytes;
+  if (!model->memory.allocate(bytes)) {
+    return Status::error("%s: cannot allocate %zu bytes for its model", path, bytes);
+  }
   Arena arena(model->memory.data(), model->memory.size() - file_bytes);
   status = mlp_create(spec, arena, &model->mlp);
   if (!status) return status;
