@@ -1,7 +1,8 @@
 // Uses the library the way an application would, through its installed
 // headers only: trains the conformance run (whose hash must be the golden
-// one, 2d634462686bfc49, as everywhere), saves the teacher-sized model as a
-// checkpoint in memory, loads it back and runs inference from it.
+// one, `conformance` in tests/golden-hashes, as everywhere), saves the
+// teacher-sized model as a checkpoint in memory, loads it back and runs
+// inference from it.
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
