@@ -1,8 +1,9 @@
 // Uses the library the way an application would, through its installed
 // headers only: trains the conformance run (tacit's
 // tools/conformance/conformance.cpp, compiled here as application code),
-// whose hash must be the golden one as everywhere; saves the teacher-sized
-// model as a checkpoint in memory, loads it back and runs inference from it.
+// whose hash must be the golden one (`conformance` in tests/golden-hashes)
+// as everywhere; saves the teacher-sized model as a checkpoint in memory,
+// loads it back and runs inference from it.
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>

@@ -1,7 +1,7 @@
 // The determinism contract on a Cortex-M4: the conformance run (training a
 // teacher and a student, tools/conformance/conformance.h) in static memory,
 // printing the hash of the final weights, which must be the golden one
-// (README: 2d634462686bfc49), as on x86-64 and AArch64.
+// (`conformance` in tests/golden-hashes), as on x86-64 and AArch64.
 #include <cstdio>
 
 #include "conformance/conformance.h"
