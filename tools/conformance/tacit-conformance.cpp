@@ -22,7 +22,7 @@ void print_help() {
       "Trains a fixed small MLP (61-47-33-13, batch 19) on generated data for\n"
       "N cross-entropy steps, then a student for N KL steps, and prints the hash\n"
       "of all final weights. Every platform, ISA and thread count must print\n"
-      "the same hash for the same --steps and --seed (see README).\n"
+      "the same hash for the same --steps and --seed (tests/golden-hashes).\n"
       "\n"
       "  --isa NAME     portable, avx2, avx512 or neon (default: TACIT_ISA, else\n"
       "                 the best this CPU supports)\n"

@@ -4,7 +4,7 @@ namespace repro {
 
 namespace {
 
-// Paper values: read off Figure 10 of the paper (100 runs); the README's
+// Paper values: read off Figure 10 of the paper (100 runs); the report's
 // table quotes them next to tacit's.
 constexpr ConditionInfo kInfo[kConditions] = {
     {"reference", "reference (init)", {"reference", "(init)"}, 0.100},

@@ -1,4 +1,4 @@
-// Trains the paper's teacher (README, "Reproducing the paper's Figure 10") on MNIST
+// Trains the paper's teacher (docs/REPRODUCTION.md) on MNIST
 // and saves it as a checkpoint (docs/FORMAT.md): a model to evaluate,
 // export and embed without running the whole reproduction. With seed S it
 // trains exactly what tacit-repro trains as the teacher of a run whose run
