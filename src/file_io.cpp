@@ -19,6 +19,12 @@ Status open_regular_file(const char* path, const char* field, const char* kind,
   std::error_code ec;
   const fs::file_status st = fs::status(path, ec);
   if (st.type() == fs::file_type::not_found) {
+    std::error_code link_ec;
+    if (fs::is_symlink(fs::symlink_status(path, link_ec))) {
+      const fs::path target = fs::read_symlink(path, link_ec);
+      return Status::error("%s: cannot read: a symbolic link to %s, which does not exist",
+                           path, link_ec ? "a missing file" : target.string().c_str());
+    }
     return Status::error("%s: cannot read: no such file", path);
   }
   if (ec) return Status::error("%s: cannot read: %s", path, ec.message().c_str());

@@ -200,6 +200,32 @@ TEST_CASE("missing, compressed and misplaced files are refused with what to do")
   CHECK(contains(inspect(dir, &info), "t10k-images-idx3-ubyte: is a directory"));
 }
 
+// A symbolic link in place of a file is reported as what it is: not as a
+// missing file (the loader looked for the name and found the link).
+TEST_CASE("a dangling symbolic link or a loop names the real cause") {
+  TempDir dir;
+  write_tiny_mnist(dir);
+  MnistInfo info;
+  const std::string images = dir.file("train-images-idx3-ubyte");
+  std::filesystem::remove(images);
+  std::error_code ec;
+  std::filesystem::create_symlink(dir.file("gone"), images, ec);
+  if (ec) {
+    MESSAGE("symbolic links unavailable here: " << ec.message());
+    return;
+  }
+  Status status = inspect(dir, &info);
+  CHECK(contains(status, images + ": cannot read: a symbolic link to " + dir.file("gone") +
+                             ", which does not exist"));
+  std::filesystem::remove(images);
+  std::filesystem::create_symlink(images, images, ec);
+  REQUIRE_FALSE(ec);
+  status = inspect(dir, &info);
+  CHECK_FALSE(status.ok());
+  CHECK_FALSE(contains(status, "no train-images-idx3-ubyte"));
+  CHECK(contains(status, images + ": cannot read: "));
+}
+
 TEST_CASE("mnist_load refuses a short arena and files changed since mnist_inspect") {
   TempDir dir;
   write_tiny_mnist(dir);

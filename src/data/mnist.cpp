@@ -33,9 +33,13 @@ Status join(const char* dir, const char* name, const char* suffix, char* out) {
   return Status::success();
 }
 
+// Whether dir has an entry by this name: a dangling symbolic link or a
+// loop counts, so that reading it reports the real cause, not "no such file".
 bool exists(const char* path) {
   std::error_code ec;
-  return std::filesystem::exists(path, ec) && !ec;
+  const auto st = std::filesystem::symlink_status(path, ec);
+  return st.type() != std::filesystem::file_type::not_found &&
+         st.type() != std::filesystem::file_type::none;
 }
 
 Status check_dir(const char* dir) {
