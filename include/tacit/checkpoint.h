@@ -16,6 +16,7 @@
 
 #include "tacit/mlp.h"
 #include "tacit/status.h"
+#include "tacit/version.h"
 
 namespace tacit {
 
@@ -46,6 +47,8 @@ Status checkpoint_parse_spec(const unsigned char* bytes, std::size_t size,
 Status checkpoint_read(const unsigned char* bytes, std::size_t size, const char* name,
                        Mlp& mlp);
 
+#if TACIT_HAS_FILES  // tacit/version.h: declared only where built
+
 // ---- files (left out of builds with -Dfiles=false) --------------------------
 
 // Reads the header of the file at `path`, and refuses it unless the file is
@@ -64,5 +67,7 @@ Status checkpoint_save(const char* path, const Mlp& mlp, unsigned char* buffer,
 // trailing bytes, a shorter one as truncated.
 Status checkpoint_load(const char* path, unsigned char* buffer, std::size_t capacity,
                        Mlp& mlp);
+
+#endif  // TACIT_HAS_FILES
 
 }  // namespace tacit

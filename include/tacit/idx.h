@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "tacit/status.h"
+#include "tacit/version.h"
 
 namespace tacit {
 
@@ -37,6 +38,8 @@ struct IdxHeader {
   std::uint64_t payload_bytes = 0;   // elements * idx_type_bytes(type)
   std::uint64_t file_bytes = 0;      // header_bytes + payload_bytes
 };
+
+#if TACIT_HAS_FILES  // tacit/version.h: declared only where built
 
 // "u8", "i8", "i16", "i32", "f32", "f64"; "unknown" for any other code.
 const char* idx_type_name(IdxType type);
@@ -86,5 +89,7 @@ void idx_decode(const IdxHeader& header, const unsigned char* file_bytes,
 // Writes a dimension list such as "60000x28x28" into out (always
 // terminated; truncated with "..." when too long).
 void idx_format_dims(const IdxHeader& header, char* out, std::size_t capacity);
+
+#endif  // TACIT_HAS_FILES
 
 }  // namespace tacit

@@ -11,6 +11,7 @@
 #include "tacit/arena.h"
 #include "tacit/idx.h"
 #include "tacit/status.h"
+#include "tacit/version.h"
 
 namespace tacit {
 
@@ -27,6 +28,8 @@ constexpr int kMnistMaxCount = 2147483647 / kMnistPixels;
 
 enum class MnistSplitId { train = 0, test = 1 };
 enum class MnistFile { images = 0, labels = 1 };
+
+#if TACIT_HAS_FILES  // tacit/version.h: declared only where built
 
 // "train", "test".
 const char* mnist_split_name(MnistSplitId split);
@@ -87,5 +90,7 @@ float mnist_pixel_to_float(std::uint8_t p);
 // (writing nothing).
 Status mnist_gather(const MnistSplit& split, const std::uint32_t* indices,
                     int count, float* images_out, std::int32_t* labels_out);
+
+#endif  // TACIT_HAS_FILES
 
 }  // namespace tacit
