@@ -106,7 +106,12 @@ TEST_CASE("flags: the paper's defaults, every knob, and refusals") {
                                              {"--hidden", "256,"}, {"--hidden", "0"},
                                              {"--isa", "sse9"}, {"--temperature", "-1"},
                                              {"--seed", "-4"}, {"--json", ""},
-                                             {"--frobnicate"}, {"extra"}}) {
+                                             {"--frobnicate"}, {"extra"},
+                                             {"--seed", " -1"}, {"--seed", " 5"},
+                                             {"--seed", "+2"}, {"--seed", "5 "},
+                                             {"--json", "-q"}, {"--csv", "--quiet"},
+                                             {"--quiet", "-q"}, {"--runs", "3", "--runs", "4"},
+                                             {"--lr", " 1e-3"}, {"--hidden", "256 "}}) {
     CAPTURE(bad[0]);
     CHECK(parse(bad, &c) == repro::ParseResult::usage_error);
   }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/cli.h"
 #include "common/json.h"
 #include "common/model_io.h"
 #include "common/output_file.h"
@@ -247,4 +248,107 @@ TEST_CASE("OutputFile: fails early on a bad path, replaces PATH only when writte
   std::filesystem::create_directory(late);
   CHECK_FALSE(blocked.write("finished"));
   CHECK(file_text(late + ".tmp") == "finished");
+}
+
+// ---- the flag parser -------------------------------------------------------
+
+namespace {
+
+tacit_cli::ParseResult parse_with(const tacit_cli::Command& command,
+                                  std::vector<const char*> args) {
+  args.insert(args.begin(), "tacit-test");
+  return tacit_cli::parse(command, static_cast<int>(args.size()),
+                          const_cast<char**>(args.data()));
+}
+
+}  // namespace
+
+TEST_CASE("cli: numbers are strict: no spaces, no '+', no sign on unsigned, nothing after") {
+  std::uint64_t u = 7;
+  long long w = 0;
+  double d = 0;
+  for (const char* bad : {" -1", "-1", " 5", "5 ", "+2", "", "1x", "0x10", "1e3"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(tacit_cli::parse_u64(bad, &u));
+    CHECK_FALSE(tacit_cli::parse_whole(bad, 0, 1000000, &w));
+  }
+  CHECK(u == 7);
+  CHECK(tacit_cli::parse_u64("18446744073709551615", &u));
+  CHECK_FALSE(tacit_cli::parse_u64("18446744073709551616", &u));
+  CHECK(tacit_cli::parse_whole("-4", -10, 10, &w));
+  CHECK(w == -4);
+  CHECK_FALSE(tacit_cli::parse_whole("-4", 0, 10, &w));
+  for (const char* bad : {" 1", "1 ", "+1", "nan", "inf", "0x1p-3", "1e", ".", "-", "1e+"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(tacit_cli::parse_real(bad, &d));
+  }
+  for (const char* good : {"1", "-0.5", ".5", "3e-4", "2.", "1E+2"}) {
+    CAPTURE(good);
+    CHECK(tacit_cli::parse_real(good, &d));
+  }
+  std::vector<std::string> items;
+  CHECK_FALSE(tacit_cli::split_list("784-10-", '-', &items));
+  CHECK_FALSE(tacit_cli::split_list("1,,2", ',', &items));
+  CHECK(tacit_cli::split_list("784-32-10", '-', &items));
+  CHECK(items == std::vector<std::string>{"784", "32", "10"});
+}
+
+#if defined(TOOLS_TEST_HAVE_STDERR_CAPTURE)
+TEST_CASE("cli: a table's flags, their refusals and messages") {
+  using namespace tacit_cli;
+  std::uint64_t seed = 0;
+  int batch = 1;
+  double lr = 1;
+  std::string json, model;
+  bool quiet = false;
+  tacit::Isa chosen = tacit::Isa::portable;
+  std::vector<int> threads;
+  const Command command{"tacit-test", {
+      unsigned64("--seed", &seed), whole("--batch", 1, 64, &batch),
+      real("--lr", above(0), at_most(1), &lr), path("--json", &json),
+      on("--quiet", &quiet, "-q"), isa(&chosen), whole_list("--threads", 1, 8, &threads)},
+      {{"MODEL", &model}}};
+  CHECK(parse_with(command, {"m", "--seed", "5", "--batch", "64", "--lr", "1", "--json",
+                             "out.json", "-q", "--threads", "1,8"}) == ParseResult::run);
+  CHECK(seed == 5);
+  CHECK(model == "m");
+  CHECK(threads == std::vector<int>{1, 8});
+  const struct {
+    std::vector<const char*> args;
+    const char* message;
+  } refusals[] = {
+      {{"m", "--seed", " -1"}, "tacit-test: --seed: ' -1' is not a whole number from 0 to 2^64-1"},
+      {{"m", "--seed", "+2"}, "--seed: '+2' is not a whole number"},
+      {{"m", "--seed", " 5"}, "--seed: ' 5' is not"},
+      {{"m", "--batch", "-4"}, "--batch: '-4' is not a whole number from 1 to 64"},
+      {{"m", "--lr", "0"}, "--lr: '0' is not a number in (0, 1]"},
+      {{"m", "--json", "-q"}, "--json needs a value; '-q' looks like a flag"},
+      {{"m", "--json", "--quiet"}, "looks like a flag"},
+      {{"m", "--json"}, "--json needs a value"},
+      {{"m", "-q", "--quiet"}, "--quiet: given twice"},
+      {{"m", "--seed", "1", "--seed", "2"}, "--seed: given twice"},
+      {{"m", "--threads", "1,"}, "--threads: '1,' is not a comma-separated list"},
+      {{"m", "--isa", "sse9"}, "--isa: 'sse9' is not one of portable"},
+      {{"m", "--x"}, "tacit-test: unknown argument '--x'"},
+      {{"m", "extra"}, "unknown argument 'extra'"},
+      {{}, "tacit-test: expected MODEL"}};
+  for (const auto& refusal : refusals) {
+    CAPTURE(refusal.message);
+    ParseResult result = ParseResult::run;
+    const std::string message = stderr_of([&] { result = parse_with(command, refusal.args); });
+    CHECK(result == ParseResult::usage_error);
+    CHECK(contains(message, refusal.message));
+    CHECK(contains(message, " (try --help)\n"));
+  }
+}
+#endif
+
+TEST_CASE("cli: --help or -h anywhere wins, over bad flags and a bad TACIT_ISA") {
+  using namespace tacit_cli;
+  const ScopedEnv bad_isa("TACIT_ISA", "sse9");
+  tacit::Isa chosen = tacit::Isa::portable;
+  const Command command{"tacit-test", {isa(&chosen)}};
+  CHECK(parse_with(command, {"--bogus", "--help"}) == ParseResult::help);
+  CHECK(parse_with(command, {"--isa", "-h"}) == ParseResult::help);
+  CHECK(parse_with(command, {}) == ParseResult::usage_error);
 }

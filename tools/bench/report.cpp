@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/json.h"
 #include "tacit/isa.h"
 #include "tacit/threads.h"
 
@@ -49,21 +50,6 @@ std::string note_of(const SuiteResult& result, const Record& r) {
     }
   }
   return text;
-}
-
-void json_string(std::FILE* f, const std::string& s) {
-  std::fputc('"', f);
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      std::fputc('\\', f);
-      std::fputc(c, f);
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      std::fprintf(f, "\\u%04x", c);
-    } else {
-      std::fputc(c, f);
-    }
-  }
-  std::fputc('"', f);
 }
 
 void json_number(std::FILE* f, double value, bool counted) {
@@ -135,16 +121,16 @@ void write_json(std::FILE* f, const SuiteResult& result, const std::string& note
                 const SubnormalReport* subnormals) {
   std::fprintf(f, "{\n  \"machine\": {\"hardware_threads\": %d, \"best_isa\": ",
                tacit::hardware_threads());
-  json_string(f, tacit::isa_name(tacit::isa_best()));
+  std::fputs(tacit_tools::json_quote(tacit::isa_name(tacit::isa_best())).c_str(), f);
   std::fputs(", \"loadavg\": ", f);
-  json_string(f, load_average());
+  std::fputs(tacit_tools::json_quote(load_average()).c_str(), f);
   std::fputs(", \"note\": ", f);
-  json_string(f, note);
+  std::fputs(tacit_tools::json_quote(note).c_str(), f);
   std::fputs("},\n  \"peaks\": [", f);
   for (std::size_t i = 0; i < result.peaks.size(); ++i) {
     const Peak& p = result.peaks[i];
     std::fprintf(f, "%s\n    {\"isa\": ", i ? "," : "");
-    json_string(f, p.isa);
+    std::fputs(tacit_tools::json_quote(p.isa).c_str(), f);
     std::fprintf(f, ", \"threads\": %d, \"gflops\": %.6g, \"gflops_min\": %.6g, "
                     "\"gflops_max\": %.6g, \"samples\": %d, \"cpu_per_wall\": %.3g}",
                  p.threads, p.gflops.median, p.gflops.min, p.gflops.max, p.gflops.samples,
@@ -155,9 +141,9 @@ void write_json(std::FILE* f, const SuiteResult& result, const std::string& note
     const Record& r = result.records[i];
     const bool counted = r.flops > 0;
     std::fprintf(f, "%s\n    {\"isa\": ", i ? "," : "");
-    json_string(f, r.isa);
+    std::fputs(tacit_tools::json_quote(r.isa).c_str(), f);
     std::fprintf(f, ", \"threads\": %d, \"op\": ", r.threads);
-    json_string(f, r.op);
+    std::fputs(tacit_tools::json_quote(r.op).c_str(), f);
     std::fprintf(f, ", \"in\": %d, \"out\": %d, \"batch\": %d, \"seconds\": %.6g, "
                     "\"seconds_min\": %.6g, \"seconds_max\": %.6g, \"samples\": %d, "
                     "\"processes\": %d, \"gflops\": ",

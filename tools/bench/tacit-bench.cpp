@@ -65,34 +65,6 @@ void print_help() {
 
 constexpr const char* kTool = "tacit-bench";
 
-bool parse_ints(const char* flag, const char* text, long min, long max, std::vector<int>* out) {
-  if (text == nullptr) return tacit_cli::usage(kTool, "%s needs a value", flag);
-  out->clear();
-  std::string list = text;
-  std::size_t start = 0;
-  for (;;) {
-    const std::size_t comma = list.find(',', start);
-    const std::string item = list.substr(start, comma == std::string::npos ? comma : comma - start);
-    long value = 0;
-    if (!tacit_cli::parse_long(kTool, flag, item.c_str(), min, max, &value)) return false;
-    out->push_back(static_cast<int>(value));
-    if (comma == std::string::npos) return true;
-    start = comma + 1;
-  }
-}
-
-std::vector<std::string> split(const char* text) {
-  std::vector<std::string> out;
-  std::string list = text;
-  std::size_t start = 0;
-  for (;;) {
-    const std::size_t comma = list.find(',', start);
-    out.push_back(list.substr(start, comma == std::string::npos ? comma : comma - start));
-    if (comma == std::string::npos) return out;
-    start = comma + 1;
-  }
-}
-
 std::string shell_quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
@@ -149,6 +121,21 @@ bool run_processes(const char* self, const std::vector<std::string>& passed, int
   return true;
 }
 
+// The flags a worker process gets: all but --processes, --json and --worker
+// (each with its value); parse() has checked them all.
+std::vector<std::string> worker_flags(int argc, char** argv) {
+  std::vector<std::string> passed;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--processes" || arg == "--json" || arg == "--worker") {
+      ++i;
+    } else {
+      passed.push_back(arg);
+    }
+  }
+  return passed;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -157,70 +144,29 @@ int main(int argc, char** argv) {
   bool quick = false;
   bool subnormals = false;
   std::string json_path, worker_path;
-  std::vector<std::string> passed;  // flags a worker process gets
-  if (tacit_cli::help_requested(argc, argv)) {
-    print_help();
-    return 0;
-  }
   // --quick sets defaults that the other flags then override, wherever it
   // stands among them.
   for (int i = 1; i < argc; ++i) {
-    if (tacit_cli::is_flag(argv[i], "--quick")) {
-      set_quick(&options);
-      quick = true;
-    }
+    if (std::string(argv[i]) == "--quick") set_quick(&options);
   }
-  for (int i = 1; i < argc; ++i) {
-    const char* arg = argv[i];
-    const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
-    long number = 0;
-    bool pass = true;
-    if (tacit_cli::is_flag(arg, "--quick")) {
-      passed.push_back(arg);
-      continue;
-    } else if (tacit_cli::is_flag(arg, "--subnormals")) {
-      subnormals = true;
-      continue;
-    } else if (tacit_cli::is_flag(arg, "--isa")) {
-      if (value == nullptr) {
-        tacit_cli::usage(kTool, "--isa needs a value");
-        return 2;
-      }
-      options.isas = split(value);
-    } else if (tacit_cli::is_flag(arg, "--threads")) {
-      if (!parse_ints(arg, value, 1, tacit_bench::kMaxThreads, &options.threads)) return 2;
-    } else if (tacit_cli::is_flag(arg, "--batch")) {
-      if (!parse_ints(arg, value, 1, 65536, &options.batches)) return 2;
-    } else if (tacit_cli::is_flag(arg, "--train-batch")) {
-      if (!tacit_cli::parse_long(kTool, arg, value, 1, 65536, &number)) return 2;
-      options.train_batch = static_cast<int>(number);
-    } else if (tacit_cli::is_flag(arg, "--samples")) {
-      if (!tacit_cli::parse_long(kTool, arg, value, 3, 100000, &number)) return 2;
-      options.plan.samples = static_cast<int>(number);
-    } else if (tacit_cli::is_flag(arg, "--processes")) {
-      if (!tacit_cli::parse_long(kTool, arg, value, 1, 1000, &processes)) return 2;
-      pass = false;
-    } else if (tacit_cli::is_flag(arg, "--json")) {
-      if (value == nullptr || value[0] == '\0') {
-        tacit_cli::usage(kTool, "--json needs a file name");
-        return 2;
-      }
-      json_path = value;
-      pass = false;
-    } else if (tacit_cli::is_flag(arg, "--worker")) {  // internal: see run_processes
-      if (value == nullptr) return 2;
-      worker_path = value;
-      pass = false;
-    } else {
-      std::fprintf(stderr, "tacit-bench: unknown argument '%s' (try --help)\n", arg);
-      return 2;
-    }
-    if (pass) {
-      passed.push_back(arg);
-      passed.push_back(value);
-    }
-    ++i;
+  using namespace tacit_cli;
+  const Command command{kTool, {
+      on("--quick", &quick),
+      on("--subnormals", &subnormals),
+      name_list("--isa", &options.isas),
+      whole_list("--threads", 1, tacit_bench::kMaxThreads, &options.threads),
+      whole_list("--batch", 1, 65536, &options.batches),
+      whole("--train-batch", 1, 65536, &options.train_batch),
+      whole("--samples", 3, 100000, &options.plan.samples),
+      whole("--processes", 1, 1000, &processes),
+      path("--json", &json_path),
+      path("--worker", &worker_path)}};  // internal: see run_processes
+  switch (parse(command, argc, argv)) {
+    case ParseResult::help: print_help(); return 0;
+    case ParseResult::usage_error: return 2;
+    case ParseResult::run: break;
   }
+  const std::vector<std::string> passed = worker_flags(argc, argv);
   if (processes < 0) processes = quick ? 1 : 3;
   // Opened now, so that a bad path fails before minutes of measuring; in
   // place only once written.

@@ -1,148 +1,171 @@
-// Small helpers the tools share for parsing flags: strict numbers, clear
-// messages. Header-only so each tool stays one file plus this.
+// The one command-line parser every tool uses: a program lists its flags
+// and positional arguments in a table (a Command) and parse() fills their
+// targets, strictly, with the same messages and exit codes everywhere:
+//
+//   tacit_cli::Command command{"tacit-x", {
+//       tacit_cli::whole("--batch", 1, 65536, &c.batch),
+//       tacit_cli::path("--json", &c.json),
+//       tacit_cli::on("--quiet", &c.quiet, "-q")}};
+//   switch (tacit_cli::parse(command, argc, argv)) { ... }
+//
+// The parser's rules, for every tool:
+// - --help or -h anywhere (even as a flag's value, after a bad flag or with
+//   a bad TACIT_ISA) means help: ParseResult::help, exit 0.
+// - A usage error prints "TOOL: why (try --help)" on stderr: ParseResult::
+//   usage_error, exit 2. Runtime failures (exit 1) are the programs' own.
+// - Numbers are strict: digits only, '-' only on signed values, no '+', no
+//   spaces, nothing after the number; then the range.
+// - A value that looks like a flag ('-' then a letter or '-') is refused, so
+//   `--json -q` does not write a file named -q; `-4` still reaches the
+//   number check.
+// - Each flag may be given once; a second one is a usage error.
+// - An argument that does not start with '-' is positional.
 #pragma once
 
-#include <cerrno>
-#include <cstdarg>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
+#include <functional>
+#include <initializer_list>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tacit/isa.h"
 #include "tacit/threads.h"
 
 namespace tacit_cli {
 
+enum class ParseResult { run, help, usage_error };
+
+// ---- strict text to values (also what custom flags build on) -------------
+
+// A whole decimal number in [min, max]: an optional '-' (only where min < 0),
+// then digits and nothing else.
+bool parse_whole(const char* text, long long min, long long max, long long* out);
+// Digits only, 0 to 2^64-1.
+bool parse_u64(const char* text, std::uint64_t* out);
+// A finite decimal number: -?(D+[.D*]|.D+)([eE][+-]?D+)?, nothing else.
+bool parse_real(const char* text, double* out);
+// Items of text between separators; false if any item is empty ("1,,2", "1,").
+bool split_list(const char* text, char separator, std::vector<std::string>* items);
+
+// ---- the table -------------------------------------------------------------
+
+// Applies a value; false if it is not acceptable. *why, if set, replaces
+// "is not EXPECT" in the message.
+using Apply = std::function<bool(const char* value, std::string* why)>;
+
+struct Flag {
+  std::string name;     // "--seed"
+  std::string alias;    // "-q", or empty
+  std::string expect;   // "a whole number from 1 to 256"; empty for a switch
+  Apply apply;          // a switch gets nullptr as its value
+  bool* given = nullptr;  // set true when the flag is seen
+  bool isa_default = false;  // isa(): starts from TACIT_ISA
+
+  // Also sets *flag when the flag is given (--data sets data_given).
+  Flag marks(bool* flag) && {
+    given = flag;
+    return std::move(*this);
+  }
+};
+
+// A switch: sets *target true.
+Flag on(const char* name, bool* target, const char* alias = "");
+// A whole number in [min, max] into an int, long or long long.
+Flag whole(const char* name, long long min, long long max, int* target);
+Flag whole(const char* name, long long min, long long max, long* target);
+Flag unsigned64(const char* name, std::uint64_t* target);
+
+struct Bound {
+  double value;
+  bool closed;  // the bound itself is admitted
+};
+inline Bound above(double v) { return {v, false}; }
+inline Bound at_least(double v) { return {v, true}; }
+inline Bound below(double v) { return {v, false}; }
+inline Bound at_most(double v) { return {v, true}; }
+// A finite number between lo and hi, e.g. real("--lr", above(0), at_most(1), &lr).
+Flag real(const char* name, Bound lo, Bound hi, double* target);
+
+// A file or directory name: not empty, not flag-like.
+Flag path(const char* name, std::string* target, const char* alias = "");
+
+// One of a list of names, each standing for a value.
+template <typename T>
+Flag choice(const char* name, std::initializer_list<std::pair<const char*, T>> options,
+            T* target) {
+  std::vector<std::pair<std::string, T>> list;
+  std::string expect = "one of";
+  for (const auto& option : options) {
+    expect += (list.empty() ? " " : ", ") + std::string(option.first);
+    list.emplace_back(option.first, option.second);
+  }
+  Flag flag;
+  flag.name = name;
+  flag.expect = expect;
+  flag.apply = [list, target](const char* value, std::string*) {
+    for (const auto& option : list) {
+      if (option.first == value) {
+        *target = option.second;
+        return true;
+      }
+    }
+    return false;
+  };
+  return flag;
+}
+
+// --isa NAME: an ISA this machine and build can run. Before the flags are
+// read, parse() sets *target from TACIT_ISA, else the best available.
+Flag isa(tacit::Isa* target);
+// Comma-separated whole numbers in [min, max] ("1,64,1024").
+Flag whole_list(const char* name, long long min, long long max, std::vector<int>* target);
+// Comma-separated names ("portable,avx2"), checked by the program.
+Flag name_list(const char* name, std::vector<std::string>* target);
+// Anything else: apply decides; expect says what it wants ("a shape like 784-32-10").
+Flag custom(const char* name, const char* expect, Apply apply);
+
+struct Positional {
+  const char* name;     // "MODEL", for "expected MODEL"
+  std::string* target;
+};
+
+struct Command {
+  const char* tool;  // the messages' prefix: "tacit-idx" or "tacit-idx info"
+  std::vector<Flag> flags;
+  std::vector<Positional> positionals = {};          // each required, in order
+  std::vector<std::string>* more = nullptr;         // further positionals, if any
+};
+
+// --help or -h anywhere in argv[1..argc).
+bool help_requested(int argc, char** argv);
+
+// Parses argv[1..argc) with command's table (argv[0] is the program).
+ParseResult parse(const Command& command, int argc, char** argv);
+
 // Prints "TOOL: why (try --help)" on stderr; false, for `return usage(...)`.
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((format(printf, 2, 3)))
 #endif
-inline bool usage(const char* tool, const char* format, ...) {
-  std::fprintf(stderr, "%s: ", tool);
-  va_list args;
-  va_start(args, format);
-  std::vfprintf(stderr, format, args);
-  va_end(args);
-  std::fprintf(stderr, " (try --help)\n");
-  return false;
-}
-
-// Parses a whole decimal integer in [min, max]; prints why not (as
-// "TOOL: FLAG: ... (try --help)") and returns false.
-inline bool parse_long(const char* tool, const char* flag, const char* text, long min,
-                       long max, long* out) {
-  if (text == nullptr) return usage(tool, "%s needs a value", flag);
-  errno = 0;
-  char* end = nullptr;
-  const long value = std::strtol(text, &end, 10);
-  if (errno != 0 || end == text || *end != '\0' || value < min || value > max) {
-    return usage(tool, "%s: '%s' is not a whole number from %ld to %ld", flag, text, min,
-                 max);
-  }
-  *out = value;
-  return true;
-}
-
-// parse_long for a range that fits an int.
-inline bool parse_int(const char* tool, const char* flag, const char* text, long min,
-                      long max, int* out) {
-  long value = 0;
-  if (!parse_long(tool, flag, text, min, max, &value)) return false;
-  *out = static_cast<int>(value);
-  return true;
-}
-
-inline bool parse_u64(const char* tool, const char* flag, const char* text,
-                      std::uint64_t* out) {
-  if (text == nullptr) return usage(tool, "%s needs a value", flag);
-  errno = 0;
-  char* end = nullptr;
-  const unsigned long long value = std::strtoull(text, &end, 10);
-  if (errno != 0 || end == text || *end != '\0' || text[0] == '-') {
-    return usage(tool, "%s: '%s' is not a whole number from 0 to 2^64-1", flag, text);
-  }
-  *out = value;
-  return true;
-}
-
-// --isa's value: an ISA by name that this machine and build can run; the
-// refusal names the best one that can.
-inline bool parse_isa(const char* tool, const char* text, tacit::Isa* isa) {
-  if (text == nullptr) return usage(tool, "%s needs a value", "--isa");
-  if (!tacit::isa_parse(text, isa)) {
-    return usage(tool, "--isa: '%s' is not one of portable, avx2, avx512, neon", text);
-  }
-  if (!tacit::isa_available(*isa)) {
-    return usage(tool, "--isa: %s is not available on this machine or build; the best "
-                 "available is %s", text, tacit::isa_name(tacit::isa_best()));
-  }
-  return true;
-}
-
-// A file or directory name: anything but empty.
-inline bool parse_path(const char* tool, const char* flag, const char* text,
-                       std::string* out) {
-  if (text == nullptr || text[0] == '\0') return usage(tool, "%s needs a file name", flag);
-  *out = text;
-  return true;
-}
-
-// The ISA before any --isa: TACIT_ISA if set, else the best here. Prints
-// why TACIT_ISA cannot be used.
-inline bool default_isa(const char* tool, tacit::Isa* isa) {
-  const tacit::Status status = tacit::isa_from_environment(isa);
-  if (!status) std::fprintf(stderr, "%s: %s\n", tool, status.message());
-  return status.ok();
-}
+bool usage(const char* tool, const char* format, ...);
 
 // threads, or 1 (saying so) where the build has no threads.
-inline int usable_threads(const char* tool, int threads) {
-  if (threads > 1 && !tacit::threads_enabled()) {
-    std::fprintf(stderr, "%s: this build has no threads (-Dthreads=false); running on 1\n",
-                 tool);
-    return 1;
-  }
-  return threads;
-}
+int usable_threads(const char* tool, int threads);
 
-inline bool is_flag(const char* arg, const char* name) { return std::strcmp(arg, name) == 0; }
-
-// --help or -h anywhere: every tool prints its help then, before looking
-// at anything else (a bad TACIT_ISA or flag must not hide the help).
-inline bool help_requested(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    if (is_flag(argv[i], "--help") || is_flag(argv[i], "-h")) return true;
-  }
-  return false;
-}
-
-enum class ParseResult { run, help, usage_error };
-
-// The command line of a tool whose flags all come before a run, into a
-// Config with `threads` and `isa` members. Defaults first: threads =
-// hardware_threads(), isa = TACIT_ISA, else the best here. --help or -h
-// anywhere means help; otherwise each argument goes through
-// parse_one(arg, value, &c, &consumed), value being the next argument or
-// null and consumed how many of the two it took. Last, threads are made
-// usable on this build. *config is set only for a run.
-template <typename Config, typename ParseOne>
-ParseResult parse_config(const char* tool, int argc, char** argv, ParseOne parse_one,
-                         Config* config) {
-  if (help_requested(argc, argv)) return ParseResult::help;
+// The command line of a tool whose Config has `threads` and `isa`:
+// threads default to hardware_threads() and are made usable on this build
+// after parsing; table(&c) gives the flags into c. *config is set only
+// for a run.
+template <typename Config>
+ParseResult parse_config(const char* tool, int argc, char** argv,
+                         Command (*table)(Config*), Config* config) {
   Config c;
   c.threads = tacit::hardware_threads();
-  if (!default_isa(tool, &c.isa)) return ParseResult::usage_error;
-  for (int i = 1; i < argc;) {
-    int consumed = 1;
-    const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
-    if (!parse_one(argv[i], value, &c, &consumed)) return ParseResult::usage_error;
-    i += consumed;
-  }
+  const ParseResult result = parse(table(&c), argc, argv);
+  if (result != ParseResult::run) return result;
   c.threads = usable_threads(tool, c.threads);
   *config = c;
-  return ParseResult::run;
+  return result;
 }
 
 }  // namespace tacit_cli

@@ -41,6 +41,8 @@ std::string json_escape(const char* text) {
   return out;
 }
 
+std::string json_quote(const char* text) { return '"' + json_escape(text) + '"'; }
+
 void JsonWriter::newline() {
   out_ += '\n';
   out_.append(2 * stack_.size(), ' ');
@@ -83,17 +85,14 @@ void JsonWriter::end_array() { close(']'); }
 
 void JsonWriter::key(const char* name) {
   before_value();
-  out_ += '"';
-  out_ += json_escape(name);
-  out_ += "\": ";
+  out_ += json_quote(name);
+  out_ += ": ";
   after_key_ = true;
 }
 
 void JsonWriter::string(const char* value) {
   before_value();
-  out_ += '"';
-  out_ += json_escape(value);
-  out_ += '"';
+  out_ += json_quote(value);
 }
 
 void JsonWriter::number(double value) {

@@ -16,6 +16,9 @@ std::string format_number(double value);
 // JSON string contents: \" \\ \n \r \t \b \f and \u00XX for other control
 // bytes; everything else (UTF-8 included) as is.
 std::string json_escape(const char* text);
+// The same in quotes: a whole JSON string.
+std::string json_quote(const char* text);
+inline std::string json_quote(const std::string& text) { return json_quote(text.c_str()); }
 
 // Writes pretty JSON: one member or element per line, indented by two
 // spaces; a `compact` array keeps its elements on one line.

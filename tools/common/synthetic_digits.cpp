@@ -1,10 +1,10 @@
 #include "common/synthetic_digits.h"
 
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <string>
+
+#include "common/output_file.h"
 
 namespace tacit_tools {
 
@@ -57,24 +57,16 @@ void draw(int digit, double slant, unsigned char* pixels) {
 
 bool write_idx(const std::string& path, const unsigned* dims, int rank,
                const unsigned char* payload, std::size_t bytes) {
-  std::FILE* file = std::fopen(path.c_str(), "wb");
-  if (file == nullptr) {
-    std::fprintf(stderr, "tacit-idx: %s: cannot create (%s)\n", path.c_str(),
-                 std::strerror(errno));
-    return false;
-  }
+  OutputFile file("tacit-idx");
+  if (!file.open(path)) return false;
   unsigned char header[4 + 4 * 3] = {0, 0, 0x08, static_cast<unsigned char>(rank)};
   for (int d = 0; d < rank; ++d)
     for (int b = 0; b < 4; ++b)
       header[4 + 4 * d + b] = static_cast<unsigned char>(dims[d] >> (24 - 8 * b));
   const std::size_t header_bytes = 4 + 4 * static_cast<std::size_t>(rank);
-  const bool ok = std::fwrite(header, 1, header_bytes, file) == header_bytes &&
-                  std::fwrite(payload, 1, bytes, file) == bytes;
-  if (std::fclose(file) != 0 || !ok) {
-    std::fprintf(stderr, "tacit-idx: %s: write failed\n", path.c_str());
-    return false;
-  }
-  return true;
+  std::fwrite(header, 1, header_bytes, file.stream());
+  std::fwrite(payload, 1, bytes, file.stream());
+  return file.commit();  // says why on failure
 }
 
 }  // namespace

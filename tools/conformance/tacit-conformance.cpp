@@ -38,32 +38,17 @@ int main(int argc, char** argv) {
   using namespace tacit;
   using namespace tacit_tools;
   ConformanceConfig config;
-  if (tacit_cli::help_requested(argc, argv)) {
-    print_help();
-    return 0;
-  }
-  Isa isa;
-  if (!tacit_cli::default_isa(kTool, &isa)) return 2;
+  Isa isa = Isa::portable;
   int threads = 1;
-  for (int i = 1; i < argc; ++i) {
-    const char* arg = argv[i];
-    const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
-    if (tacit_cli::is_flag(arg, "--isa")) {
-      if (!tacit_cli::parse_isa(kTool, value, &isa)) return 2;
-      ++i;
-    } else if (tacit_cli::is_flag(arg, "--threads")) {
-      if (!tacit_cli::parse_int(kTool, arg, value, 1, 256, &threads)) return 2;
-      ++i;
-    } else if (tacit_cli::is_flag(arg, "--steps")) {
-      if (!tacit_cli::parse_int(kTool, arg, value, 1, 1000000, &config.steps)) return 2;
-      ++i;
-    } else if (tacit_cli::is_flag(arg, "--seed")) {
-      if (!tacit_cli::parse_u64(kTool, arg, value, &config.seed)) return 2;
-      ++i;
-    } else {
-      tacit_cli::usage(kTool, "unknown argument '%s'", arg);
-      return 2;
-    }
+  const tacit_cli::Command command{kTool, {
+      tacit_cli::isa(&isa),
+      tacit_cli::whole("--threads", 1, 256, &threads),
+      tacit_cli::whole("--steps", 1, 1000000, &config.steps),
+      tacit_cli::unsigned64("--seed", &config.seed)}};
+  switch (tacit_cli::parse(command, argc, argv)) {
+    case tacit_cli::ParseResult::help: print_help(); return 0;
+    case tacit_cli::ParseResult::usage_error: return 2;
+    case tacit_cli::ParseResult::run: break;
   }
   threads = tacit_cli::usable_threads(kTool, threads);
 

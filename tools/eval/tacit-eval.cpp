@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "common/cli.h"
@@ -42,61 +43,29 @@ void print_help() {
 }
 
 struct Options {
-  const char* model = nullptr;
-  const char* data = nullptr;
+  std::string model;
+  std::string data;  // empty: mnist_dir()'s default
   MnistSplitId split = MnistSplitId::test;
   long image = -1;
   long threads = 0;
   Isa isa = Isa::portable;
 };
 
-int usage(const char* message, const char* detail) {
-  std::fprintf(stderr, "tacit-eval: %s%s (try --help)\n", message, detail);
-  return 2;
-}
-
 // 0 to go on, -1 after --help, otherwise the exit status.
 int parse(int argc, char** argv, Options* o) {
-  if (tacit_cli::help_requested(argc, argv)) {
-    print_help();
-    return -1;
+  using namespace tacit_cli;
+  const Command command{kTool, {
+      path("--data", &o->data),
+      choice("--split", {{"test", MnistSplitId::test}, {"train", MnistSplitId::train}},
+             &o->split),
+      whole("--image", 0, kMnistMaxCount, &o->image),
+      whole("--threads", 1, 256, &o->threads),
+      isa(&o->isa)}, {{"MODEL", &o->model}}};
+  switch (tacit_cli::parse(command, argc, argv)) {
+    case ParseResult::help: print_help(); return -1;
+    case ParseResult::usage_error: return 2;
+    case ParseResult::run: break;
   }
-  if (!tacit_cli::default_isa(kTool, &o->isa)) return 2;
-  using tacit_cli::is_flag;
-  for (int i = 1; i < argc;) {
-    const char* arg = argv[i];
-    const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
-    if (arg[0] != '-') {
-      if (o->model != nullptr) return usage("one MODEL only; found another: ", arg);
-      o->model = arg;
-      ++i;
-      continue;
-    }
-    const bool known = is_flag(arg, "--data") || is_flag(arg, "--split") ||
-                       is_flag(arg, "--image") || is_flag(arg, "--threads") ||
-                       is_flag(arg, "--isa");
-    if (!known) return usage("unknown argument ", arg);
-    if (value == nullptr) return usage(arg, " needs a value");
-    if (is_flag(arg, "--data")) {
-      o->data = value;
-    } else if (is_flag(arg, "--split")) {
-      if (std::strcmp(value, "test") == 0) {
-        o->split = MnistSplitId::test;
-      } else if (std::strcmp(value, "train") == 0) {
-        o->split = MnistSplitId::train;
-      } else {
-        return usage("--split: expected test or train, found ", value);
-      }
-    } else if (is_flag(arg, "--image")) {
-      if (!tacit_cli::parse_long(kTool, arg, value, 0, kMnistMaxCount, &o->image)) return 2;
-    } else if (is_flag(arg, "--threads")) {
-      if (!tacit_cli::parse_long(kTool, arg, value, 1, 256, &o->threads)) return 2;
-    } else if (is_flag(arg, "--isa")) {
-      if (!tacit_cli::parse_isa(kTool, value, &o->isa)) return 2;
-    }
-    i += 2;
-  }
-  if (o->model == nullptr) return usage("expected a MODEL file", "");
   if (o->threads == 0) o->threads = hardware_threads();
   return 0;
 }
@@ -194,11 +163,11 @@ int main(int argc, char** argv) {
   if (parsed != 0) return parsed < 0 ? 0 : parsed;
 
   tacit_tools::LoadedModel model;
-  Status status = tacit_tools::load_model(o.model, &model);
+  Status status = tacit_tools::load_model(o.model.c_str(), &model);
   if (!status) return fail(status);
-  status = tacit_tools::check_mnist_model(o.model, model.mlp.spec);
+  status = tacit_tools::check_mnist_model(o.model.c_str(), model.mlp.spec);
   if (!status) return fail(status);
-  const char* dir = tacit_tools::mnist_dir(o.data);
+  const char* dir = tacit_tools::mnist_dir(o.data.empty() ? nullptr : o.data.c_str());
   tacit_tools::LoadedMnist data;
   status = tacit_tools::load_mnist(dir, &data);
   if (!status) return fail(status);
@@ -208,7 +177,7 @@ int main(int argc, char** argv) {
   const MnistSplit& split = data.mnist.split(o.split);
   if (o.image >= 0) return print_one(compute, model.mlp, split, o.image);
   const MlpSpec& spec = model.mlp.spec;
-  std::printf("model %s: ", o.model);
+  std::printf("model %s: ", o.model.c_str());
   for (int i = 0; i <= spec.layers; ++i) std::printf("%s%d", i ? "-" : "", spec.widths[i]);
   std::printf(", %zu parameters\n", model.mlp.param_count);
   return evaluate(compute, model.mlp, split);

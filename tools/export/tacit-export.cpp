@@ -57,17 +57,13 @@ void print_help() {
 }
 
 struct Options {
-  const char* model = nullptr;
-  const char* output = nullptr;
+  std::string model;
+  std::string output;
   std::string name = "tacit_model";
-  const char* data = nullptr;
+  std::string data;  // empty: mnist_dir()'s default
+  bool data_given = false;
   long image = -1;
 };
-
-int usage(const char* message, const char* detail) {
-  std::fprintf(stderr, "tacit-export: %s%s (try --help)\n", message, detail);
-  return 2;
-}
 
 bool is_identifier(const std::string& s) {
   if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
@@ -77,45 +73,30 @@ bool is_identifier(const std::string& s) {
   return true;
 }
 
+// 0 to go on, -1 after --help, otherwise the exit status.
 int parse(int argc, char** argv, Options* o) {
-  using tacit_cli::is_flag;
-  if (tacit_cli::help_requested(argc, argv)) {
-    print_help();
-    return -1;
+  using namespace tacit_cli;
+  bool output_given = false;
+  const Command command{kTool, {
+      path("-o", &o->output, "--output").marks(&output_given),
+      custom("--name", "a C identifier ([A-Za-z_][A-Za-z0-9_]*)",
+             [o](const char* value, std::string*) {
+               o->name = value;
+               return is_identifier(o->name);
+             }),
+      path("--data", &o->data).marks(&o->data_given),
+      whole("--image", 0, kMnistMaxCount, &o->image)}, {{"MODEL", &o->model}}};
+  switch (tacit_cli::parse(command, argc, argv)) {
+    case ParseResult::help: print_help(); return -1;
+    case ParseResult::usage_error: return 2;
+    case ParseResult::run: break;
   }
-  for (int i = 1; i < argc;) {
-    const char* arg = argv[i];
-    const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
-    if (arg[0] != '-') {
-      if (o->model != nullptr) return usage("one MODEL only; found another: ", arg);
-      o->model = arg;
-      ++i;
-      continue;
-    }
-    const bool known = is_flag(arg, "-o") || is_flag(arg, "--output") ||
-                       is_flag(arg, "--name") || is_flag(arg, "--data") ||
-                       is_flag(arg, "--image");
-    if (!known) return usage("unknown argument ", arg);
-    if (value == nullptr) return usage(arg, " needs a value");
-    if (is_flag(arg, "-o") || is_flag(arg, "--output")) {
-      o->output = value;
-    } else if (is_flag(arg, "--name")) {
-      o->name = value;
-      if (!is_identifier(o->name)) {
-        return usage("--name: expected a C identifier ([A-Za-z_][A-Za-z0-9_]*), found ",
-                     value);
-      }
-    } else if (is_flag(arg, "--data")) {
-      o->data = value;
-    } else if (is_flag(arg, "--image")) {
-      if (!tacit_cli::parse_long(kTool, arg, value, 0, kMnistMaxCount, &o->image)) return 2;
-    }
-    i += 2;
-  }
-  if (o->model == nullptr) return usage("expected a MODEL file", "");
-  if (o->output == nullptr) return usage("expected -o FILE", "");
-  if (o->data != nullptr && o->image < 0) return usage("--data is only for --image", "");
-  return 0;
+  const char* missing = !output_given ? "expected -o FILE"
+                        : o->data_given && o->image < 0 ? "--data is only for --image"
+                                                        : nullptr;
+  if (missing == nullptr) return 0;
+  usage(kTool, "%s", missing);
+  return 2;
 }
 
 int fail(const Status& status) {
@@ -167,10 +148,11 @@ struct Image {
 };
 
 Status load_image(const Options& o, const Mlp& mlp, Image* image) {
-  Status status = tacit_tools::check_mnist_model(o.model, mlp.spec);
+  Status status = tacit_tools::check_mnist_model(o.model.c_str(), mlp.spec);
   if (!status) return status;
   tacit_tools::LoadedMnist data;
-  status = tacit_tools::load_mnist(tacit_tools::mnist_dir(o.data), &data);
+  const char* dir = tacit_tools::mnist_dir(o.data.empty() ? nullptr : o.data.c_str());
+  status = tacit_tools::load_mnist(dir, &data);
   if (!status) return status;
   const MnistSplit& test = data.mnist.test;
   if (o.image >= test.count) {
@@ -223,7 +205,7 @@ void write_preamble(std::FILE* f, const Options& o, const Mlp& mlp, std::uint32_
       "//\n"
       "// Every array is static: include this header in one source file.\n"
       "#ifndef %s_H_\n#define %s_H_\n\n",
-      o.model, crc, shape.c_str(), n.c_str(), N.c_str(), n.c_str(), n.c_str(), N.c_str(),
+      o.model.c_str(), crc, shape.c_str(), n.c_str(), N.c_str(), n.c_str(), n.c_str(), N.c_str(),
       N.c_str(), N.c_str(), N.c_str(), N.c_str());
   std::fprintf(f, "#define %s_LAYERS %d\n#define %s_INPUTS %d\n#define %s_OUTPUTS %d\n",
                N.c_str(), spec.layers, N.c_str(), mlp_inputs(spec), N.c_str(),
@@ -295,10 +277,10 @@ int main(int argc, char** argv) {
   if (parsed != 0) return parsed < 0 ? 0 : parsed;
 
   tacit_tools::LoadedModel model;
-  Status status = tacit_tools::load_model(o.model, &model);
+  Status status = tacit_tools::load_model(o.model.c_str(), &model);
   if (!status) return fail(status);
   const Mlp& mlp = model.mlp;
-  status = check_finite(o.model, mlp);
+  status = check_finite(o.model.c_str(), mlp);
   if (!status) return fail(status);
   // The checkpoint's CRC names exactly which model the header holds.
   const std::size_t bytes = checkpoint_bytes(mlp.spec);

@@ -8,9 +8,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "common/cli.h"
+#include "common/json.h"
 #include "common/model_io.h"
 #include "common/synthetic_digits.h"
 #include "tacit/arena.h"
@@ -52,27 +54,18 @@ void print_help() {
       "Exit status: 0 success, 1 invalid data, 2 usage error.\n");
 }
 
-int usage_error(const char* message, const char* detail = "") {
-  std::fprintf(stderr, "tacit-idx: %s%s (try --help)\n", message, detail);
+int usage_error(const char* message) {
+  tacit_cli::usage(kTool, "%s", message);
   return kUsage;
 }
 
-using tacit_tools::Buffer;
-
-void print_json_string(const char* s) {
-  std::putchar('"');
-  for (; *s != '\0'; ++s) {
-    const auto c = static_cast<unsigned char>(*s);
-    if (c == '"' || c == '\\') {
-      std::printf("\\%c", c);
-    } else if (c < 0x20) {
-      std::printf("\\u%04x", c);
-    } else {
-      std::putchar(c);
-    }
-  }
-  std::putchar('"');
+// Parses a subcommand's arguments (argv[0] is the subcommand); 0 to go on,
+// otherwise the exit status.
+int parse_command(const tacit_cli::Command& command, int argc, char** argv) {
+  return tacit_cli::parse(command, argc, argv) == tacit_cli::ParseResult::run ? 0 : kUsage;
 }
+
+using tacit_tools::Buffer;
 
 // ---- info -----------------------------------------------------------------
 
@@ -101,9 +94,9 @@ bool info_one(const char* path, bool json, bool first) {
     std::fprintf(stderr, "tacit-idx: %s\n", status.message());
     if (json) {
       std::printf("%s\n    {\"file\": ", first ? "" : ",");
-      print_json_string(path);
+      std::fputs(tacit_tools::json_quote(path).c_str(), stdout);
       std::printf(", \"valid\": false, \"error\": ");
-      print_json_string(status.message());
+      std::fputs(tacit_tools::json_quote(status.message()).c_str(), stdout);
       std::printf("}");
     }
     return false;
@@ -112,7 +105,7 @@ bool info_one(const char* path, bool json, bool first) {
   idx_format_dims(header, dims, sizeof dims);
   if (json) {
     std::printf("%s\n    {\"file\": ", first ? "" : ",");
-    print_json_string(path);
+    std::fputs(tacit_tools::json_quote(path).c_str(), stdout);
     std::printf(", \"valid\": true, \"type\": \"%s\", \"magic\": \"0x%08" PRIx32
                 "\", \"dims\": [", idx_type_name(header.type),
                 idx_magic(header.type, header.rank));
@@ -151,21 +144,15 @@ bool info_one(const char* path, bool json, bool first) {
 
 int run_info(int argc, char** argv) {
   bool json = false;
-  std::vector<const char*> files;
-  for (int i = 0; i < argc; ++i) {
-    if (tacit_cli::is_flag(argv[i], "--json")) {
-      json = true;
-    } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-      return usage_error("info: unknown option ", argv[i]);
-    } else {
-      files.push_back(argv[i]);
-    }
-  }
-  if (files.empty()) return usage_error("info: expected at least one FILE");
+  std::vector<std::string> files;
+  const tacit_cli::Command command{"tacit-idx info", {tacit_cli::on("--json", &json)}, {},
+                                   &files};
+  if (const int status = parse_command(command, argc, argv)) return status;
+  if (files.empty()) return usage_error("info: expected FILE");
   if (json) std::printf("{\"files\": [");
   bool all_valid = true;
   for (std::size_t i = 0; i < files.size(); ++i) {
-    all_valid = info_one(files[i], json, i == 0) && all_valid;
+    all_valid = info_one(files[i].c_str(), json, i == 0) && all_valid;
   }
   if (json) std::printf("\n]}\n");
   return all_valid ? kOk : kInvalid;
@@ -211,42 +198,35 @@ bool load_u8(const char* path, int rank, const char* role, IdxHeader* header,
 
 int run_show(int argc, char** argv) {
   bool json = false;
-  const char* labels_path = nullptr;
-  std::vector<const char*> positional;
-  for (int i = 0; i < argc; ++i) {
-    if (tacit_cli::is_flag(argv[i], "--json")) {
-      json = true;
-    } else if (tacit_cli::is_flag(argv[i], "--labels")) {
-      if (i + 1 >= argc) return usage_error("show: --labels needs a FILE");
-      labels_path = argv[++i];
-    } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-      return usage_error("show: unknown option ", argv[i]);
-    } else {
-      positional.push_back(argv[i]);
-    }
-  }
-  if (positional.size() != 2) return usage_error("show: expected FILE INDEX");
-  long index = 0;
-  if (!tacit_cli::parse_long(kTool, "show: INDEX", positional[1], 0, 2147483647L, &index)) {
+  std::string labels_path, file, index_text;
+  const tacit_cli::Command command{"tacit-idx show", {
+      tacit_cli::on("--json", &json),
+      tacit_cli::path("--labels", &labels_path)}, {{"FILE", &file}, {"INDEX", &index_text}}};
+  if (const int status = parse_command(command, argc, argv)) return status;
+  long long index = 0;
+  if (!tacit_cli::parse_whole(index_text.c_str(), 0, 2147483647L, &index)) {
+    tacit_cli::usage(kTool, "show: INDEX: '%s' is not a whole number from 0 to 2147483647",
+                     index_text.c_str());
     return kUsage;
   }
+  const char* positional[2] = {file.c_str(), index_text.c_str()};
   IdxHeader header;
   std::vector<std::uint8_t> images;
   if (!load_u8(positional[0], 3, "images", &header, &images)) return kInvalid;
   if (static_cast<std::uint64_t>(index) >= header.dims[0]) {
-    std::fprintf(stderr, "tacit-idx: show: INDEX %ld: expected < %" PRIu32
+    std::fprintf(stderr, "tacit-idx: show: INDEX %lld: expected < %" PRIu32
                  " (the images in %s)\n", index, header.dims[0], positional[0]);
     return kUsage;
   }
   int label = -1;
-  if (labels_path != nullptr) {
+  if (!labels_path.empty()) {
     IdxHeader label_header;
     std::vector<std::uint8_t> labels;
-    if (!load_u8(labels_path, 1, "labels", &label_header, &labels)) return kInvalid;
+    if (!load_u8(labels_path.c_str(), 1, "labels", &label_header, &labels)) return kInvalid;
     if (label_header.dims[0] != header.dims[0]) {
       std::fprintf(stderr, "tacit-idx: %s: count: expected %" PRIu32
                    " labels (as %s has images), found %" PRIu32 "\n",
-                   labels_path, header.dims[0], positional[0],
+                   labels_path.c_str(), header.dims[0], positional[0],
                    label_header.dims[0]);
       return kInvalid;
     }
@@ -258,8 +238,8 @@ int run_show(int argc, char** argv) {
       images.data() + static_cast<std::size_t>(index) * rows * cols;
   if (json) {
     std::printf("{\"file\": ");
-    print_json_string(positional[0]);
-    std::printf(", \"index\": %ld, \"rows\": %" PRIu32 ", \"cols\": %" PRIu32,
+    std::fputs(tacit_tools::json_quote(positional[0]).c_str(), stdout);
+    std::printf(", \"index\": %lld, \"rows\": %" PRIu32 ", \"cols\": %" PRIu32,
                 index, rows, cols);
     if (label >= 0) std::printf(", \"label\": %d", label);
     std::printf(", \"pixels\": [");
@@ -273,7 +253,7 @@ int run_show(int argc, char** argv) {
     std::printf("\n]}\n");
     return kOk;
   }
-  std::printf("%s [%ld] %" PRIu32 "x%" PRIu32, positional[0], index, rows, cols);
+  std::printf("%s [%lld] %" PRIu32 "x%" PRIu32, positional[0], index, rows, cols);
   if (label >= 0) std::printf(", label %d", label);
   std::printf("\n");
   for (std::uint32_t r = 0; r < rows; ++r) {
@@ -367,21 +347,12 @@ int time_load(const char* dir, const MnistInfo& info, Buffer& memory,
 int run_check(int argc, char** argv) {
   bool json = false;
   bool timing = false;
-  const char* dir = nullptr;
-  for (int i = 0; i < argc; ++i) {
-    if (tacit_cli::is_flag(argv[i], "--json")) {
-      json = true;
-    } else if (tacit_cli::is_flag(argv[i], "--time")) {
-      timing = true;
-    } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-      return usage_error("check: unknown option ", argv[i]);
-    } else if (dir != nullptr) {
-      return usage_error("check: expected one DIR, found another: ", argv[i]);
-    } else {
-      dir = argv[i];
-    }
-  }
-  if (dir == nullptr) return usage_error("check: expected DIR");
+  std::string dir_name;
+  const tacit_cli::Command command{"tacit-idx check", {
+      tacit_cli::on("--json", &json),
+      tacit_cli::on("--time", &timing)}, {{"DIR", &dir_name}}};
+  if (const int status = parse_command(command, argc, argv)) return status;
+  const char* dir = dir_name.c_str();
   if (json && timing) return usage_error("check: --time prints text; drop --json");
   MnistInfo info;
   Status status = mnist_inspect(dir, &info);
@@ -399,9 +370,9 @@ int run_check(int argc, char** argv) {
     std::fprintf(stderr, "tacit-idx: %s\n", status.message());
     if (json) {
       std::printf("{\"dir\": ");
-      print_json_string(dir);
+      std::fputs(tacit_tools::json_quote(dir).c_str(), stdout);
       std::printf(", \"valid\": false, \"error\": ");
-      print_json_string(status.message());
+      std::fputs(tacit_tools::json_quote(status.message()).c_str(), stdout);
       std::printf("}\n");
     }
     return kInvalid;
@@ -410,7 +381,7 @@ int run_check(int argc, char** argv) {
                          info.count[1] == kMnistTestCount;
   if (json) {
     std::printf("{\"dir\": ");
-    print_json_string(dir);
+    std::fputs(tacit_tools::json_quote(dir).c_str(), stdout);
     std::printf(", \"valid\": true, \"canonical_counts\": %s",
                 canonical ? "true" : "false");
     for (int s = 0; s < 2; ++s) {
@@ -435,25 +406,22 @@ int run_check(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) return usage_error("expected a command: info, show, check or make-digits");
-  const char* command = argv[1];
-  if (tacit_cli::is_flag(command, "--help") || tacit_cli::is_flag(command, "-h") ||
-      tacit_cli::is_flag(command, "help")) {
+  if (tacit_cli::help_requested(argc, argv) ||
+      (argc >= 2 && std::strcmp(argv[1], "help") == 0)) {
     print_help();
     return kOk;
   }
-  for (int i = 2; i < argc; ++i) {
-    if (tacit_cli::is_flag(argv[i], "--help") || tacit_cli::is_flag(argv[i], "-h")) {
-      print_help();
-      return kOk;
-    }
+  if (argc < 2) return usage_error("expected a command: info, show, check or make-digits");
+  const char* command = argv[1];
+  if (std::strcmp(command, "info") == 0) return run_info(argc - 1, argv + 1);
+  if (std::strcmp(command, "show") == 0) return run_show(argc - 1, argv + 1);
+  if (std::strcmp(command, "check") == 0) return run_check(argc - 1, argv + 1);
+  if (std::strcmp(command, "make-digits") == 0) {
+    std::string dir;
+    const tacit_cli::Command make{"tacit-idx make-digits", {}, {{"DIR", &dir}}};
+    if (const int status = parse_command(make, argc - 1, argv + 1)) return status;
+    return tacit_tools::write_synthetic_digits(dir.c_str()) ? kOk : kInvalid;
   }
-  if (tacit_cli::is_flag(command, "info")) return run_info(argc - 2, argv + 2);
-  if (tacit_cli::is_flag(command, "show")) return run_show(argc - 2, argv + 2);
-  if (tacit_cli::is_flag(command, "check")) return run_check(argc - 2, argv + 2);
-  if (tacit_cli::is_flag(command, "make-digits")) {
-    if (argc != 3) return usage_error("make-digits: expected DIR");
-    return tacit_tools::write_synthetic_digits(argv[2]) ? kOk : kInvalid;
-  }
-  return usage_error("unknown command ", command);
+  tacit_cli::usage(kTool, "unknown command '%s'", command);
+  return kUsage;
 }

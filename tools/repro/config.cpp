@@ -1,10 +1,8 @@
 #include "repro/config.h"
 
-#include <cerrno>
-#include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
+#include <string>
+#include <vector>
 
 #include "common/cli.h"
 #include "tacit/mnist.h"
@@ -14,49 +12,19 @@ namespace repro {
 
 namespace {
 
-using tacit_cli::is_flag;
-using tacit_cli::parse_int;
-using tacit_cli::parse_path;
-using tacit_cli::usage;
-
 constexpr const char* kTool = "tacit-repro";
-
-// A finite decimal number in (min, max]; min_inclusive admits min itself.
-bool parse_double(const char* flag, const char* text, double min, bool min_inclusive,
-                  double max, double* out) {
-  if (text == nullptr) return usage(kTool, "%s needs a value", flag);
-  errno = 0;
-  char* end = nullptr;
-  const double value = std::strtod(text, &end);
-  const bool above = min_inclusive ? value >= min : value > min;
-  if (errno != 0 || end == text || *end != '\0' || !std::isfinite(value) || !above ||
-      value > max) {
-    return usage(kTool, "%s: '%s' is not a number %s %g and <= %g", flag, text,
-                 min_inclusive ? ">=" : ">", min, max);
-  }
-  *out = value;
-  return true;
-}
 
 // "256" (two hidden layers of 256, the paper's shape) or "512,128,64".
 bool parse_hidden(const char* text, Config* config) {
-  if (text == nullptr) return usage(kTool, "%s needs a value", "--hidden");
+  std::vector<std::string> items;
+  if (!tacit_cli::split_list(text, ',', &items) || items.size() > kMaxHidden) return false;
   int widths[kMaxHidden];
-  int count = 0;
-  const char* p = text;
-  for (;;) {
-    char* end = nullptr;
-    errno = 0;
-    const long w = std::strtol(p, &end, 10);
-    if (end == p || errno != 0 || w < 1 || w > 65536 || count == kMaxHidden ||
-        (*end != ',' && *end != '\0')) {
-      return usage(kTool, "--hidden: '%s' is not a width (1..65536) or a comma-separated "
-                   "list of up to 7 widths", text);
-    }
-    widths[count++] = static_cast<int>(w);
-    if (*end == '\0') break;
-    p = end + 1;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    long long w = 0;
+    if (!tacit_cli::parse_whole(items[i].c_str(), 1, 65536, &w)) return false;
+    widths[i] = static_cast<int>(w);
   }
+  const int count = static_cast<int>(items.size());
   if (count == 1) {
     config->hidden_layers = 2;
     config->hidden[0] = config->hidden[1] = widths[0];
@@ -65,74 +33,6 @@ bool parse_hidden(const char* text, Config* config) {
     for (int i = 0; i < count; ++i) config->hidden[i] = widths[i];
   }
   return true;
-}
-
-// One flag and its value (if any); *consumed says how many argv entries it took.
-bool parse_one(const char* arg, const char* value, Config* c, int* consumed) {
-  *consumed = 2;
-  if (is_flag(arg, "--aux")) return parse_int(kTool, arg, value, 1, 4096, &c->aux);
-  if (is_flag(arg, "--hidden")) return parse_hidden(value, c);
-  if (is_flag(arg, "--lr")) return parse_double(arg, value, 0.0, false, 1e3, &c->lr);
-  if (is_flag(arg, "--batch")) return parse_int(kTool, arg, value, 1, 1 << 20, &c->batch);
-  if (is_flag(arg, "--teacher-epochs")) {
-    return parse_int(kTool, arg, value, 0, 100000, &c->teacher_epochs);
-  }
-  if (is_flag(arg, "--student-epochs")) {
-    return parse_int(kTool, arg, value, 0, 100000, &c->student_epochs);
-  }
-  if (is_flag(arg, "--noise")) {
-    if (value == nullptr) return usage(kTool, "%s needs a value", arg);
-    if (!subliminal::noise_parse(value, &c->noise)) {
-      return usage(kTool, "--noise: '%s' is not uniform or normal", value);
-    }
-    return true;
-  }
-  if (is_flag(arg, "--student-loss")) {
-    if (value == nullptr) return usage(kTool, "%s needs a value", arg);
-    if (std::strcmp(value, "kl") == 0) {
-      c->student_loss = tacit::DistillLoss::kl;
-    } else if (std::strcmp(value, "mse") == 0) {
-      c->student_loss = tacit::DistillLoss::squared_error;
-    } else {
-      return usage(kTool, "--student-loss: '%s' is not kl or mse", value);
-    }
-    return true;
-  }
-  if (is_flag(arg, "--temperature")) {
-    return parse_double(arg, value, 0.0, false, 1e6, &c->temperature);
-  }
-  if (is_flag(arg, "--threads")) return parse_int(kTool, arg, value, 1, 256, &c->threads);
-  if (is_flag(arg, "--isa")) return tacit_cli::parse_isa(kTool, value, &c->isa);
-  if (is_flag(arg, "--data")) {
-    c->data_given = true;
-    return parse_path(kTool, arg, value, &c->data);
-  }
-  if (is_flag(arg, "--seed")) return tacit_cli::parse_u64(kTool, arg, value, &c->seed);
-  if (is_flag(arg, "--runs")) {
-    if (!parse_int(kTool, arg, value, 0, 1000000, &c->runs)) return false;
-    if (c->runs < 2) {
-      return usage(kTool, "--runs %d: at least 2 are needed (each run's cross-model students "
-                   "start from another run's initialization)", c->runs);
-    }
-    return true;
-  }
-  if (is_flag(arg, "--json")) return parse_path(kTool, arg, value, &c->json);
-  if (is_flag(arg, "--csv")) return parse_path(kTool, arg, value, &c->csv);
-  if (is_flag(arg, "--svg")) return parse_path(kTool, arg, value, &c->svg);
-  if (is_flag(arg, "--expect-transfer")) {
-    c->expect_transfer = true;
-    return parse_double(arg, value, -1.0, true, 1.0, &c->transfer_margin);
-  }
-  *consumed = 1;
-  if (is_flag(arg, "--quiet") || is_flag(arg, "-q")) {
-    c->quiet = true;
-    return true;
-  }
-  if (is_flag(arg, "--count-subnormals")) {
-    c->count_subnormals = true;
-    return true;
-  }
-  return usage(kTool, "unknown argument '%s'", arg);
 }
 
 }  // namespace
@@ -161,8 +61,44 @@ std::string widths_text(const Config& config) {
   return text;
 }
 
+namespace {
+
+// The flags, into *c.
+tacit_cli::Command command(Config* c) {
+  using namespace tacit_cli;
+  return {kTool, {
+      whole("--aux", 1, 4096, &c->aux),
+      custom("--hidden", "a width (1..65536) or a comma-separated list of up to 7 widths",
+             [c](const char* value, std::string*) { return parse_hidden(value, c); }),
+      real("--lr", above(0), at_most(1e3), &c->lr),
+      whole("--batch", 1, 1 << 20, &c->batch),
+      whole("--teacher-epochs", 0, 100000, &c->teacher_epochs),
+      whole("--student-epochs", 0, 100000, &c->student_epochs),
+      choice("--noise", {{"uniform", subliminal::NoiseKind::uniform},
+                         {"normal", subliminal::NoiseKind::normal}}, &c->noise),
+      choice("--student-loss", {{"kl", tacit::DistillLoss::kl},
+                                {"mse", tacit::DistillLoss::squared_error}},
+             &c->student_loss),
+      real("--temperature", above(0), at_most(1e6), &c->temperature),
+      whole("--threads", 1, 256, &c->threads),
+      isa(&c->isa),
+      path("--data", &c->data).marks(&c->data_given),
+      unsigned64("--seed", &c->seed),
+      // At least 2: each run's cross-model students start from another run's init.
+      whole("--runs", 2, 1000000, &c->runs),
+      path("--json", &c->json),
+      path("--csv", &c->csv),
+      path("--svg", &c->svg),
+      real("--expect-transfer", at_least(-1), at_most(1), &c->transfer_margin)
+          .marks(&c->expect_transfer),
+      on("--quiet", &c->quiet, "-q"),
+      on("--count-subnormals", &c->count_subnormals)}};
+}
+
+}  // namespace
+
 ParseResult parse_args(int argc, char** argv, Config* config) {
-  return tacit_cli::parse_config(kTool, argc, argv, parse_one, config);
+  return tacit_cli::parse_config(kTool, argc, argv, command, config);
 }
 
 void print_help() {

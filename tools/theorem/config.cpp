@@ -10,46 +10,27 @@ namespace theorem {
 
 namespace {
 
-using tacit_cli::is_flag;
-using tacit_cli::parse_int;
-using tacit_cli::parse_path;
-using tacit_cli::usage;
-
 constexpr const char* kTool = "tacit-theorem";
 
-bool parse_one(const char* arg, const char* value, Config* c, int* consumed) {
-  *consumed = 2;
-  if (is_flag(arg, "--inits")) {
-    if (!parse_int(kTool, arg, value, 0, 100000, &c->inits)) return false;
-    if (c->inits < 2) {
-      return usage(kTool, "--inits %d: at least 2 are needed (each cross-init student "
-                   "starts from another trial's initialization)", c->inits);
-    }
-    return true;
-  }
-  if (is_flag(arg, "--batch")) {
-    return parse_int(kTool, arg, value, 1, tacit::kMnistTrainCount, &c->batch);
-  }
-  if (is_flag(arg, "--seed")) return tacit_cli::parse_u64(kTool, arg, value, &c->seed);
-  if (is_flag(arg, "--data")) {
-    c->data_given = true;
-    return parse_path(kTool, arg, value, &c->data);
-  }
-  if (is_flag(arg, "--threads")) return parse_int(kTool, arg, value, 1, 256, &c->threads);
-  if (is_flag(arg, "--isa")) return tacit_cli::parse_isa(kTool, value, &c->isa);
-  if (is_flag(arg, "--json")) return parse_path(kTool, arg, value, &c->json);
-  *consumed = 1;
-  if (is_flag(arg, "--quiet") || is_flag(arg, "-q")) {
-    c->quiet = true;
-    return true;
-  }
-  return usage(kTool, "unknown argument '%s'", arg);
+// The flags, into *c.
+tacit_cli::Command command(Config* c) {
+  using namespace tacit_cli;
+  return {kTool, {
+      // At least 2: each cross-init student starts from another trial's init.
+      whole("--inits", 2, 100000, &c->inits),
+      whole("--batch", 1, tacit::kMnistTrainCount, &c->batch),
+      unsigned64("--seed", &c->seed),
+      path("--data", &c->data).marks(&c->data_given),
+      whole("--threads", 1, 256, &c->threads),
+      isa(&c->isa),
+      path("--json", &c->json),
+      on("--quiet", &c->quiet, "-q")}};
 }
 
 }  // namespace
 
 ParseResult parse_args(int argc, char** argv, Config* config) {
-  return tacit_cli::parse_config(kTool, argc, argv, parse_one, config);
+  return tacit_cli::parse_config(kTool, argc, argv, command, config);
 }
 
 void print_help() {

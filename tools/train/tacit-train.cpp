@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "common/cli.h"
@@ -59,8 +60,8 @@ void print_help() {
 }
 
 struct Options {
-  const char* data = nullptr;
-  const char* save = nullptr;
+  std::string data;  // empty: mnist_dir()'s default
+  std::string save;  // empty: not saved
   MlpSpec spec;
   long epochs = 5;
   std::uint64_t seed = 0;
@@ -75,90 +76,46 @@ int fail(const Status& status) {
   return 1;
 }
 
-bool parse_double(const char* flag, const char* text, double* out) {
-  if (text == nullptr) {
-    std::fprintf(stderr, "tacit-train: %s needs a value\n", flag);
-    return false;
-  }
-  char* end = nullptr;
-  const double value = std::strtod(text, &end);
-  if (end == text || *end != '\0' || !(value > 0.0) || value > 1.0) {
-    std::fprintf(stderr, "tacit-train: %s: '%s' is not a number in (0, 1]\n", flag, text);
-    return false;
-  }
-  *out = value;
-  return true;
-}
-
-// "784-256-256-13": 784 inputs (MNIST's pixels), at least 10 outputs.
+// "784-256-256-13": 784 inputs (MNIST's pixels), at least 10 outputs, every
+// width a whole number and nothing else ("784-10-" is refused).
 bool parse_widths(const char* text, MlpSpec* spec) {
-  if (text == nullptr) {
-    std::fprintf(stderr, "tacit-train: --widths needs a value\n");
+  std::vector<std::string> items;
+  if (!tacit_cli::split_list(text, '-', &items) || items.size() < 2 ||
+      items.size() > kMaxLayers + 1) {
     return false;
   }
-  int widths[kMaxLayers + 2];
-  int count = 0;
-  const char* p = text;
-  while (count < kMaxLayers + 2) {
-    char* end = nullptr;
-    const long w = std::strtol(p, &end, 10);
-    if (end == p || w < 1 || w > (1L << 20)) break;
-    widths[count++] = static_cast<int>(w);
-    if (*end == '\0') {
-      p = end;
-      break;
-    }
-    if (*end != '-') break;
-    p = end + 1;
+  int widths[kMaxLayers + 1];
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    long long w = 0;
+    if (!tacit_cli::parse_whole(items[i].c_str(), 1, 1L << 20, &w)) return false;
+    widths[i] = static_cast<int>(w);
   }
-  const bool shaped = *p == '\0' && count >= 2 && widths[0] == kMnistPixels &&
-                      widths[count - 1] >= kMnistClasses;
-  if (!shaped || !mlp_spec(widths, count, spec).ok()) {
-    std::fprintf(stderr, "tacit-train: --widths: expected 784-...-N with up to %d layers, "
-                         "widths 1 to 1048576 and N >= 10, found '%s'\n", kMaxLayers, text);
-    return false;
-  }
-  return true;
+  const int count = static_cast<int>(items.size());
+  return widths[0] == kMnistPixels && widths[count - 1] >= kMnistClasses &&
+         mlp_spec(widths, count, spec).ok();
 }
 
-// 0 to go on, otherwise the exit status.
+// 0 to go on, -1 after --help, otherwise the exit status.
 int parse(int argc, char** argv, Options* o) {
-  if (tacit_cli::help_requested(argc, argv)) {
-    print_help();
-    return -1;
-  }
-  if (!tacit_cli::default_isa(kTool, &o->isa)) return 2;
-  // Every flag takes a value (--help was handled above).
-  for (int i = 1; i < argc; i += 2) {
-    const char* arg = argv[i];
-    const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
-    using tacit_cli::is_flag;
-    bool ok = true;
-    if (is_flag(arg, "--data") || is_flag(arg, "--save")) {
-      if (value == nullptr || value[0] == '\0') {
-        std::fprintf(stderr, "tacit-train: %s needs a value (try --help)\n", arg);
-        return 2;
-      }
-      (is_flag(arg, "--data") ? o->data : o->save) = value;
-    } else if (is_flag(arg, "--widths")) {
-      ok = parse_widths(value, &o->spec);
-    } else if (is_flag(arg, "--epochs")) {
-      ok = tacit_cli::parse_long(kTool, arg, value, 0, 1000, &o->epochs);
-    } else if (is_flag(arg, "--seed")) {
-      ok = tacit_cli::parse_u64(kTool, arg, value, &o->seed);
-    } else if (is_flag(arg, "--lr")) {
-      ok = parse_double(arg, value, &o->lr);
-    } else if (is_flag(arg, "--batch")) {
-      ok = tacit_cli::parse_long(kTool, arg, value, 1, 65536, &o->batch);
-    } else if (is_flag(arg, "--threads")) {
-      ok = tacit_cli::parse_long(kTool, arg, value, 1, 256, &o->threads);
-    } else if (is_flag(arg, "--isa")) {
-      ok = tacit_cli::parse_isa(kTool, value, &o->isa);
-    } else {
-      std::fprintf(stderr, "tacit-train: unknown argument '%s' (try --help)\n", arg);
-      return 2;
-    }
-    if (!ok) return 2;
+  using namespace tacit_cli;
+  char widths_expect[120];
+  std::snprintf(widths_expect, sizeof widths_expect, "784-...-N with up to %d layers, widths "
+                "1 to 1048576 and N >= 10", kMaxLayers);
+  const Command command{kTool, {
+      path("--data", &o->data),
+      path("--save", &o->save),
+      custom("--widths", widths_expect,
+             [o](const char* value, std::string*) { return parse_widths(value, &o->spec); }),
+      whole("--epochs", 0, 1000, &o->epochs),
+      unsigned64("--seed", &o->seed),
+      real("--lr", above(0), at_most(1), &o->lr),
+      whole("--batch", 1, 65536, &o->batch),
+      whole("--threads", 1, 256, &o->threads),
+      isa(&o->isa)}};
+  switch (tacit_cli::parse(command, argc, argv)) {
+    case ParseResult::help: print_help(); return -1;
+    case ParseResult::usage_error: return 2;
+    case ParseResult::run: break;
   }
   if (o->threads == 0) o->threads = hardware_threads();
   if (o->spec.layers == 0) {
@@ -175,14 +132,14 @@ int main(int argc, char** argv) {
   Options o;
   const int parsed = parse(argc, argv, &o);
   if (parsed != 0) return parsed < 0 ? 0 : parsed;
-  if (o.save != nullptr) {
+  if (!o.save.empty()) {
     // A --save path that cannot be written fails now, not after training
     // (the probe is PATH.tmp, removed again; an existing PATH is untouched).
     tacit_tools::OutputFile probe(kTool);
     if (!probe.open(o.save)) return 1;
   }
 
-  const char* dir = tacit_tools::mnist_dir(o.data);
+  const char* dir = tacit_tools::mnist_dir(o.data.empty() ? nullptr : o.data.c_str());
   tacit_tools::LoadedMnist data;
   Status status = tacit_tools::load_mnist(dir, &data);
   if (!status) return fail(status);
@@ -231,11 +188,11 @@ int main(int argc, char** argv) {
       data.mnist.test.count > 0 ? static_cast<double>(correct) / data.mnist.test.count : 0.0;
   std::printf("test accuracy %.4f (%d images)\n", accuracy, data.mnist.test.count);
 
-  if (o.save != nullptr) {
+  if (!o.save.empty()) {
     std::vector<unsigned char> buffer(checkpoint_bytes(spec));
-    status = checkpoint_save(o.save, mlp, buffer.data(), buffer.size());
+    status = checkpoint_save(o.save.c_str(), mlp, buffer.data(), buffer.size());
     if (!status) return fail(status);
-    std::printf("saved %s (%zu bytes)\n", o.save, buffer.size());
+    std::printf("saved %s (%zu bytes)\n", o.save.c_str(), buffer.size());
   }
   return 0;
 }
