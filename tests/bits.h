@@ -1,5 +1,5 @@
-// Small checks the suites share: exact bit equality of floats, and whether
-// a Status's message says something.
+// Small checks the suites share: exact bit equality of floats, permutations,
+// and whether a Status's message says something.
 #pragma once
 
 #include <cstddef>
@@ -27,6 +27,16 @@ inline bool same_bits(const float* a, const float* b, std::size_t count) {
 
 inline bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
   return a.size() == b.size() && same_bits(a.data(), b.data(), a.size());
+}
+
+// Whether p holds each of 0 .. size-1 exactly once.
+inline bool is_permutation(const std::vector<std::uint32_t>& p) {
+  std::vector<bool> seen(p.size(), false);
+  for (std::uint32_t v : p) {
+    if (v >= p.size() || seen[v]) return false;
+    seen[v] = true;
+  }
+  return true;
 }
 
 inline bool contains(const tacit::Status& status, const std::string& text) {

@@ -46,6 +46,7 @@ TEST_CASE("flags: --help wins over a TACIT_ISA that cannot be used") {
 }
 
 TEST_CASE("flags: the paper's defaults, every knob, and refusals") {
+  const ScopedEnv no_mnist_dir("TACIT_MNIST_DIR", nullptr);
   repro::Config c;
   REQUIRE(parse({}, &c) == repro::ParseResult::run);
   CHECK(c.runs == 100);

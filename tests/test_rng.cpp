@@ -16,6 +16,7 @@
 #include "tacit/rng.h"
 
 using namespace tacit;
+using test_bits::is_permutation;
 using test_bits::to_bits;
 
 // Random123 known-answer vectors, the "philox4x32 10" rows of tests/kat_vectors
@@ -312,15 +313,6 @@ TEST_CASE("uniform: chi-square over 100 bins and mean of 1e6 draws") {
 // ---- epoch shuffles --------------------------------------------------------
 
 namespace {
-
-bool is_permutation(const std::vector<std::uint32_t>& p) {
-  std::vector<bool> seen(p.size(), false);
-  for (std::uint32_t v : p) {
-    if (v >= p.size() || seen[v]) return false;
-    seen[v] = true;
-  }
-  return true;
-}
 
 std::vector<std::uint32_t> shuffled(std::uint64_t seed, std::uint32_t stream,
                                     std::uint64_t epoch, std::uint32_t n) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "alloc_counter.h"
+#include "bits.h"
 #include "subliminal/experiment.h"
 #include "tacit/rng.h"
 #include "tacit/train.h"
@@ -18,17 +19,9 @@
 using namespace tacit;
 using namespace subliminal;
 using namespace tools_test;
+using test_bits::is_permutation;
 
 namespace {
-
-bool is_permutation(const std::vector<std::uint32_t>& p) {
-  std::vector<bool> seen(p.size(), false);
-  for (std::uint32_t v : p) {
-    if (v >= p.size() || seen[v]) return false;
-    seen[v] = true;
-  }
-  return true;
-}
 
 std::vector<std::uint32_t> deranged(std::uint64_t seed, std::uint32_t n) {
   std::vector<std::uint32_t> p(n);

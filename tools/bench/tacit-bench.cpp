@@ -161,10 +161,9 @@ int main(int argc, char** argv) {
       whole("--processes", 1, 1000, &processes),
       path("--json", &json_path),
       path("--worker", &worker_path)}};  // internal: see run_processes
-  switch (parse(command, argc, argv)) {
-    case ParseResult::help: print_help(); return 0;
-    case ParseResult::usage_error: return 2;
-    case ParseResult::run: break;
+  if (const int exit = tacit_cli::exit_unless_run(tacit_cli::parse(command, argc, argv), print_help);
+      exit >= 0) {
+    return exit;
   }
   const std::vector<std::string> passed = worker_flags(argc, argv);
   if (processes < 0) processes = quick ? 1 : 3;

@@ -241,6 +241,19 @@ bool help_requested(int argc, char** argv) {
   return false;
 }
 
+int exit_unless_run(ParseResult result, void (*print_help)()) {
+  switch (result) {
+    case ParseResult::help:
+      print_help();
+      return kExitOk;
+    case ParseResult::usage_error:
+      return kExitUsage;
+    case ParseResult::run:
+      break;
+  }
+  return -1;
+}
+
 ParseResult parse(const Command& command, int argc, char** argv) {
   if (help_requested(argc, argv)) return ParseResult::help;
   const char* tool = command.tool;

@@ -36,6 +36,28 @@ namespace tacit_cli {
 
 enum class ParseResult { run, help, usage_error };
 
+// The exit statuses of every tool: success, a failure at run time, a usage
+// error (a bad flag, value or argument).
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+// What a tool's main does with its parse: prints help and gives kExitOk,
+// gives kExitUsage after a usage error (already explained on stderr), or -1
+// to go on and run:
+//   if (const int exit = exit_unless_run(parse(...), print_help); exit >= 0) return exit;
+int exit_unless_run(ParseResult result, void (*print_help)());
+
+// A whole tool's main: parse(argc, argv, &options), then help (exit 0), a
+// usage error (exit 2) or run(options)'s exit status.
+template <typename Options>
+int run_tool(int argc, char** argv, ParseResult (*parse)(int, char**, Options*),
+             void (*print_help)(), int (*run)(const Options&)) {
+  Options options;
+  const int exit = exit_unless_run(parse(argc, argv, &options), print_help);
+  return exit >= 0 ? exit : run(options);
+}
+
 // ---- strict text to values (also what custom flags build on) -------------
 
 // A whole decimal number in [min, max]: an optional '-' (only where min < 0),

@@ -45,10 +45,9 @@ int main(int argc, char** argv) {
       tacit_cli::whole("--threads", 1, 256, &threads),
       tacit_cli::whole("--steps", 1, 1000000, &config.steps),
       tacit_cli::unsigned64("--seed", &config.seed)}};
-  switch (tacit_cli::parse(command, argc, argv)) {
-    case tacit_cli::ParseResult::help: print_help(); return 0;
-    case tacit_cli::ParseResult::usage_error: return 2;
-    case tacit_cli::ParseResult::run: break;
+  if (const int exit = tacit_cli::exit_unless_run(tacit_cli::parse(command, argc, argv), print_help);
+      exit >= 0) {
+    return exit;
   }
   threads = tacit_cli::usable_threads(kTool, threads);
 

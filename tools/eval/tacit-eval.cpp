@@ -51,8 +51,8 @@ struct Options {
   Isa isa = Isa::portable;
 };
 
-// 0 to go on, -1 after --help, otherwise the exit status.
-int parse(int argc, char** argv, Options* o) {
+// The command line into *o; help and usage errors are main's to act on.
+tacit_cli::ParseResult parse(int argc, char** argv, Options* o) {
   using namespace tacit_cli;
   const Command command{kTool, {
       path("--data", &o->data),
@@ -61,13 +61,10 @@ int parse(int argc, char** argv, Options* o) {
       whole("--image", 0, kMnistMaxCount, &o->image),
       whole("--threads", 1, 256, &o->threads),
       isa(&o->isa)}, {{"MODEL", &o->model}}};
-  switch (tacit_cli::parse(command, argc, argv)) {
-    case ParseResult::help: print_help(); return -1;
-    case ParseResult::usage_error: return 2;
-    case ParseResult::run: break;
-  }
+  const ParseResult result = tacit_cli::parse(command, argc, argv);
+  if (result != ParseResult::run) return result;
   if (o->threads == 0) o->threads = hardware_threads();
-  return 0;
+  return ParseResult::run;
 }
 
 int fail(const Status& status) {
@@ -155,13 +152,7 @@ int evaluate(const Compute& compute, const Mlp& mlp, const MnistSplit& split) {
   return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  Options o;
-  const int parsed = parse(argc, argv, &o);
-  if (parsed != 0) return parsed < 0 ? 0 : parsed;
-
+int run(const Options& o) {
   tacit_tools::LoadedModel model;
   Status status = tacit_tools::load_model(o.model.c_str(), &model);
   if (!status) return fail(status);
@@ -181,4 +172,10 @@ int main(int argc, char** argv) {
   for (int i = 0; i <= spec.layers; ++i) std::printf("%s%d", i ? "-" : "", spec.widths[i]);
   std::printf(", %zu parameters\n", model.mlp.param_count);
   return evaluate(compute, model.mlp, split);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return tacit_cli::run_tool(argc, argv, parse, print_help, run);
 }

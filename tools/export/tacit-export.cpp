@@ -73,8 +73,8 @@ bool is_identifier(const std::string& s) {
   return true;
 }
 
-// 0 to go on, -1 after --help, otherwise the exit status.
-int parse(int argc, char** argv, Options* o) {
+// The command line into *o; help and usage errors are main's to act on.
+tacit_cli::ParseResult parse(int argc, char** argv, Options* o) {
   using namespace tacit_cli;
   bool output_given = false;
   const Command command{kTool, {
@@ -86,17 +86,14 @@ int parse(int argc, char** argv, Options* o) {
              }),
       path("--data", &o->data).marks(&o->data_given),
       whole("--image", 0, kMnistMaxCount, &o->image)}, {{"MODEL", &o->model}}};
-  switch (tacit_cli::parse(command, argc, argv)) {
-    case ParseResult::help: print_help(); return -1;
-    case ParseResult::usage_error: return 2;
-    case ParseResult::run: break;
-  }
+  const ParseResult result = tacit_cli::parse(command, argc, argv);
+  if (result != ParseResult::run) return result;
   const char* missing = !output_given ? "expected -o FILE"
                         : o->data_given && o->image < 0 ? "--data is only for --image"
                                                         : nullptr;
-  if (missing == nullptr) return 0;
+  if (missing == nullptr) return ParseResult::run;
   usage(kTool, "%s", missing);
-  return 2;
+  return ParseResult::usage_error;
 }
 
 int fail(const Status& status) {
@@ -269,13 +266,7 @@ void write_header(std::FILE* f, const Options& o, const Mlp& mlp, std::uint32_t 
   std::fprintf(f, "\n#endif  // %s_H_\n", upper(o.name).c_str());
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  Options o;
-  const int parsed = parse(argc, argv, &o);
-  if (parsed != 0) return parsed < 0 ? 0 : parsed;
-
+int run(const Options& o) {
   tacit_tools::LoadedModel model;
   Status status = tacit_tools::load_model(o.model.c_str(), &model);
   if (!status) return fail(status);
@@ -296,4 +287,10 @@ int main(int argc, char** argv) {
   if (!header.open(o.output)) return 1;
   write_header(header.stream(), o, mlp, crc, o.image >= 0 ? &image : nullptr);
   return header.commit() ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return tacit_cli::run_tool(argc, argv, parse, print_help, run);
 }

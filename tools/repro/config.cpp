@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/cli.h"
+#include "common/model_io.h"
 #include "tacit/mnist.h"
 #include "tacit/threads.h"
 
@@ -98,7 +99,11 @@ tacit_cli::Command command(Config* c) {
 }  // namespace
 
 ParseResult parse_args(int argc, char** argv, Config* config) {
-  return tacit_cli::parse_config(kTool, argc, argv, command, config);
+  const ParseResult result = tacit_cli::parse_config(kTool, argc, argv, command, config);
+  if (result == ParseResult::run && !config->data_given) {
+    config->data = tacit_tools::mnist_dir(nullptr);
+  }
+  return result;
 }
 
 void print_help() {

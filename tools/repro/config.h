@@ -33,7 +33,7 @@ struct Config {
   double temperature = 1.0;
   int threads = 1;                    // set to hardware_threads() by parse_args
   tacit::Isa isa = tacit::Isa::portable;  // set to the best by parse_args
-  std::string data = "data/mnist";    // --data, else main's mnist_dir()
+  std::string data = "data/mnist";    // --data, else tacit_tools::mnist_dir()
   bool data_given = false;            // --data was passed
   std::uint64_t seed = 0;
   int runs = 100;

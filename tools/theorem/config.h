@@ -17,7 +17,7 @@ struct Config {
   int inits = 20;       // initializations (trials), >= 2 for the cross-init pairing
   int batch = 1024;     // digits for L_T and noise images for L_S, each
   std::uint64_t seed = 0;
-  std::string data = "data/mnist";        // --data, else main's mnist_dir()
+  std::string data = "data/mnist";        // --data, else tacit_tools::mnist_dir()
   bool data_given = false;                // --data was passed
   int threads = 1;                        // set to hardware_threads() by parse_args
   tacit::Isa isa = tacit::Isa::portable;  // set to the best by parse_args

@@ -172,16 +172,5 @@ int run(const Config& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Config config;
-  switch (parse_args(argc, argv, &config)) {
-    case ParseResult::help:
-      print_help();
-      return kExitOk;
-    case ParseResult::usage_error:
-      return kExitUsage;
-    case ParseResult::run:
-      break;
-  }
-  if (!config.data_given) config.data = tacit_tools::mnist_dir(nullptr);
-  return run(config);
+  return tacit_cli::run_tool(argc, argv, parse_args, print_help, run);
 }

@@ -95,8 +95,8 @@ bool parse_widths(const char* text, MlpSpec* spec) {
          mlp_spec(widths, count, spec).ok();
 }
 
-// 0 to go on, -1 after --help, otherwise the exit status.
-int parse(int argc, char** argv, Options* o) {
+// The command line into *o; help and usage errors are main's to act on.
+tacit_cli::ParseResult parse(int argc, char** argv, Options* o) {
   using namespace tacit_cli;
   char widths_expect[120];
   std::snprintf(widths_expect, sizeof widths_expect, "784-...-N with up to %d layers, widths "
@@ -112,26 +112,21 @@ int parse(int argc, char** argv, Options* o) {
       whole("--batch", 1, 65536, &o->batch),
       whole("--threads", 1, 256, &o->threads),
       isa(&o->isa)}};
-  switch (tacit_cli::parse(command, argc, argv)) {
-    case ParseResult::help: print_help(); return -1;
-    case ParseResult::usage_error: return 2;
-    case ParseResult::run: break;
-  }
+  const ParseResult result = tacit_cli::parse(command, argc, argv);
+  if (result != ParseResult::run) return result;
   if (o->threads == 0) o->threads = hardware_threads();
   if (o->spec.layers == 0) {
     const int teacher[] = {kMnistPixels, 256, 256, kMnistClasses + 3};
     const Status teacher_spec = mlp_spec(teacher, 4, &o->spec);
-    if (!teacher_spec) return fail(teacher_spec);
+    if (!teacher_spec) {
+      std::fprintf(stderr, "%s: %s\n", kTool, teacher_spec.message());
+      return ParseResult::usage_error;
+    }
   }
-  return 0;
+  return ParseResult::run;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  Options o;
-  const int parsed = parse(argc, argv, &o);
-  if (parsed != 0) return parsed < 0 ? 0 : parsed;
+int run(const Options& o) {
   if (!o.save.empty()) {
     // A --save path that cannot be written fails now, not after training
     // (the probe is PATH.tmp, removed again; an existing PATH is untouched).
@@ -195,4 +190,10 @@ int main(int argc, char** argv) {
     std::printf("saved %s (%zu bytes)\n", o.save.c_str(), buffer.size());
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return tacit_cli::run_tool(argc, argv, parse, print_help, run);
 }
