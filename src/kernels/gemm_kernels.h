@@ -43,7 +43,8 @@ void gemm_f32_8x32_avx512(const GemmProblem& problem, const GemmTile& tile);
 void gemm_f32_8x12_neon(const GemmProblem& problem, const GemmTile& tile);
 #endif
 
-// The kernel for an ISA; the portable one for an ISA not compiled in.
+// The kernel of an ISA's entry (isa_kernels.h); the portable one for an
+// ISA that is not available.
 GemmKernel gemm_kernel_for(int isa);
 
 }  // namespace kernels
