@@ -229,3 +229,27 @@ TEST_CASE("each kernel writes exactly its rectangle of C") {
     }
   }
 }
+
+TEST_CASE("the ISA list: every entry named once, parsed back, portable available") {
+  REQUIRE(isa_count() >= 1);
+  CHECK(isa_at(0) == Isa::portable);
+  CHECK(isa_available(Isa::portable));
+  CHECK(isa_available(isa_best()));
+  for (int i = 0; i < isa_count(); ++i) {
+    const std::string name = isa_name(isa_at(i));
+    CAPTURE(name);
+    Isa parsed = Isa::portable;
+    CHECK(isa_parse(name.c_str(), &parsed));
+    CHECK(parsed == isa_at(i));
+    for (int j = 0; j < i; ++j) CHECK(isa_at(j) != isa_at(i));
+    // An unavailable ISA falls back to the portable kernel, never to its own.
+    if (!isa_available(isa_at(i))) {
+      const bool portable = kernels::gemm_kernel_for(static_cast<int>(isa_at(i))) ==
+                            kernels::gemm_kernel_for(static_cast<int>(Isa::portable));
+      CHECK(portable);
+    }
+  }
+  Isa unchanged = Isa::portable;
+  CHECK_FALSE(isa_parse("sse2", &unchanged));
+  CHECK_FALSE(isa_parse(nullptr, &unchanged));
+}

@@ -8,6 +8,12 @@ namespace tacit {
 
 enum class Isa { portable, avx2, avx512, neon };
 
+// Every ISA this library knows, compiled in or not: isa_at(0) ..
+// isa_at(isa_count() - 1), portable first (an index out of range gives
+// portable). Tests that hold every variant to the same bits walk this list.
+int isa_count();
+Isa isa_at(int index);
+
 const char* isa_name(Isa isa);
 // Accepts the names isa_name prints.
 bool isa_parse(const char* name, Isa* isa);

@@ -35,7 +35,8 @@ void adam_f32_avx512(const AdamProblem& problem, long begin, long end);
 void adam_f32_neon(const AdamProblem& problem, long begin, long end);
 #endif
 
-// The kernel for an ISA; the portable one for an ISA not compiled in.
+// The kernel of an ISA's entry (isa_kernels.h); the portable one for an
+// ISA that is not available.
 AdamKernel adam_kernel_for(int isa);
 
 }  // namespace kernels

@@ -1,55 +1,61 @@
-// Run-time choice of the product kernel: what was compiled in, what the CPU
-// (and its OS) supports, and TACIT_ISA. A build never assumes its CPU.
+// Run-time choice of the kernels: the list of ISA entries (isa_kernels.h),
+// what the CPU (and its OS) supports, and TACIT_ISA. A build never assumes
+// its CPU.
 #include <cstdlib>
 #include <cstring>
-#include <initializer_list>
 
-#include "kernels/adam_kernels.h"
-#include "kernels/gemm_kernels.h"
-#include "kernels/math_kernels.h"
-#include "kernels/philox_kernels.h"
-#include "kernels/transpose_kernels.h"
+#include "kernels/isa_kernels.h"
 #include "tacit/isa.h"
-#include "tacit/math.h"
 
 namespace tacit {
 
 namespace {
 
-bool cpu_has_avx2_fma() {
-#if defined(TACIT_HAVE_AVX2) && (defined(__GNUC__) || defined(__clang__))
-  // __builtin_cpu_supports checks the CPUID bits and that the OS saves the
-  // wider registers (XGETBV), so a VM without AVX state gets "false".
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#else
-  return false;
-#endif
+// Every ISA tacit knows, compiled in or not, slowest first: isa_best() is
+// the last available one. Its order is also isa_at's and the one TACIT_ISA's
+// error message names them in.
+const kernels::IsaKernels* const kIsas[] = {
+    &kernels::kIsaPortable,
+    &kernels::kIsaAvx2,
+    &kernels::kIsaAvx512,
+    &kernels::kIsaNeon,
+};
+constexpr int kIsaCount = static_cast<int>(sizeof kIsas / sizeof kIsas[0]);
+
+const kernels::IsaKernels* entry(Isa isa) {
+  for (const kernels::IsaKernels* e : kIsas) {
+    if (e->isa == isa) return e;
+  }
+  return nullptr;
 }
 
-bool cpu_has_avx512f() {
-#if defined(TACIT_HAVE_AVX512) && (defined(__GNUC__) || defined(__clang__))
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
-#else
-  return false;
-#endif
+// "portable, avx2, avx512 or neon"
+void list_names(char* out, std::size_t capacity) {
+  out[0] = '\0';
+  for (int i = 0; i < kIsaCount; ++i) {
+    const char* separator = i == 0 ? "" : i + 1 == kIsaCount ? " or " : ", ";
+    std::strncat(out, separator, capacity - std::strlen(out) - 1);
+    std::strncat(out, kIsas[i]->name, capacity - std::strlen(out) - 1);
+  }
 }
 
 }  // namespace
 
+int isa_count() { return kIsaCount; }
+
+Isa isa_at(int index) {
+  return index >= 0 && index < kIsaCount ? kIsas[index]->isa : Isa::portable;
+}
+
 const char* isa_name(Isa isa) {
-  switch (isa) {
-    case Isa::portable: return "portable";
-    case Isa::avx2: return "avx2";
-    case Isa::avx512: return "avx512";
-    case Isa::neon: return "neon";
-  }
-  return "unknown";
+  const kernels::IsaKernels* e = entry(isa);
+  return e != nullptr ? e->name : "unknown";
 }
 
 bool isa_parse(const char* name, Isa* isa) {
-  for (Isa candidate : {Isa::portable, Isa::avx2, Isa::avx512, Isa::neon}) {
-    if (name != nullptr && std::strcmp(name, isa_name(candidate)) == 0) {
-      *isa = candidate;
+  for (const kernels::IsaKernels* e : kIsas) {
+    if (name != nullptr && std::strcmp(name, e->name) == 0) {
+      *isa = e->isa;
       return true;
     }
   }
@@ -57,23 +63,13 @@ bool isa_parse(const char* name, Isa* isa) {
 }
 
 bool isa_available(Isa isa) {
-  switch (isa) {
-    case Isa::portable: return true;
-    case Isa::avx2: return cpu_has_avx2_fma();
-    case Isa::avx512: return cpu_has_avx512f();
-    case Isa::neon:
-#if defined(TACIT_HAVE_NEON)
-      return true;  // Advanced SIMD is part of every AArch64 CPU.
-#else
-      return false;
-#endif
-  }
-  return false;
+  const kernels::IsaKernels* e = entry(isa);
+  return e != nullptr && e->available != nullptr && e->available();
 }
 
 Isa isa_best() {
-  for (Isa candidate : {Isa::avx512, Isa::avx2, Isa::neon}) {
-    if (isa_available(candidate)) return candidate;
+  for (int i = kIsaCount - 1; i >= 0; --i) {
+    if (isa_available(kIsas[i]->isa)) return kIsas[i]->isa;
   }
   return Isa::portable;
 }
@@ -86,9 +82,9 @@ Status isa_from_environment(Isa* isa) {
   }
   Isa parsed;
   if (!isa_parse(requested, &parsed)) {
-    return Status::error(
-        "TACIT_ISA=%s: unknown ISA; expected portable, avx2, avx512 or neon",
-        requested);
+    char names[128];
+    list_names(names, sizeof names);
+    return Status::error("TACIT_ISA=%s: unknown ISA; expected %s", requested, names);
   }
   if (!isa_available(parsed)) {
     return Status::error(
@@ -102,94 +98,19 @@ Status isa_from_environment(Isa* isa) {
 
 namespace kernels {
 
-GemmKernel gemm_kernel_for(int isa) {
-  switch (static_cast<Isa>(isa)) {
-    case Isa::avx2:
-#if defined(TACIT_HAVE_AVX2)
-      return gemm_f32_6x16_avx2;
-#else
-      break;
-#endif
-    case Isa::avx512:
-#if defined(TACIT_HAVE_AVX512)
-      return gemm_f32_8x32_avx512;
-#else
-      break;
-#endif
-    case Isa::neon:
-#if defined(TACIT_HAVE_NEON)
-      return gemm_f32_8x12_neon;
-#else
-      break;
-#endif
-    case Isa::portable:
-      break;
-  }
-  return gemm_f32_portable;
+const IsaKernels& isa_kernels(Isa isa) {
+  return isa_available(isa) ? *entry(isa) : kIsaPortable;
 }
 
-AdamKernel adam_kernel_for(int isa) {
-  switch (static_cast<Isa>(isa)) {
-    case Isa::avx2:
-#if defined(TACIT_HAVE_AVX2)
-      return adam_f32_avx2;
-#else
-      break;
-#endif
-    case Isa::avx512:
-#if defined(TACIT_HAVE_AVX512)
-      return adam_f32_avx512;
-#else
-      break;
-#endif
-    case Isa::neon:
-#if defined(TACIT_HAVE_NEON)
-      return adam_f32_neon;
-#else
-      break;
-#endif
-    case Isa::portable:
-      break;
-  }
-  return adam_f32_portable;
-}
-
+GemmKernel gemm_kernel_for(int isa) { return isa_kernels(static_cast<Isa>(isa)).gemm; }
+AdamKernel adam_kernel_for(int isa) { return isa_kernels(static_cast<Isa>(isa)).adam; }
 TransposeKernel transpose_kernel_for(int isa) {
-#if defined(TACIT_HAVE_AVX2)
-  // Every AVX-512 CPU has AVX2; the check keeps that an observation.
-  if ((static_cast<Isa>(isa) == Isa::avx2 || static_cast<Isa>(isa) == Isa::avx512) &&
-      cpu_has_avx2_fma()) {
-    return transpose_f32_8x8_avx2;
-  }
-#endif
-  (void)isa;
-  return transpose_f32_portable;
+  return isa_kernels(static_cast<Isa>(isa)).transpose;
 }
-
 PhiloxUniformKernel philox_uniform_kernel_for(int isa) {
-#if defined(TACIT_HAVE_AVX2)
-  // AVX2 integer code is the fastest there is on AVX-512 CPUs as well.
-  const auto wanted = static_cast<Isa>(isa);
-  if ((wanted == Isa::avx2 || wanted == Isa::avx512) && isa_available(Isa::avx2)) {
-    return philox_uniform_avx2;
-  }
-#else
-  (void)isa;
-#endif
-  return nullptr;
+  return isa_kernels(static_cast<Isa>(isa)).philox;
 }
-
-MathKernels math_kernels_for(int isa) {
-#if defined(TACIT_HAVE_AVX2)
-  const auto wanted = static_cast<Isa>(isa);
-  if ((wanted == Isa::avx2 || wanted == Isa::avx512) && isa_available(Isa::avx2)) {
-    return {exp_f32_avx2, log_f32_avx2, exp_f32_array_avx2};
-  }
-#else
-  (void)isa;
-#endif
-  return {exp_f32, log_f32, exp_f32_array_portable};
-}
+MathKernels math_kernels_for(int isa) { return isa_kernels(static_cast<Isa>(isa)).math; }
 
 }  // namespace kernels
 }  // namespace tacit

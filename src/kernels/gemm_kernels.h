@@ -2,8 +2,9 @@
 // computes one rectangle of C; gemm.cpp splits C into rectangles for threads.
 // A kernel translation unit may be compiled for an ISA the CPU lacks, so it
 // must not define or instantiate inline functions shared with other units
-// (no std:: algorithms, no templates from common headers): the linker could
-// keep its copy and run it on a CPU without that ISA.
+// (no std:: algorithms, no templates from common headers with external
+// linkage): the linker could keep its copy and run it on a CPU without that
+// ISA. gemm_driver.h's templates are in an unnamed namespace for that reason.
 #pragma once
 
 namespace tacit {
@@ -43,7 +44,8 @@ void gemm_f32_8x32_avx512(const GemmProblem& problem, const GemmTile& tile);
 void gemm_f32_8x12_neon(const GemmProblem& problem, const GemmTile& tile);
 #endif
 
-// The kernel for an ISA; the portable one for an ISA not compiled in.
+// The kernel of an ISA's entry (isa_kernels.h); the portable one for an
+// ISA that is not available.
 GemmKernel gemm_kernel_for(int isa);
 
 }  // namespace kernels

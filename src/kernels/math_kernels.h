@@ -22,8 +22,9 @@ float log_f32_avx2(float x);
 void exp_f32_array_avx2(const float* x, float* out, int n);
 #endif
 
-// The fastest variant this CPU may run for an ISA: the FMA one for avx2 and
-// avx512, tacit::exp_f32/log_f32 otherwise.
+// The variants of an ISA's entry (isa_kernels.h): the FMA ones for avx2
+// and avx512, tacit::exp_f32/log_f32 otherwise and for an ISA that is not
+// available.
 MathKernels math_kernels_for(int isa);
 
 }  // namespace kernels

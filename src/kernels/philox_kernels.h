@@ -26,8 +26,9 @@ using PhiloxUniformKernel = void (*)(const PhiloxUniformProblem& problem);
 void philox_uniform_avx2(const PhiloxUniformProblem& problem);
 #endif
 
-// The SIMD kernel for an ISA, or nullptr where rng.cpp's scalar loop is the
-// fastest there is (portable, and ISAs without one).
+// The SIMD kernel of an ISA's entry (isa_kernels.h), or nullptr where
+// rng.cpp's scalar loop is the fastest there is (portable, ISAs without
+// one, and ISAs that are not available).
 PhiloxUniformKernel philox_uniform_kernel_for(int isa);
 
 }  // namespace kernels

@@ -24,8 +24,8 @@ void transpose_f32_portable(const TransposeProblem& problem, int row_begin, int 
 void transpose_f32_8x8_avx2(const TransposeProblem& problem, int row_begin, int row_end);
 #endif
 
-// The kernel for an ISA (AVX-512 CPUs use the AVX2 one); the portable one
-// where no other is compiled in.
+// The kernel of an ISA's entry (isa_kernels.h; AVX-512 uses the AVX2 one);
+// the portable one for an ISA that is not available.
 TransposeKernel transpose_kernel_for(int isa);
 
 }  // namespace kernels
