@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "alloc_counter.h"
+#include "isa_list.h"
 #include "tacit/infer.h"
 #include "tacit/init.h"
 #include "tacit/rng.h"
@@ -57,8 +58,7 @@ void check_same_bits(std::vector<int> widths, int rows) {
   random_fill_uniform_pm1(5, 0, 0, static_cast<std::size_t>(rows) * inputs, x.data);
   std::vector<float> logits(static_cast<std::size_t>(rows) * outputs);
   ThreadPool pool(2);
-  for (Isa isa : {Isa::portable, Isa::avx2, Isa::avx512, Isa::neon}) {
-    if (!isa_available(isa)) continue;
+  for (Isa isa : test_isa::available_isas()) {
     for (ThreadPool* threads : {static_cast<ThreadPool*>(nullptr), &pool}) {
       CAPTURE(isa_name(isa));
       const Compute compute{isa, threads};

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "alloc_counter.h"
+#include "isa_list.h"
 #include "common/subnormal_tally.h"
 #include "golden.h"
 #include "repro/config.h"
@@ -173,8 +174,7 @@ TEST_CASE("tiny experiment: arena use equals experiment_bytes; same bits on ever
   REQUIRE(golden != 0);
   CHECK(reference.results.weights_hash == golden);
   ThreadPool pool(3);
-  for (Isa isa : {Isa::portable, Isa::avx2, Isa::avx512, Isa::neon}) {
-    if (!isa_available(isa)) continue;
+  for (Isa isa : test_isa::available_isas()) {
     CAPTURE(isa_name(isa));
     const TinyRun other = run_tiny(config, Compute{isa, &pool});
     CHECK(other.results.weights_hash == reference.results.weights_hash);

@@ -132,7 +132,8 @@ bool count_run(const Options& o, SubnormalCount* count) {
 }  // namespace
 
 bool run_subnormals(const Options& o, SubnormalReport* report) {
-  for (Isa isa : {Isa::portable, Isa::avx2, Isa::avx512, Isa::neon}) {
+  for (int i = 0; i < tacit::isa_count(); ++i) {
+    const Isa isa = tacit::isa_at(i);
     PeakKernel kernel;
     if (!peak_kernel(isa, &kernel)) continue;
     bool wanted = o.isas.empty();

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "bench/peak.h"
+#include "common/cli.h"
 #include "tacit/gemm.h"
 #include "tacit/init.h"
 #include "tacit/layers.h"
@@ -261,7 +262,8 @@ bool bench_network(const Options& o, const Compute& compute, ReadLoop read, doub
 
 bool resolve_isas(const Options& o, std::vector<Isa>* isas) {
   if (o.isas.empty()) {
-    for (Isa isa : {Isa::portable, Isa::avx2, Isa::avx512, Isa::neon}) {
+    for (int i = 0; i < tacit::isa_count(); ++i) {
+      const Isa isa = tacit::isa_at(i);
       PeakKernel kernel;
       if (peak_kernel(isa, &kernel)) isas->push_back(isa);
     }
@@ -271,8 +273,8 @@ bool resolve_isas(const Options& o, std::vector<Isa>* isas) {
     Isa isa;
     PeakKernel kernel;
     if (!tacit::isa_parse(name.c_str(), &isa)) {
-      std::fprintf(stderr, "tacit-bench: --isa %s: expected portable, avx2, avx512 or neon\n",
-                   name.c_str());
+      std::fprintf(stderr, "tacit-bench: --isa %s: expected one of %s\n", name.c_str(),
+                   tacit_cli::isa_names().c_str());
       return false;
     }
     if (!peak_kernel(isa, &kernel)) {

@@ -177,11 +177,19 @@ Flag path(const char* name, std::string* target, const char* alias) {
   return flag;
 }
 
+std::string isa_names() {
+  std::string names;
+  for (int i = 0; i < tacit::isa_count(); ++i) {
+    names += (i > 0 ? ", " : "") + std::string(tacit::isa_name(tacit::isa_at(i)));
+  }
+  return names;
+}
+
 Flag isa(tacit::Isa* target) {
   Flag flag;
   flag.name = "--isa";
   flag.isa_default = true;
-  flag.expect = "one of portable, avx2, avx512, neon";
+  flag.expect = "one of " + isa_names();
   flag.apply = [target](const char* value, std::string* why) {
     tacit::Isa isa;
     if (!tacit::isa_parse(value, &isa)) return false;

@@ -137,6 +137,9 @@ Flag choice(const char* name, std::initializer_list<std::pair<const char*, T>> o
   return flag;
 }
 
+// "portable, avx2, avx512, neon": every ISA the library knows (isa_at).
+std::string isa_names();
+
 // --isa NAME: an ISA this machine and build can run. Before the flags are
 // read, parse() sets *target from TACIT_ISA, else the best available.
 Flag isa(tacit::Isa* target);
