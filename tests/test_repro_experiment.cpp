@@ -279,3 +279,30 @@ TEST_CASE("tacit-train's teacher is the reproduction's teacher of the same seed"
     CHECK(std::memcmp(teacher.params, expected.data(), sizeof(float) * expected.size()) == 0);
   }
 }
+
+// --lr 1000 sent the teacher's loss to 1e15 at chance accuracy, silently.
+TEST_CASE("a diverging training is found, reported and in the JSON; a healthy one is not") {
+  repro::Config config = tiny_config();
+  const TinyRun healthy = run_tiny(config, Compute{});
+  CHECK_FALSE(repro::any_divergence(healthy.results));
+  CHECK(repro::divergence_report(healthy.results).empty());
+  CHECK(contains(repro::results_json(healthy.results, repro::RunEnvironment{"portable", 1}),
+                 "\"divergence\": []"));
+
+  config.lr = 1000;
+  const TinyRun wild = run_tiny(config, Compute{});
+  REQUIRE(repro::any_divergence(wild.results));
+  const repro::ModelDivergence& teacher = wild.results.runs[0].divergence[repro::kTeacher];
+  CHECK(teacher.found);
+  CHECK(teacher.epoch == 1);
+  const std::string report = repro::divergence_report(wild.results);
+  CHECK(contains(report, "run 0, teacher: epoch 1, step "));
+  CHECK(contains(repro::results_json(wild.results, repro::RunEnvironment{"portable", 1}),
+                 "\"condition\": \"teacher\""));
+  // The verdict is bits, like everything else: the same on every ISA.
+  for (Isa isa : test_isa::available_isas()) {
+    CAPTURE(isa_name(isa));
+    const TinyRun other = run_tiny(config, Compute{isa, nullptr});
+    CHECK(repro::divergence_report(other.results) == report);
+  }
+}

@@ -38,6 +38,17 @@ TEST_CASE("flags: every refusal names the tool and points at --help") {
 }
 #endif
 
+// --temperature 1e-40 printed -nan alignments and every student at 0.0840.
+TEST_CASE("flags: a temperature that float division cannot use is refused") {
+  repro::Config c;
+  CHECK(parse({"--temperature", "1e-40"}, &c) == repro::ParseResult::usage_error);
+  CHECK(parse({"--temperature", "1e-38"}, &c) == repro::ParseResult::usage_error);
+  REQUIRE(parse({"--temperature", "1.2e-38"}, &c) == repro::ParseResult::run);
+  CHECK(c.temperature == 1.2e-38);
+  REQUIRE(parse({"--allow-divergence"}, &c) == repro::ParseResult::run);
+  CHECK(c.allow_divergence);
+}
+
 TEST_CASE("flags: --help wins over a TACIT_ISA that cannot be used") {
   const ScopedEnv bad_isa("TACIT_ISA", "sse9");
   repro::Config c;

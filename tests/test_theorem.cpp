@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -197,4 +198,25 @@ TEST_CASE("summaries count positive products and decreases per row") {
   const std::string text = report_text(m);
   CHECK(text.find("KL, same init") != std::string::npos);
   CHECK(text == report_text(m));
+}
+
+TEST_CASE("a trial whose numbers are not finite is named; a sound one is not") {
+  Fixture f;
+  const Options options = tiny_options();
+  CHECK(trial_divergence(f.measure(options, kPortable), options).empty());
+  // A parameter that ran away poisons the teacher's loss and every product.
+  f.bench.same.params[0] = std::numeric_limits<float>::infinity();
+  tacit::mlp_pack(f.bench.same);
+  CHECK(trial_divergence(f.measure(options, kPortable), options) == "teacher_loss");
+  Trial trial = f.measure(options, kPortable);
+  trial.teacher_loss = 1.0;
+  trial.cross_teacher_loss = 1.0;
+  trial.teacher_norm = 1.0;
+  for (auto& by_loss : trial.cells) {
+    for (auto& by_epsilon : by_loss) {
+      for (Cell& cell : by_epsilon) cell = Cell();
+    }
+  }
+  trial.cells[kCrossInit][kMse][2].cosine = std::nan("");
+  CHECK(trial_divergence(trial, options) == "cells[cross][mse][2].cosine");
 }

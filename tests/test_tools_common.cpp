@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/cli.h"
+#include "common/divergence.h"
 #include "common/json.h"
 #include "common/model_io.h"
 #include "common/output_file.h"
@@ -351,4 +352,23 @@ TEST_CASE("cli: --help or -h anywhere wins, over bad flags and a bad TACIT_ISA")
   CHECK(parse_with(command, {"--bogus", "--help"}) == ParseResult::help);
   CHECK(parse_with(command, {"--isa", "-h"}) == ParseResult::help);
   CHECK(parse_with(command, {}) == ParseResult::usage_error);
+}
+
+TEST_CASE("LossWatch: not finite, or above 100 x max(1, the first loss), is divergence") {
+  tacit_tools::LossWatch watch;
+  CHECK_FALSE(watch.diverged(2.5));  // the first step sets the bound: 250
+  CHECK(watch.limit() == 250.0);
+  CHECK_FALSE(watch.diverged(249.0));
+  CHECK(watch.diverged(251.0));
+  CHECK(watch.diverged(std::nan("")));
+  tacit_tools::LossWatch small;
+  CHECK_FALSE(small.diverged(0.01));  // a bound of 100 x 1
+  CHECK_FALSE(small.diverged(99.0));
+  CHECK(small.diverged(101.0));
+  tacit_tools::LossWatch first;
+  CHECK(first.diverged(INFINITY));
+  const float values[] = {1.0f, -2.0f, NAN, INFINITY};
+  CHECK(tacit_tools::first_non_finite(values, 2) == 2);
+  CHECK(tacit_tools::first_non_finite(values, 4) == 2);
+  CHECK(tacit_tools::first_non_finite(values + 3, 1) == 0);
 }

@@ -1,6 +1,7 @@
 #include "repro/config.h"
 
 #include <cstdio>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -80,7 +81,10 @@ tacit_cli::Command command(Config* c) {
       choice("--student-loss", {{"kl", tacit::DistillLoss::kl},
                                 {"mse", tacit::DistillLoss::squared_error}},
              &c->student_loss),
-      real("--temperature", above(0), at_most(1e6), &c->temperature),
+      // Logits are divided by T in float: a T below the smallest normal
+      // float overflows every quotient.
+      real("--temperature", at_least(std::numeric_limits<float>::min()), at_most(1e6),
+           &c->temperature),
       whole("--threads", 1, 256, &c->threads),
       isa(&c->isa),
       path("--data", &c->data).marks(&c->data_given),
@@ -93,7 +97,8 @@ tacit_cli::Command command(Config* c) {
       real("--expect-transfer", at_least(-1), at_most(1), &c->transfer_margin)
           .marks(&c->expect_transfer),
       on("--quiet", &c->quiet, "-q"),
-      on("--count-subnormals", &c->count_subnormals)}};
+      on("--count-subnormals", &c->count_subnormals),
+      on("--allow-divergence", &c->allow_divergence)}};
 }
 
 }  // namespace
@@ -130,7 +135,8 @@ void print_help() {
       "  --noise KIND         uniform (in [-1, 1)) or normal (N(0, 1)) (default uniform)\n"
       "  --student-loss L     kl (KL divergence of softmaxes) or mse (squared error\n"
       "                       of logits) (default kl)\n"
-      "  --temperature T      softmax temperature of the KL loss (default 1)\n"
+      "  --temperature T      softmax temperature of the KL loss, 1.2e-38 (the\n"
+      "                       smallest normal float) to 1e6 (default 1)\n"
       "\n"
       "Machine and data:\n"
       "  --data DIR           MNIST directory (default: $TACIT_MNIST_DIR, else\n"
@@ -152,10 +158,14 @@ void print_help() {
       "                       in activations, logit gradients, hidden deltas,\n"
       "                       gradients, Adam's moments and the parameters; report\n"
       "                       them (and in --json); slower\n"
+      "  --allow-divergence   exit 0 even if a training diverged (a step's loss not\n"
+      "                       finite or above 100 x max(1, its phase's first loss),\n"
+      "                       or a parameter not finite after training); it is\n"
+      "                       reported on stderr and in --json either way\n"
       "  --help, -h           this text\n"
       "\n"
       "Exit status: 0 done, 1 missing or invalid data or an unwritable output file,\n"
-      "2 usage error, 3 --expect-transfer not met.\n",
+      "2 usage error, 3 --expect-transfer not met, 4 a training diverged.\n",
       tacit::hardware_threads(), tacit::isa_name(tacit::isa_best()));
 }
 

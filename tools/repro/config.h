@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/cli.h"
+#include "common/divergence.h"
 #include "subliminal/experiment.h"
 #include "tacit/isa.h"
 #include "tacit/train.h"
@@ -16,6 +17,7 @@ constexpr int kExitOk = 0;
 constexpr int kExitData = 1;         // missing or invalid data, unwritable output
 constexpr int kExitUsage = 2;        // bad flags
 constexpr int kExitExpectation = 3;  // --expect-transfer not met
+constexpr int kExitDiverged = tacit_tools::kExitDiverged;  // 4, without --allow-divergence
 
 constexpr int kMaxHidden = tacit::kMaxLayers - 1;
 
@@ -44,6 +46,7 @@ struct Config {
   bool expect_transfer = false;
   double transfer_margin = 0.0;
   bool count_subnormals = false;      // scan what every training step stores
+  bool allow_divergence = false;      // exit 0 even if a training diverged
 };
 
 const char* loss_name(tacit::DistillLoss loss);  // "kl", "mse"

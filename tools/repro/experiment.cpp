@@ -88,6 +88,7 @@ struct Loop {
   Workbench& w;
   Results& results;
   long long units_done = 0;  // steps finished in the current run
+  tacit_tools::LossWatch watch;  // the phase being trained
 
   void tally(const Mlp& model, int rows, tacit_tools::SubnormalTally* into) {
     if (config.count_subnormals) tacit_tools::tally_subnormals(model, w.state, rows, into);
@@ -107,24 +108,52 @@ struct Loop {
     return mnist_correct(compute, model, w.state.workspace, mnist.test, w.eval, correct);
   }
 
-  Status train_teacher(int run, std::uint64_t seed, std::vector<double>* losses) {
+  // Records the first step whose loss is out of bounds (common/divergence.h).
+  void watch_step(float loss, int epoch, long step, ModelDivergence* divergence) {
+    if (watch.diverged(loss) && !divergence->found) {
+      divergence->found = true;
+      divergence->epoch = epoch + 1;
+      divergence->step = step;
+      divergence->loss = loss;
+      divergence->limit = watch.limit();
+    }
+  }
+
+  // After a model's training: its first non-finite parameter, if any.
+  void watch_params(const Mlp& model, int epochs, ModelDivergence* divergence) {
+    const std::size_t bad = tacit_tools::first_non_finite(model.params, model.param_count);
+    if (bad < model.param_count && !divergence->found) {
+      divergence->found = true;
+      divergence->epoch = epochs;
+      divergence->parameter = static_cast<long long>(bad);
+    }
+  }
+
+  Status train_teacher(int run, std::uint64_t seed, std::vector<double>* losses,
+                       ModelDivergence* divergence) {
     struct StepContext {
       Loop* loop;
       int run;
       int epoch;
-    } context{this, run, 0};
+      long step;
+      ModelDivergence* divergence;
+    } context{this, run, 0, 0, divergence};
     TeacherStepHook hook;
     hook.context = &context;
-    hook.after_step = [](void* c, int rows) {
+    hook.after_step = [](void* c, int rows, float loss) {
       auto& step = *static_cast<StepContext*>(c);
       Loop& loop = *step.loop;
       loop.tally(loop.w.teacher, rows, &loop.results.teacher_subnormals);
       ++loop.units_done;
+      ++step.step;
+      loop.watch_step(loss, step.epoch, step.step, step.divergence);
       loop.report("teacher", step.run, step.epoch + 1, loop.config.teacher_epochs);
     };
     adam_reset(w.state.adam);
+    watch = tacit_tools::LossWatch();
     for (int epoch = 0; epoch < config.teacher_epochs; ++epoch) {
       context.epoch = epoch;
+      context.step = 0;
       report("teacher", run, epoch + 1, config.teacher_epochs);
       double mean_loss = 0.0;
       const Status status =
@@ -133,6 +162,7 @@ struct Loop {
       if (!status) return status;
       losses->push_back(mean_loss);
     }
+    watch_params(w.teacher, config.teacher_epochs, divergence);
     return Status::success();
   }
 
@@ -164,6 +194,8 @@ struct Loop {
     std::memcpy(w.student.params, init, sizeof(float) * w.student.param_count);
     mlp_pack(w.student);
     adam_reset(w.state.adam);
+    watch = tacit_tools::LossWatch();
+    ModelDivergence* divergence = &result->divergence[condition];
     for (int epoch = 0; epoch < config.student_epochs; ++epoch) {
       shuffle_order(seed, kStudentShuffleStream, static_cast<std::uint64_t>(epoch), n,
                     w.noise_order);
@@ -180,18 +212,21 @@ struct Loop {
                       w.targets + static_cast<std::size_t>(images[r]) * outputs,
                       sizeof(float) * static_cast<std::size_t>(outputs));
         }
-        loss_sum += train_step_distill(
+        const float loss = train_step_distill(
             compute, w.student, w.state, rows,
             const_matrix(w.batch_targets, rows, outputs), lo, outputs,
             config.student_loss, static_cast<float>(config.temperature));
+        loss_sum += loss;
         tally(w.student, rows, &results.student_subnormals);
         ++steps;
+        watch_step(loss, epoch, steps, divergence);
         ++units_done;
       }
       result->student_loss[s].push_back(steps > 0 ? loss_sum / steps : 0.0);
       result->alignment[s].push_back(displacement_cosine(
           w.student.params, init, w.teacher.params, w.init_same, w.student.param_count));
     }
+    watch_params(w.student, config.student_epochs, divergence);
   }
 
   Status run_one(int run, std::uint64_t* experiment_hash, RunResult* result) {
@@ -222,7 +257,7 @@ struct Loop {
     result->seconds.reference = clock.seconds();
 
     clock = Clock();
-    status = train_teacher(run, seed, &result->teacher_loss);
+    status = train_teacher(run, seed, &result->teacher_loss, &result->divergence[kTeacher]);
     if (status) status = accuracy(w.teacher, &correct);
     if (!status) return status;
     finish_model(kTeacher, w.teacher, correct);
@@ -310,7 +345,7 @@ Status run_experiment(const Config& config, const Mnist& mnist, const Compute& c
 
   results->teacher_subnormals = tacit_tools::SubnormalTally();
   results->student_subnormals = tacit_tools::SubnormalTally();
-  Loop loop{config, mnist, compute, progress, observer, w, *results};
+  Loop loop{config, mnist, compute, progress, observer, w, *results, 0, {}};
   std::uint64_t hash = kHashStart;
   for (int run = 0; run < config.runs; ++run) {
     status = loop.run_one(run, &hash, &results->runs[static_cast<std::size_t>(run)]);

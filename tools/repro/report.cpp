@@ -62,4 +62,24 @@ std::string results_report(const Results& results) {
   return out;
 }
 
+std::string divergence_report(const Results& results) {
+  std::string out;
+  for (const RunResult& run : results.runs) {
+    for (int c = 0; c < kConditions; ++c) {
+      const ModelDivergence& d = run.divergence[c];
+      if (!d.found) continue;
+      tacit_tools::appendf(&out, "run %d, %s: epoch %d", run.run, condition_info(c).label,
+                           d.epoch);
+      if (d.parameter >= 0) {
+        tacit_tools::appendf(&out, ", after training: parameter %lld is not finite\n",
+                             d.parameter);
+      } else {
+        tacit_tools::appendf(&out, ", step %ld: %s\n", d.step,
+                             tacit_tools::loss_divergence_text(d.loss, d.limit).c_str());
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace repro

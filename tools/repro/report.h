@@ -12,6 +12,11 @@ namespace repro {
 
 std::string results_report(const Results& results);
 
+// One line per model whose training diverged, for stderr: "run 3, student,
+// aux only, same init: epoch 2, step 17: loss 1e+15 is above ...". Empty if
+// none did.
+std::string divergence_report(const Results& results);
+
 // mean(aux-only same init) - mean(aux-only cross init).
 double aux_transfer(const Results& results);
 

@@ -39,4 +39,13 @@ void summarize_results(Results* results) {
   }
 }
 
+bool any_divergence(const Results& results) {
+  for (const RunResult& run : results.runs) {
+    for (const ModelDivergence& d : run.divergence) {
+      if (d.found) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace repro

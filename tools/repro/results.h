@@ -45,6 +45,18 @@ struct RunTimes {
   double total = 0.0;
 };
 
+// The first sign that a model's training diverged (common/divergence.h):
+// a step's loss out of bounds, or, at the end of its training, a parameter
+// that is not finite.
+struct ModelDivergence {
+  bool found = false;
+  int epoch = 0;        // 1-based
+  long step = 0;        // 1-based within the epoch; 0 for a parameter
+  double loss = 0.0;
+  double limit = 0.0;   // the loss bound at that step
+  long long parameter = -1;  // the first non-finite parameter's index, or -1
+};
+
 struct RunResult {
   int run = 0;
   std::uint64_t seed = 0;  // experiment_run_seed(config.seed, run)
@@ -56,8 +68,11 @@ struct RunResult {
   std::vector<double> student_loss[kStudents];
   // per epoch: cosine of (θ_S - θ_S,0) and (θ_T - θ_0), displacement_cosine
   std::vector<double> alignment[kStudents];
+  ModelDivergence divergence[kConditions];
   RunTimes seconds;
 };
+
+
 
 struct Results {
   Config config;
@@ -73,6 +88,9 @@ struct Results {
   tacit_tools::SubnormalTally teacher_subnormals;
   tacit_tools::SubnormalTally student_subnormals;
 };
+
+// Whether any model of any run diverged.
+bool any_divergence(const Results& results);
 
 // Fills results->summary from results->runs.
 void summarize_results(Results* results);

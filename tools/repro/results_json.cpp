@@ -115,6 +115,30 @@ void write_subnormals(JsonWriter& json, const char* key, const tacit_tools::Subn
   json.end_object();
 }
 
+// Every model whose training diverged (an empty list if none did).
+void write_divergence(JsonWriter& json, const Results& results) {
+  json.key("divergence"); json.begin_array();
+  for (const RunResult& run : results.runs) {
+    for (int c = 0; c < kConditions; ++c) {
+      const ModelDivergence& d = run.divergence[c];
+      if (!d.found) continue;
+      json.begin_object();
+      json.key("run"); json.integer(run.run);
+      json.key("condition"); json.string(condition_info(c).key);
+      json.key("epoch"); json.integer(d.epoch);
+      if (d.parameter >= 0) {
+        json.key("non_finite_parameter"); json.integer(d.parameter);
+      } else {
+        json.key("step"); json.integer(d.step);
+        json.key("loss"); json.number(d.loss);  // null when not finite
+        json.key("loss_limit"); json.number(d.limit);
+      }
+      json.end_object();
+    }
+  }
+  json.end_array();
+}
+
 void write_run(JsonWriter& json, const RunResult& run) {
   json.begin_object();
   json.key("run"); json.integer(run.run);
@@ -170,6 +194,7 @@ std::string results_json(const Results& results, const RunEnvironment& environme
   json.key("weights_hash"); json.string(hex64(results.weights_hash).c_str());
   write_summary(json, results);
   write_alignment_summary(json, results);
+  write_divergence(json, results);
   if (results.config.count_subnormals) {
     json.key("subnormals"); json.begin_object();
     write_subnormals(json, "teachers", results.teacher_subnormals);

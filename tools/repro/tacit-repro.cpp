@@ -82,6 +82,17 @@ int run(const Config& config) {
   written = svg.write(bar_chart_svg(results_chart(results))) && written;
   if (!written) return kExitData;
 
+  const std::string diverged = divergence_report(results);
+  if (!diverged.empty()) {
+    std::fprintf(stderr, "tacit-repro: training diverged (the table's figures for these "
+                 "models mean little):\n%s", diverged.c_str());
+    if (!config.allow_divergence) {
+      std::fprintf(stderr, "tacit-repro: exit %d (--allow-divergence to exit 0)\n",
+                   kExitDiverged);
+      return kExitDiverged;
+    }
+  }
+
   if (config.expect_transfer && !(aux_transfer(results) >= config.transfer_margin)) {
     std::fprintf(stderr, "tacit-repro: expected the aux-only same-init student to beat the "
                  "cross-init one by at least %g; the difference of means is %.4f\n",

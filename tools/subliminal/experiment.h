@@ -87,9 +87,10 @@ Status derangement(std::uint64_t seed, std::uint32_t n, std::uint32_t* perm);
 
 // ---- the teacher ---------------------------------------------------------
 
-// Called after each of the teacher's steps with its rows (progress, tallies).
+// Called after each of the teacher's steps with its rows and loss (progress,
+// tallies, divergence).
 struct TeacherStepHook {
-  void (*after_step)(void* context, int rows) = nullptr;
+  void (*after_step)(void* context, int rows, float loss) = nullptr;
   void* context = nullptr;
 };
 

@@ -22,10 +22,13 @@ Status train_teacher_epoch(const Compute& compute, Mlp& teacher, TrainState& sta
     const Status status = mnist_gather(train, order + first, rows,
                                        mlp_input(state.workspace, rows).data, labels);
     if (!status) return status;
-    loss_sum += train_step_cross_entropy(compute, teacher, state, rows, labels, 0,
-                                         kMnistClasses);
+    const float loss = train_step_cross_entropy(compute, teacher, state, rows, labels, 0,
+                                                kMnistClasses);
+    loss_sum += loss;
     ++steps;
-    if (hook != nullptr && hook->after_step != nullptr) hook->after_step(hook->context, rows);
+    if (hook != nullptr && hook->after_step != nullptr) {
+      hook->after_step(hook->context, rows, loss);
+    }
   }
   *mean_loss = steps > 0 ? loss_sum / static_cast<double>(steps) : 0.0;
   return Status::success();

@@ -25,7 +25,8 @@ tacit_cli::Command command(Config* c) {
       whole("--threads", 1, 256, &c->threads),
       isa(&c->isa),
       path("--json", &c->json),
-      on("--quiet", &c->quiet, "-q")}};
+      on("--quiet", &c->quiet, "-q"),
+      on("--allow-divergence", &c->allow_divergence)}};
 }
 
 }  // namespace
@@ -74,10 +75,14 @@ void print_help() {
       "                   the best available, %s here)\n"
       "  --json FILE      the configuration, every trial's numbers and the summary\n"
       "  --quiet, -q      no progress on stderr\n"
+      "  --allow-divergence\n"
+      "                   exit 0 even if a trial's losses, norms, products or\n"
+      "                   cosines are not finite (reported on stderr and in --json\n"
+      "                   either way)\n"
       "  --help, -h       this text\n"
       "\n"
       "Exit status: 0 done, 1 missing or invalid data or an unwritable output file,\n"
-      "2 usage error.\n",
+      "2 usage error, 4 a trial diverged.\n",
       tacit::hardware_threads(), tacit::isa_name(tacit::isa_best()));
 }
 

@@ -23,6 +23,7 @@ struct Config {
   tacit::Isa isa = tacit::Isa::portable;  // set to the best by parse_args
   std::string json;
   bool quiet = false;
+  bool allow_divergence = false;  // exit 0 even if a trial's numbers are not finite
 };
 
 using ParseResult = tacit_cli::ParseResult;

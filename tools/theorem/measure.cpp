@@ -364,4 +364,28 @@ Status measure_trial(const Compute& compute, const Options& options, Bench& benc
   return Status::success();
 }
 
+std::string trial_divergence(const Trial& trial, const Options& options) {
+  const auto bad = [](double v) { return !std::isfinite(v); };
+  if (bad(trial.teacher_loss)) return "teacher_loss";
+  if (bad(trial.cross_teacher_loss)) return "cross_teacher_loss";
+  if (bad(trial.teacher_norm)) return "teacher_norm";
+  for (int c = 0; c < kCases; ++c) {
+    for (int l = 0; l < kLosses; ++l) {
+      for (int e = 0; e < options.epsilon_count; ++e) {
+        const Cell& cell = trial.cells[c][l][e];
+        const char* field = bad(cell.imitation_loss) ? "imitation_loss"
+                            : bad(cell.product)      ? "product"
+                            : bad(cell.cosine)       ? "cosine"
+                            : bad(cell.student_norm) ? "student_norm"
+                                                     : nullptr;
+        if (field != nullptr) {
+          return std::string("cells[") + case_name(c) + "][" + loss_name(l) + "][" +
+                 std::to_string(e) + "]." + field;
+        }
+      }
+    }
+  }
+  return "";
+}
+
 }  // namespace theorem

@@ -27,6 +27,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "tacit/arena.h"
 #include "tacit/gemm.h"
@@ -120,5 +121,11 @@ tacit::Status bench_create(const tacit::MlpSpec& spec, int digit_rows, int noise
 // Overwrites every other buffer of the bench. Never allocates.
 tacit::Status measure_trial(const tacit::Compute& compute, const Options& options,
                             Bench& bench, Trial* trial);
+
+// The name of the first of a trial's losses, norms, products and cosines
+// that is not finite ("teacher_loss", "cells[same][kl][2].product"), or ""
+// when all are: a measurement whose numbers ran away (common/divergence.h).
+// per_epsilon may be NaN by definition (ε = 0) and is not judged.
+std::string trial_divergence(const Trial& trial, const Options& options);
 
 }  // namespace theorem

@@ -331,6 +331,17 @@ std::string report_json(const Measurement& m, const Environment& environment) {
   json.key("seconds"); json.number(environment.seconds);
   json.end_object();
   write_summary(json, m);
+  // Trials whose numbers ran away (common/divergence.h): an empty list if none.
+  json.key("divergence");
+  json.begin_array();
+  for (const TrialRecord& record : m.trials) {
+    if (record.diverged.empty()) continue;
+    json.begin_object();
+    json.key("init"); json.integer(record.init);
+    json.key("not_finite"); json.string(record.diverged.c_str());
+    json.end_object();
+  }
+  json.end_array();
   json.key("trials");
   json.begin_array();
   for (const TrialRecord& record : m.trials) write_trial(json, m, record);

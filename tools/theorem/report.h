@@ -16,6 +16,7 @@ struct TrialRecord {
   std::uint64_t seed = 0;  // experiment_run_seed(seed, init)
   int cross_from = 0;      // the trial whose θ₀ the cross-init student starts from
   Trial trial;
+  std::string diverged;    // trial_divergence(trial): "" for a sound trial
 };
 
 struct Measurement {

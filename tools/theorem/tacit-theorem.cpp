@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string>
 
+#include "common/divergence.h"
 #include "common/model_io.h"
 #include "common/output_file.h"
 #include "subliminal/experiment.h"
@@ -149,6 +150,7 @@ int run(const Config& config) {
     TrialRecord& record = m.trials[static_cast<std::size_t>(k)];
     status = prepare_trial(config, mnist, orders, &pool, k, bench, &record);
     if (status) status = measure_trial(compute, m.options, bench, &record.trial);
+    if (status) record.diverged = trial_divergence(record.trial, m.options);
     if (!status) {
       if (progress) std::fprintf(stderr, "\n");
       std::fprintf(stderr, "tacit-theorem: %s\n", status.message());
@@ -165,6 +167,18 @@ int run(const Config& config) {
   if (!config.json.empty()) {
     const Environment environment{tacit::isa_name(config.isa), pool.size(), seconds()};
     if (!json.write(report_json(m, environment))) return kExitData;
+  }
+  bool diverged = false;
+  for (const TrialRecord& record : m.trials) {
+    if (record.diverged.empty()) continue;
+    std::fprintf(stderr, "tacit-theorem: initialization %d diverged: %s is not finite\n",
+                 record.init, record.diverged.c_str());
+    diverged = true;
+  }
+  if (diverged && !config.allow_divergence) {
+    std::fprintf(stderr, "tacit-theorem: exit %d (--allow-divergence to exit 0)\n",
+                 tacit_tools::kExitDiverged);
+    return tacit_tools::kExitDiverged;
   }
   return kExitOk;
 }

@@ -3,7 +3,7 @@
 // export and embed without running the whole reproduction. With seed S it
 // trains exactly what tacit-repro trains as the teacher of a run whose run
 // seed is S (same init streams, same shuffles, same steps).
-// Exit status: 0 success, 1 failure, 2 usage error.
+// Exit status: 0 success, 1 failure, 2 usage error, 4 the training diverged.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/cli.h"
+#include "common/divergence.h"
 #include "common/model_io.h"
 #include "common/output_file.h"
 #include "tacit/checkpoint.h"
@@ -53,6 +54,11 @@ void print_help() {
       "  --batch N      batch rows (default 1024)\n"
       "  --threads N    threads including the caller (default: all cores)\n"
       "  --isa NAME     portable, avx2, avx512 or neon (default: the best here)\n"
+      "  --allow-divergence\n"
+      "                 save and exit 0 even if the training diverged (a step's\n"
+      "                 loss not finite or above 100 x max(1, the first step's),\n"
+      "                 or a parameter not finite at the end); without it such a\n"
+      "                 model is not saved and the exit status is 4\n"
       "  --help         this text\n"
       "\n"
       "The same seed gives the same model, bit for bit, on every ISA, thread\n"
@@ -69,6 +75,7 @@ struct Options {
   long batch = 1024;
   long threads = 0;
   Isa isa = Isa::portable;
+  bool allow_divergence = false;
 };
 
 int fail(const Status& status) {
@@ -111,7 +118,8 @@ tacit_cli::ParseResult parse(int argc, char** argv, Options* o) {
       real("--lr", above(0), at_most(1), &o->lr),
       whole("--batch", 1, 65536, &o->batch),
       whole("--threads", 1, 256, &o->threads),
-      isa(&o->isa)}};
+      isa(&o->isa),
+      on("--allow-divergence", &o->allow_divergence)}};
   const ParseResult result = tacit_cli::parse(command, argc, argv);
   if (result != ParseResult::run) return result;
   if (o->threads == 0) o->threads = hardware_threads();
@@ -168,10 +176,31 @@ int run(const Options& o) {
               static_cast<unsigned long long>(o.seed), o.lr, batch, isa_name(o.isa),
               pool.size());
   const long steps = (train.count + batch - 1) / batch;
+  // The first step whose loss is out of bounds (common/divergence.h).
+  struct Watch {
+    tacit_tools::LossWatch losses;
+    long epoch = 0, step = 0, diverged_epoch = 0, diverged_step = 0;
+    float diverged_loss = 0.0f;
+    double limit = 0.0;
+  } watch;
+  TeacherStepHook hook;
+  hook.context = &watch;
+  hook.after_step = [](void* context, int, float loss) {
+    auto& w = *static_cast<Watch*>(context);
+    ++w.step;
+    if (w.losses.diverged(loss) && w.diverged_step == 0) {
+      w.diverged_epoch = w.epoch + 1;
+      w.diverged_step = w.step;
+      w.diverged_loss = loss;
+      w.limit = w.losses.limit();
+    }
+  };
   for (long epoch = 0; epoch < o.epochs; ++epoch) {
     double mean_loss = 0.0;
+    watch.epoch = epoch;
+    watch.step = 0;
     status = train_teacher_epoch(compute, mlp, state, train, o.seed, static_cast<int>(epoch),
-                                 batch, order, eval.labels, nullptr, &mean_loss);
+                                 batch, order, eval.labels, &hook, &mean_loss);
     if (!status) return fail(status);
     std::printf("epoch %ld: mean loss %.6f over %ld steps\n", epoch + 1, mean_loss, steps);
     std::fflush(stdout);
@@ -182,6 +211,24 @@ int run(const Options& o) {
   const double accuracy =
       data.mnist.test.count > 0 ? static_cast<double>(correct) / data.mnist.test.count : 0.0;
   std::printf("test accuracy %.4f (%d images)\n", accuracy, data.mnist.test.count);
+
+  const std::size_t bad = tacit_tools::first_non_finite(mlp.params, mlp.param_count);
+  if (watch.diverged_step > 0 || bad < mlp.param_count) {
+    if (watch.diverged_step > 0) {
+      std::fprintf(stderr, "%s: training diverged: epoch %ld, step %ld: %s\n", kTool,
+                   watch.diverged_epoch, watch.diverged_step,
+                   tacit_tools::loss_divergence_text(watch.diverged_loss, watch.limit).c_str());
+    }
+    if (bad < mlp.param_count) {
+      std::fprintf(stderr, "%s: training diverged: parameter %zu is not finite\n", kTool, bad);
+    }
+    if (!o.allow_divergence) {
+      std::fprintf(stderr, "%s: %s; exit %d (--allow-divergence to save it anyway)\n",
+                   kTool, o.save.empty() ? "nothing to save" : "the model is not saved",
+                   tacit_tools::kExitDiverged);
+      return tacit_tools::kExitDiverged;
+    }
+  }
 
   if (!o.save.empty()) {
     std::vector<unsigned char> buffer(checkpoint_bytes(spec));
