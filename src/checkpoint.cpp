@@ -69,11 +69,17 @@ namespace checkpoint_detail {
 void format_spec(const MlpSpec& spec, char* out, std::size_t capacity) {
   std::size_t used = 0;
   out[0] = '\0';
+  const bool all_relu = mlp_all_relu(spec);
   for (int i = 0; i <= spec.layers && used < capacity; ++i) {
     const int n = std::snprintf(out + used, capacity - used, i == 0 ? "%d" : "-%d",
                                 spec.widths[i]);
     if (n < 0) break;
     used += static_cast<std::size_t>(n);
+    if (all_relu || i == 0 || i == spec.layers || used >= capacity) continue;
+    const int m = std::snprintf(out + used, capacity - used, "(%s)",
+                                activation_name(spec.activation[i - 1]));
+    if (m < 0) break;
+    used += static_cast<std::size_t>(m);
   }
 }
 
@@ -115,6 +121,14 @@ Status check(const unsigned char* bytes, std::size_t available, std::uint64_t to
                            mine, spec.widths[i], theirs);
     }
   }
+  for (int l = 0; l + 1 < spec.layers; ++l) {
+    if (spec.activation[l] != mlp.spec.activation[l]) {
+      return Status::error("%s: activations[%d]: expected %s (the caller's model is %s), "
+                           "found %s (the file's is %s)", name, l,
+                           activation_name(mlp.spec.activation[l]), mine,
+                           activation_name(spec.activation[l]), theirs);
+    }
+  }
   status = check_size(spec, total, name);
   if (!status.ok()) return status;
   const std::size_t expected = checkpoint_bytes(spec);
@@ -131,8 +145,11 @@ Status check(const unsigned char* bytes, std::size_t available, std::uint64_t to
 
 }  // namespace checkpoint_detail
 
+std::uint32_t checkpoint_version(const MlpSpec& spec) { return mlp_all_relu(spec) ? 1 : 2; }
+
 std::size_t checkpoint_bytes(const MlpSpec& spec) {
-  return checkpoint_header_bytes(spec.layers) + 4 * mlp_param_count(spec) + 4;
+  return checkpoint_header_bytes(spec.layers, checkpoint_version(spec)) +
+         4 * mlp_param_count(spec) + 4;
 }
 
 Status checkpoint_write(const Mlp& mlp, unsigned char* out, std::size_t capacity) {
@@ -143,11 +160,15 @@ Status checkpoint_write(const Mlp& mlp, unsigned char* out, std::size_t capacity
                          "found %zu", needed, out == nullptr ? std::size_t{0} : capacity);
   }
   std::memcpy(out, kCheckpointMagic, sizeof kCheckpointMagic);
-  put_u32(out + 8, kCheckpointVersion);
+  const std::uint32_t version = checkpoint_version(spec);
+  put_u32(out + 8, version);
   put_u32(out + 12, static_cast<std::uint32_t>(spec.layers));
   unsigned char* p = out + 16;
   for (int i = 0; i <= spec.layers; ++i, p += 4) {
     put_u32(p, static_cast<std::uint32_t>(spec.widths[i]));
+  }
+  for (int l = 0; version >= 2 && l + 1 < spec.layers; ++l, p += 4) {
+    put_u32(p, static_cast<std::uint32_t>(spec.activation[l]));
   }
   for (std::size_t i = 0; i < mlp.param_count; ++i, p += 4) {
     std::uint32_t bits;
@@ -180,8 +201,8 @@ Status checkpoint_parse_spec(const unsigned char* bytes, std::size_t size,
                          static_cast<unsigned long>(layers));
   }
   const int layer_count = static_cast<int>(layers);
-  if (size < checkpoint_header_bytes(layer_count)) {
-    return truncated_header(name, checkpoint_header_bytes(layer_count), size);
+  if (size < checkpoint_header_bytes(layer_count, version)) {
+    return truncated_header(name, checkpoint_header_bytes(layer_count, version), size);
   }
   int widths[kMaxLayers + 1];
   for (int i = 0; i <= layer_count; ++i) {
@@ -193,10 +214,30 @@ Status checkpoint_parse_spec(const unsigned char* bytes, std::size_t size,
     }
     widths[i] = static_cast<int>(width);
   }
+  Activation activations[kMaxLayers] = {};
+  bool all_relu = true;
+  const unsigned char* codes = bytes + 16 + 4 * (layer_count + 1);
+  for (int l = 0; version >= 2 && l + 1 < layer_count; ++l) {
+    const std::uint32_t code = get_u32(codes + 4 * l);
+    if (code >= static_cast<std::uint32_t>(kActivationCount)) {
+      return Status::error("%s: activations[%d]: expected 0 to %d (0 relu, 1 tanh, "
+                           "2 sigmoid, 3 gelu), found %lu", name, l, kActivationCount - 1,
+                           static_cast<unsigned long>(code));
+    }
+    activations[l] = static_cast<Activation>(code);
+    all_relu = all_relu && activations[l] == Activation::relu;
+  }
+  // One encoding per model: version 2 exists for what version 1 cannot say.
+  if (version >= 2 && all_relu) {
+    return Status::error("%s: version: expected 1 for a model whose hidden layers are all "
+                         "ReLU, found %lu", name, static_cast<unsigned long>(version));
+  }
   // mlp_spec refuses a model too large to size (a hostile header must not
   // wrap a 32-bit size_t into a small one).
-  status = mlp_spec(widths, layer_count + 1, spec);
+  MlpSpec result;
+  status = mlp_spec_activations(widths, layer_count + 1, activations, &result);
   if (!status.ok()) return Status::error("%s: widths: %s", name, status.message());
+  *spec = result;
   return status;
 }
 
@@ -205,7 +246,8 @@ Status checkpoint_read(const unsigned char* bytes, std::size_t size, const char*
   if (bytes == nullptr) size = 0;
   Status status = checkpoint_detail::check(bytes, size, size, name, mlp);
   if (!status.ok()) return status;
-  const unsigned char* p = bytes + checkpoint_header_bytes(mlp.spec.layers);
+  const unsigned char* p =
+      bytes + checkpoint_header_bytes(mlp.spec.layers, checkpoint_version(mlp.spec));
   for (std::size_t i = 0; i < mlp.param_count; ++i, p += 4) {
     const std::uint32_t bits = get_u32(p);
     std::memcpy(&mlp.params[i], &bits, sizeof bits);

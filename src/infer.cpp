@@ -24,9 +24,21 @@ MlpView mlp_view(const Mlp& mlp) {
 
 Status mlp_view_create(const int* widths, int count, const float* const* weights_t,
                        const float* const* biases, MlpView* view) {
+  return mlp_view_create(widths, count, nullptr, weights_t, biases, view);
+}
+
+Status mlp_view_create(const int* widths, int count, const int* activations,
+                       const float* const* weights_t, const float* const* biases,
+                       MlpView* view) {
   MlpView result;
   Status status = mlp_spec(widths, count, &result.spec);
   if (!status.ok()) return status;
+  for (int l = 0; activations != nullptr && l + 1 < result.spec.layers; ++l) {
+    Activation a;
+    status = activation_from_code(activations[l], &a);
+    if (!status.ok()) return Status::error("mlp view: activations[%d]: %s", l, status.message());
+    result.spec.activation[l] = a;
+  }
   for (int l = 0; l < result.spec.layers; ++l) {
     if (weights_t == nullptr || weights_t[l] == nullptr) {
       return Status::error("mlp view: weights_t[%d]: expected an array of %d x %d floats, "
@@ -79,8 +91,12 @@ void mlp_infer(const Compute& compute, const MlpView& model, InferWorkspace& ws,
     const int out_width = spec.widths[l + 1];
     const bool last = l + 1 == spec.layers;
     const Matrix out = last ? logits : matrix(ws.hidden[l % 2], rows, out_width);
+    // As mlp_forward: ReLU fused into the product, the others in place after it.
+    const Activation a = mlp_activation(spec, l);
+    const bool relu = !last && a == Activation::relu;
     dense_forward(compute, in, const_matrix(model.weights_t[l], spec.widths[l], out_width),
-                  model.biases[l], out, !last);
+                  model.biases[l], out, relu);
+    if (!last && !relu) activation_forward(compute, a, out, out);
     in = out;
   }
 }

@@ -16,6 +16,23 @@ std::size_t floats(long rows, long cols) {
 int out_width(const MlpSpec& spec, int layer) { return spec.widths[layer + 1]; }
 int in_width(const MlpSpec& spec, int layer) { return spec.widths[layer]; }
 
+// Whether hidden layer l keeps its pre-activation for backward.
+bool keeps_pre_activation(const MlpSpec& spec, int layer) {
+  return layer + 1 < spec.layers &&
+         activation_backward_needs_input(spec.activation[layer]);
+}
+
+Status check_activations(const MlpSpec& spec, const char* what) {
+  for (int l = 0; l + 1 < spec.layers; ++l) {
+    if (static_cast<unsigned>(spec.activation[l]) >= static_cast<unsigned>(kActivationCount)) {
+      return Status::error("%s: spec's activation[%d] is code %u; expected relu, tanh, "
+                           "sigmoid or gelu (mlp_spec_set_activation)", what, l,
+                           static_cast<unsigned>(spec.activation[l]));
+    }
+  }
+  return Status::success();
+}
+
 }  // namespace
 
 Status mlp_spec(const int* widths, int count, MlpSpec* spec) {
@@ -43,6 +60,52 @@ Status mlp_spec(const int* widths, int count, MlpSpec* spec) {
   }
   *spec = result;
   return Status::success();
+}
+
+Status mlp_spec_activations(const int* widths, int count, const Activation* activations,
+                            MlpSpec* spec) {
+  MlpSpec result;
+  Status status = mlp_spec(widths, count, &result);
+  if (!status) return status;
+  for (int l = 0; activations != nullptr && l + 1 < result.layers; ++l) {
+    status = mlp_spec_set_activation(&result, l, activations[l]);
+    if (!status) return status;
+  }
+  *spec = result;
+  return Status::success();
+}
+
+Status mlp_spec_set_activation(MlpSpec* spec, int layer, Activation a) {
+  if (layer < 0 || layer + 1 >= spec->layers) {
+    return Status::error("mlp spec: activation of layer %d: expected a hidden layer, 0 "
+                         "to %d (the last layer, %d, has none)", layer, spec->layers - 2,
+                         spec->layers - 1);
+  }
+  if (static_cast<unsigned>(a) >= static_cast<unsigned>(kActivationCount)) {
+    return Status::error("mlp spec: activation of layer %d: expected relu, tanh, sigmoid "
+                         "or gelu, found code %u", layer, static_cast<unsigned>(a));
+  }
+  spec->activation[layer] = a;
+  return Status::success();
+}
+
+Activation mlp_activation(const MlpSpec& spec, int layer) {
+  return layer >= 0 && layer + 1 < spec.layers ? spec.activation[layer] : Activation::relu;
+}
+
+bool mlp_all_relu(const MlpSpec& spec) {
+  for (int l = 0; l + 1 < spec.layers; ++l)
+    if (spec.activation[l] != Activation::relu) return false;
+  return true;
+}
+
+bool mlp_spec_equal(const MlpSpec& a, const MlpSpec& b) {
+  if (a.layers != b.layers) return false;
+  for (int i = 0; i <= a.layers; ++i)
+    if (a.widths[i] != b.widths[i]) return false;
+  for (int l = 0; l + 1 < a.layers; ++l)
+    if (a.activation[l] != b.activation[l]) return false;
+  return true;
 }
 
 int mlp_inputs(const MlpSpec& spec) { return spec.widths[0]; }
@@ -86,6 +149,8 @@ Status mlp_create(const MlpSpec& spec, Arena& arena, Mlp* mlp) {
     return Status::error("mlp: spec has %d layers; create it with mlp_spec()",
                          spec.layers);
   }
+  const Status activations = check_activations(spec, "mlp");
+  if (!activations) return activations;
   if (arena.remaining() < mlp_bytes(spec)) {
     return Status::error("mlp: arena has %zu bytes left; the model needs %zu "
                          "(mlp_bytes)", arena.remaining(), mlp_bytes(spec));
@@ -174,6 +239,8 @@ std::size_t mlp_workspace_bytes(const MlpSpec& spec, int capacity) {
     bytes += arena_floats_bytes(floats(capacity, spec.widths[i]));
   bytes += arena_floats_bytes(floats(capacity, mlp_outputs(spec)));
   bytes += 2 * arena_floats_bytes(floats(capacity, mlp_max_hidden_width(spec)));
+  for (int l = 0; l < spec.layers; ++l)
+    if (keeps_pre_activation(spec, l)) bytes += arena_floats_bytes(floats(capacity, out_width(spec, l)));
   return bytes;
 }
 
@@ -183,6 +250,8 @@ Status mlp_workspace_create(const MlpSpec& spec, int capacity, Arena& arena,
     return Status::error("mlp workspace: batch capacity is %d; expected 1 to %d",
                          capacity, mlp_max_batch(spec));
   }
+  const Status activations = check_activations(spec, "mlp workspace");
+  if (!activations) return activations;
   const std::size_t needed = mlp_workspace_bytes(spec, capacity);
   if (arena.remaining() < needed) {
     return Status::error("mlp workspace: arena has %zu bytes left; a batch of "
@@ -197,6 +266,9 @@ Status mlp_workspace_create(const MlpSpec& spec, int capacity, Arena& arena,
   result.logits_grad = arena.take_floats(floats(capacity, mlp_outputs(spec)));
   for (float*& delta : result.delta)
     delta = arena.take_floats(floats(capacity, mlp_max_hidden_width(spec)));
+  for (int l = 0; l < spec.layers; ++l)
+    if (keeps_pre_activation(spec, l))
+      result.pre_activation[l] = arena.take_floats(floats(capacity, out_width(spec, l)));
   *workspace = result;
   return Status::success();
 }
@@ -217,10 +289,19 @@ void mlp_forward(const Compute& compute, const Mlp& mlp, MlpWorkspace& ws,
                  int batch) {
   const MlpSpec& spec = mlp.spec;
   for (int l = 0; l < spec.layers; ++l) {
+    const Matrix y = matrix(ws.activations[l + 1], batch, out_width(spec, l));
     const bool hidden = l + 1 < spec.layers;
+    const Activation a = mlp_activation(spec, l);
+    // ReLU runs as the product's epilogue; the others after it, from the
+    // pre-activation (kept where backward needs it, else y itself).
+    const bool fused = !hidden || a == Activation::relu;
+    const Matrix z = ws.pre_activation[l] != nullptr
+                         ? matrix(ws.pre_activation[l], batch, out_width(spec, l))
+                         : y;
     dense_forward(compute, const_matrix(ws.activations[l], batch, in_width(spec, l)),
-                  mlp_packed_weight(mlp, l), mlp_bias(mlp, l),
-                  matrix(ws.activations[l + 1], batch, out_width(spec, l)), hidden);
+                  mlp_packed_weight(mlp, l), mlp_bias(mlp, l), fused ? y : z,
+                  hidden && fused);
+    if (!fused) activation_forward(compute, a, z, y);
   }
 }
 
@@ -239,7 +320,15 @@ void mlp_backward(const Compute& compute, const Mlp& mlp, MlpWorkspace& ws,
     if (l == 0) break;  // nobody needs the gradient of the input
     const Matrix dx = matrix(ws.delta[next_delta], batch, in_width(spec, l));
     dense_backward_input(compute, dy_view, mlp_weight(mlp, l), dx);
-    relu_backward(compute, x, dx);  // x is the previous layer's ReLU output
+    // x is hidden layer l - 1's output, after its activation.
+    const Activation a = mlp_activation(spec, l - 1);
+    if (a == Activation::relu) {
+      relu_backward(compute, x, dx);
+    } else {
+      const float* z = ws.pre_activation[l - 1];
+      activation_backward(compute, a, x,
+                          z != nullptr ? const_matrix(z, batch, in_width(spec, l)) : x, dx);
+    }
     dy = dx.data;
     next_delta = 1 - next_delta;
   }

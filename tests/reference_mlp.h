@@ -9,9 +9,22 @@
 
 namespace reference {
 
+// Hidden activations by tacit's codes (activation.h: 0 relu, 1 tanh,
+// 2 sigmoid, 3 gelu), each as its textbook formula in double.
+inline double activate(int code, double x) {
+  const double pi = 3.14159265358979323846;
+  switch (code) {
+    case 1: return std::tanh(x);
+    case 2: return 1.0 / (1.0 + std::exp(-x));
+    case 3: return 0.5 * x * (1.0 + std::tanh(std::sqrt(2.0 / pi) * (x + 0.044715 * x * x * x)));
+    default: return x < 0 ? 0.0 : x;
+  }
+}
+
 struct Net {
   std::vector<int> widths;
   std::vector<double> params;  // PyTorch layout, as tacit's
+  std::vector<int> activations = {};  // per hidden layer; empty: all ReLU
 
   std::size_t weight_offset(int layer) const {
     std::size_t offset = 0;
@@ -33,7 +46,8 @@ struct Net {
         for (int j = 0; j < out; ++j) {
           double sum = b[j];
           for (int k = 0; k < in; ++k) sum += act[r * in + k] * w[j * in + k];
-          if (l + 1 < layers && sum < 0) sum = 0;
+          if (l + 1 < layers)
+            sum = activate(activations.empty() ? 0 : activations[l], sum);
           next[r * out + j] = sum;
         }
       }

@@ -12,10 +12,9 @@
 
 using namespace tacit;
 
-TEST_CASE("training and inference steps allocate nothing") {
-  const int widths[] = {784, 256, 256, 13};
-  MlpSpec spec;
-  REQUIRE(mlp_spec(widths, 4, &spec).ok());
+namespace {
+
+void check_no_allocations(const MlpSpec& spec) {
   const int batch = 64;
   std::vector<unsigned char> memory(
       arena_buffer_bytes(2 * mlp_bytes(spec) + train_state_bytes(spec, batch) +
@@ -52,5 +51,20 @@ TEST_CASE("training and inference steps allocate nothing") {
       adam_reset(state.adam);
     }
     CHECK(data_test::alloc_count().calls - before == 0);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("training and inference steps allocate nothing") {
+  const int widths[] = {784, 256, 256, 13};
+  MlpSpec spec;
+  REQUIRE(mlp_spec(widths, 4, &spec).ok());
+  check_no_allocations(spec);
+  for (Activation a : {Activation::tanh, Activation::sigmoid, Activation::gelu}) {
+    CAPTURE(activation_name(a));
+    const Activation hidden[] = {a, Activation::gelu};
+    REQUIRE(mlp_spec_activations(widths, 4, hidden, &spec).ok());
+    check_no_allocations(spec);
   }
 }

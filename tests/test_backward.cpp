@@ -24,6 +24,7 @@ struct Case {
   LossKind loss;
   int lo, hi;
   float temperature;
+  std::vector<Activation> activations = {};  // per hidden layer; empty: ReLU
 };
 
 float fixed_value(int i, int salt) {
@@ -37,8 +38,12 @@ void check_case(const Case& c) {
   CAPTURE(c.lo);
   CAPTURE(c.hi);
   CAPTURE(c.temperature);
+  CAPTURE(c.activations.size());
   MlpSpec spec;
-  REQUIRE(mlp_spec(c.widths.data(), static_cast<int>(c.widths.size()), &spec).ok());
+  REQUIRE(mlp_spec_activations(c.widths.data(), static_cast<int>(c.widths.size()),
+                               c.activations.data(), &spec).ok());
+  std::vector<int> codes;
+  for (Activation a : c.activations) codes.push_back(static_cast<int>(a));
   std::vector<unsigned char> memory(arena_buffer_bytes(
       mlp_bytes(spec) + mlp_workspace_bytes(spec, c.batch)));
   Arena arena(memory.data(), memory.size());
@@ -87,7 +92,8 @@ void check_case(const Case& c) {
   mlp_backward(compute, mlp, ws, c.batch, grads.data());
 
   // Reference: the same parameters in double.
-  reference::Net net{c.widths, std::vector<double>(mlp.params, mlp.params + mlp.param_count)};
+  reference::Net net{c.widths, std::vector<double>(mlp.params, mlp.params + mlp.param_count),
+                     codes};
   auto ref_loss = [&]() {
     const auto z = net.forward(x_ref, c.batch);
     switch (c.loss) {
@@ -151,6 +157,20 @@ TEST_CASE("KL distillation backward matches central differences") {
 TEST_CASE("squared-error backward matches central differences") {
   check_case({{9, 7, 6, 5}, 3, LossKind::squared_error, 3, 5, 1.0f});
   check_case({{9, 7, 6, 5}, 4, LossKind::squared_error, 0, 5, 1.0f});
+}
+
+TEST_CASE("tanh, sigmoid and GELU backward match central differences") {
+  const Activation t = Activation::tanh, s = Activation::sigmoid, g = Activation::gelu,
+                   r = Activation::relu;
+  for (Activation a : {t, s, g}) {
+    CAPTURE(activation_name(a));
+    check_case({{9, 7, 6, 5}, 3, LossKind::cross_entropy, 0, 5, 1.0f, {a, a}});
+    check_case({{9, 7, 6, 5}, 3, LossKind::kl, 3, 5, 2.0f, {a, a}});
+    check_case({{9, 7, 6, 5}, 4, LossKind::squared_error, 0, 5, 1.0f, {a, a}});
+  }
+  // Every pair of neighbours, ReLU among them, in one deep model.
+  check_case({{5, 8, 3, 7, 4, 6, 5}, 3, LossKind::cross_entropy, 2, 5, 1.0f, {t, g, s, r, g}});
+  check_case({{5, 8, 3, 7, 4, 6, 5}, 3, LossKind::kl, 0, 5, 1.0f, {g, r, t, s, t}});
 }
 
 TEST_CASE("losses leave the gradient zero outside their columns") {

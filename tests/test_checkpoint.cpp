@@ -33,9 +33,11 @@ struct Model {
   Arena arena;
   Mlp mlp;
 
-  explicit Model(std::vector<int> widths, std::uint64_t seed = 0) {
+  explicit Model(std::vector<int> widths, std::uint64_t seed = 0,
+                 std::vector<Activation> activations = {}) {
     MlpSpec spec;
-    REQUIRE(mlp_spec(widths.data(), static_cast<int>(widths.size()), &spec).ok());
+    REQUIRE(mlp_spec_activations(widths.data(), static_cast<int>(widths.size()),
+                                 activations.data(), &spec).ok());
     memory.resize(arena_buffer_bytes(mlp_bytes(spec)));
     arena = Arena(memory.data(), memory.size());
     REQUIRE(mlp_create(spec, arena, &mlp).ok());
@@ -66,8 +68,9 @@ void fix_crc(Bytes& bytes) {
 // both must fail with every piece of `expected` in the message and leave
 // the model's parameters as they were.
 void check_refused(const Bytes& bytes, std::vector<int> widths,
-                   std::vector<std::string> expected) {
-  Model model(widths, 7);
+                   std::vector<std::string> expected,
+                   std::vector<Activation> activations = {}) {
+  Model model(widths, 7, activations);
   const std::uint64_t before = model.hash();
   const Status memory = checkpoint_read(bytes.data(), bytes.size(), "m.tacit", model.mlp);
   CHECK_FALSE(memory.ok());
@@ -121,7 +124,8 @@ TEST_CASE("sizes: header, 4 bytes a parameter, CRC") {
   Model model({784, 256, 256, 13});
   CHECK(checkpoint_header_bytes(3) == 32);
   CHECK(checkpoint_bytes(model.mlp.spec) == 32 + 4 * 270093 + 4);
-  CHECK(kCheckpointMaxHeaderBytes == 16 + 4 * (kMaxLayers + 1));
+  CHECK(kCheckpointMaxHeaderBytes == 16 + 4 * (kMaxLayers + 1) + 4 * (kMaxLayers - 1));
+  CHECK(checkpoint_header_bytes(3, 2) == 40);
 }
 
 TEST_CASE("round trip in memory: every bit, packed weights too, no allocation") {
@@ -215,12 +219,12 @@ TEST_CASE("bad magic") {
 
 TEST_CASE("version: newer and zero") {
   Bytes bytes = write(Model({3, 2}, 1).mlp);
-  put_u32(bytes, 8, 2);
+  put_u32(bytes, 8, 3);
   fix_crc(bytes);
-  check_refused(bytes, {3, 2}, {"version", "expected at most 1", "found 2", "newer"});
+  check_refused(bytes, {3, 2}, {"version", "expected at most 2", "found 3", "newer"});
   put_u32(bytes, 8, 0);
   fix_crc(bytes);
-  check_refused(bytes, {3, 2}, {"version", "expected 1 to 1", "found 0"});
+  check_refused(bytes, {3, 2}, {"version", "expected 1 to 2", "found 0"});
 }
 
 TEST_CASE("layers and widths out of range") {
@@ -286,7 +290,7 @@ TEST_CASE("checksum mismatch: a flipped bit anywhere is found") {
 TEST_CASE("checkpoint_file_spec refuses a header its file is too short or long for") {
   Bytes header(checkpoint_header_bytes(1) + 4);  // and a CRC's 4 bytes
   std::memcpy(header.data(), kCheckpointMagic, sizeof kCheckpointMagic);
-  put_u32(header, 8, kCheckpointVersion);
+  put_u32(header, 8, 1);
   put_u32(header, 12, 1);
   put_u32(header, 16, 784);
   put_u32(header, 20, 341955);
@@ -344,4 +348,85 @@ TEST_CASE("a version 1 file in the repository still loads, bit for bit") {
   REQUIRE_MESSAGE(status.ok(), status.message());
   CHECK(model.hash() == 0xa59c6d1661930a94ull);  // hash_floats of its parameters
   CHECK(write(model.mlp) == file);
+}
+
+TEST_CASE("a 1-1-1 tanh model is version 2, exactly these 52 bytes (Python's struct, zlib)") {
+  Model model({1, 1, 1}, 0, {Activation::tanh});
+  model.mlp.params[0] = 0.5f;
+  model.mlp.params[1] = 0.0f;
+  model.mlp.params[2] = 2.0f;
+  model.mlp.params[3] = -1.0f;
+  const Bytes expected = {
+      0x54, 0x41, 0x43, 0x49, 0x54, 0x4d, 0x4c, 0x50,  // "TACITMLP"
+      0x02, 0x00, 0x00, 0x00,                          // version 2
+      0x02, 0x00, 0x00, 0x00,                          // 2 layers
+      0x01, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,  // widths 1, 1,
+      0x01, 0x00, 0x00, 0x00,                          //   1
+      0x01, 0x00, 0x00, 0x00,                          // activations: tanh
+      0x00, 0x00, 0x00, 0x3f, 0x00, 0x00, 0x00, 0x00,  // W0 = 0.5, b0 = 0
+      0x00, 0x00, 0x00, 0x40, 0x00, 0x00, 0x80, 0xbf,  // W1 = 2.0, b1 = -1
+      0xa3, 0xb2, 0x75, 0xdb,                          // zlib.crc32 = 0xdb75b2a3
+  };
+  CHECK(checkpoint_version(model.mlp.spec) == 2);
+  CHECK(checkpoint_bytes(model.mlp.spec) == 52);
+  CHECK(write(model.mlp) == expected);
+}
+
+TEST_CASE("activations round trip; only a non-ReLU model is version 2") {
+  const std::vector<Activation> mixed = {Activation::gelu, Activation::sigmoid,
+                                         Activation::relu, Activation::tanh};
+  Model from({61, 47, 33, 20, 15, 13}, 42, mixed);
+  const Bytes bytes = write(from.mlp);
+  CHECK(bytes[8] == 2);
+  CHECK(bytes.size() == checkpoint_header_bytes(5, 2) + 4 * from.mlp.param_count + 4);
+  MlpSpec spec;
+  REQUIRE(checkpoint_parse_spec(bytes.data(), kCheckpointMaxHeaderBytes, "m", &spec).ok());
+  CHECK(mlp_spec_equal(spec, from.mlp.spec));
+  Model to({61, 47, 33, 20, 15, 13}, 0, mixed);
+  REQUIRE(checkpoint_read(bytes.data(), bytes.size(), "m", to.mlp).ok());
+  CHECK(to.hash() == from.hash());
+  CHECK(write(to.mlp) == bytes);
+  TempDir dir;
+  const std::string path = dir.write("mixed.tacit", bytes);
+  MlpSpec from_file;
+  REQUIRE(checkpoint_file_spec(path.c_str(), &from_file).ok());
+  CHECK(mlp_spec_equal(from_file, from.mlp.spec));
+  CHECK(write(Model({61, 47, 33, 13}, 42).mlp)[8] == 1);  // all ReLU: version 1
+}
+
+TEST_CASE("version 2 refusals: unknown code, all ReLU, another model's activations") {
+  const std::vector<Activation> tg = {Activation::tanh, Activation::gelu};
+  const Bytes good = write(Model({5, 4, 3, 2}, 1, tg).mlp);
+  const std::size_t codes = 16 + 4 * 4;
+  Bytes bytes = good;
+  put_u32(bytes, codes + 4, 4);
+  fix_crc(bytes);
+  check_refused(bytes, {5, 4, 3, 2},
+                {"activations[1]: expected 0 to 3 (0 relu, 1 tanh, 2 sigmoid, 3 gelu), "
+                 "found 4"}, tg);
+  bytes = good;
+  put_u32(bytes, codes + 4, 0xffffffffu);
+  fix_crc(bytes);
+  check_refused(bytes, {5, 4, 3, 2}, {"activations[1]", "found 4294967295"}, tg);
+  bytes = good;
+  put_u32(bytes, codes, 0);
+  put_u32(bytes, codes + 4, 0);
+  fix_crc(bytes);
+  check_refused(bytes, {5, 4, 3, 2},
+                {"version: expected 1 for a model whose hidden layers are all ReLU, found 2"},
+                tg);
+  check_refused(good, {5, 4, 3, 2},
+                {"activations[0]: expected relu (the caller's model is 5-4-3-2), found tanh "
+                 "(the file's is 5-4(tanh)-3(gelu)-2)"});
+  check_refused(good, {5, 4, 3, 2},
+                {"activations[1]: expected sigmoid (the caller's model is "
+                 "5-4(tanh)-3(sigmoid)-2), found gelu"},
+                {Activation::tanh, Activation::sigmoid});
+  // A version-1 file never fits a model with other activations.
+  check_refused(write(Model({5, 4, 3, 2}, 1).mlp), {5, 4, 3, 2},
+                {"activations[0]: expected tanh", "found relu"}, tg);
+  // The header is cut inside the activations.
+  MlpSpec spec;
+  const Status status = checkpoint_parse_spec(good.data(), codes + 2, "m", &spec);
+  CHECK(contains(status, "truncated: the header needs 40 bytes, found 34"));
 }

@@ -18,10 +18,15 @@ using namespace tacit;
 
 namespace {
 
-void check_same_bits(std::vector<int> widths, int rows) {
+void check_same_bits(std::vector<int> widths, int rows,
+                     std::vector<Activation> activations = {}) {
   CAPTURE(rows);
+  CAPTURE(activations.size());
   MlpSpec spec;
-  REQUIRE(mlp_spec(widths.data(), static_cast<int>(widths.size()), &spec).ok());
+  REQUIRE(mlp_spec_activations(widths.data(), static_cast<int>(widths.size()),
+                               activations.data(), &spec).ok());
+  std::vector<int> codes;
+  for (Activation a : activations) codes.push_back(static_cast<int>(a));
   const std::size_t bytes = mlp_bytes(spec) + mlp_workspace_bytes(spec, rows) +
                             infer_workspace_bytes(spec, rows);
   std::vector<unsigned char> memory(arena_buffer_bytes(bytes));
@@ -49,21 +54,28 @@ void check_same_bits(std::vector<int> widths, int rows) {
     bias_ptrs[l] = biases[l].data();
   }
   MlpView exported;
-  REQUIRE(mlp_view_create(widths.data(), static_cast<int>(widths.size()), weight_ptrs,
-                          bias_ptrs, &exported).ok());
+  REQUIRE(mlp_view_create(widths.data(), static_cast<int>(widths.size()),
+                          codes.empty() ? nullptr : codes.data(), weight_ptrs, bias_ptrs,
+                          &exported).ok());
 
   const int inputs = widths.front();
   const int outputs = widths.back();
   const Matrix x = mlp_input(forward, rows);
   random_fill_uniform_pm1(5, 0, 0, static_cast<std::size_t>(rows) * inputs, x.data);
   std::vector<float> logits(static_cast<std::size_t>(rows) * outputs);
-  ThreadPool pool(2);
+  ThreadPool pool(2), pool3(3);
+  // Every ISA and thread count gives the first one's bits, and inference
+  // gives mlp_forward's.
+  std::vector<float> first;
   for (Isa isa : test_isa::available_isas()) {
-    for (ThreadPool* threads : {static_cast<ThreadPool*>(nullptr), &pool}) {
+    for (ThreadPool* threads : {static_cast<ThreadPool*>(nullptr), &pool, &pool3}) {
       CAPTURE(isa_name(isa));
+      CAPTURE(threads == nullptr ? 1 : threads->size());
       const Compute compute{isa, threads};
       mlp_forward(compute, mlp, forward, rows);
       const Matrix expected = mlp_logits(forward, rows);
+      if (first.empty()) first.assign(expected.data, expected.data + logits.size());
+      CHECK(std::memcmp(first.data(), expected.data, logits.size() * sizeof(float)) == 0);
       for (const MlpView& view : {mlp_view(mlp), exported}) {
         std::fill(logits.begin(), logits.end(), -1.0f);
         const long calls = data_test::alloc_count().calls;
@@ -83,6 +95,35 @@ TEST_CASE("mlp_infer equals mlp_forward bit for bit") {
   check_same_bits({61, 47, 33, 13}, 7);
   check_same_bits({17, 257, 255, 1, 3}, 17);
   check_same_bits({7, 1}, 1);  // no hidden layer: no scratch at all
+}
+
+TEST_CASE("mlp_infer equals mlp_forward bit for bit with every activation") {
+  const Activation r = Activation::relu, t = Activation::tanh, s = Activation::sigmoid,
+                   g = Activation::gelu;
+  for (Activation a : {t, s, g}) {
+    CAPTURE(activation_name(a));
+    check_same_bits({784, 256, 256, 13}, 19, {a, a});
+    check_same_bits({61, 47, 33, 13}, 7, {a, a});
+  }
+  check_same_bits({17, 257, 255, 1, 3}, 17, {g, t, s});
+  check_same_bits({61, 47, 33, 29, 13}, 130, {t, r, g});  // parallel elementwise passes
+}
+
+TEST_CASE("views refuse an unknown activation code") {
+  const int widths[] = {4, 3, 3, 2};
+  const float w[12] = {};
+  const float b[3] = {};
+  const float* weights[] = {w, w, w};
+  const float* biases[] = {b, b, b};
+  const int codes[] = {3, 7};
+  MlpView view;
+  const Status status = mlp_view_create(widths, 4, codes, weights, biases, &view);
+  CHECK(std::string(status.message()).find("mlp view: activations[1]: activation: expected "
+                                           "a code from 0 to 3") != std::string::npos);
+  const int good[] = {3, 1};
+  REQUIRE(mlp_view_create(widths, 4, good, weights, biases, &view).ok());
+  CHECK(view.spec.activation[0] == Activation::gelu);
+  CHECK(view.spec.activation[1] == Activation::tanh);
 }
 
 TEST_CASE("the workspace is two buffers of the widest hidden layer") {

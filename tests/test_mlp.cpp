@@ -35,6 +35,18 @@ ConformanceResult run_conformance(Isa isa, int threads, int steps) {
   return result;
 }
 
+ConformanceResult run_mixed(Isa isa, int threads) {
+  ConformanceConfig config;
+  std::vector<unsigned char> memory(arena_buffer_bytes(conformance_mixed_bytes(config)));
+  Arena arena(memory.data(), memory.size());
+  ThreadPool pool(threads);
+  ConformanceResult result;
+  const Status status = conformance_mixed_run(Compute{isa, &pool}, config, arena, &result);
+  REQUIRE_MESSAGE(status.ok(), status.message());
+  CHECK(arena.used() == conformance_mixed_bytes(config));
+  return result;
+}
+
 MlpSpec paper_spec() {
   const int widths[] = {784, 256, 256, 13};
   MlpSpec spec;
@@ -57,6 +69,23 @@ TEST_CASE("golden hash: every ISA and thread count gives the same bits") {
       const ConformanceResult result = run_conformance(isa, threads, 50);
       CHECK(result.hash == golden);
       // And it learned: the losses fell in both phases.
+      CHECK(result.teacher_last_loss < 0.5f * result.teacher_first_loss);
+      CHECK(result.student_last_loss < 0.5f * result.student_first_loss);
+    }
+  }
+}
+
+TEST_CASE("golden mixed-activation hash: every ISA and thread count gives the same bits") {
+  // tanh, GELU and sigmoid hidden layers through the same training:
+  // `hash-mixed` of tacit-conformance, `conformance-mixed` in tests/golden-hashes.
+  const std::uint64_t golden = test_golden::golden_hash("conformance-mixed");
+  REQUIRE(golden != 0);
+  for (Isa isa : available_isas()) {
+    for (int threads : {1, 2, 3}) {
+      CAPTURE(isa_name(isa));
+      CAPTURE(threads);
+      const ConformanceResult result = run_mixed(isa, threads);
+      CHECK(result.hash == golden);
       CHECK(result.teacher_last_loss < 0.5f * result.teacher_first_loss);
       CHECK(result.student_last_loss < 0.5f * result.student_first_loss);
     }

@@ -1,4 +1,5 @@
-// Test (host only): model.h holds the checkpoint's parameters bit for bit.
+// Test (host only): model.h holds the checkpoint's activations and
+// parameters bit for bit.
 // The header's arrays, turned back into a model (Wᵀ transposed back to W)
 // and written as a checkpoint, must give the original file's bytes.
 //   check_export CHECKPOINT
@@ -17,6 +18,11 @@ int main(int argc, char** argv) {
   }
   MlpSpec spec;
   Status status = mlp_spec(tacit_model_widths, TACIT_MODEL_LAYERS + 1, &spec);
+  for (int l = 0; status && l + 1 < spec.layers; ++l) {
+    Activation a;
+    status = activation_from_code(tacit_model_activations[l], &a);
+    if (status) status = mlp_spec_set_activation(&spec, l, a);
+  }
   std::vector<unsigned char> memory(arena_buffer_bytes(mlp_bytes(spec)));
   Arena arena(memory.data(), memory.size());
   Mlp mlp;

@@ -30,8 +30,8 @@ char g_stdout_buffer[128];
 int classify(const float* input, float* logits) {
   tacit::MlpView view;
   tacit::Status status = tacit::mlp_view_create(
-      tacit_model_widths, TACIT_MODEL_LAYERS + 1, tacit_model_weights_t,
-      tacit_model_biases, &view);
+      tacit_model_widths, TACIT_MODEL_LAYERS + 1, tacit_model_activations,
+      tacit_model_weights_t, tacit_model_biases, &view);
   tacit::Arena arena(g_scratch, sizeof g_scratch);
   tacit::InferWorkspace workspace;
   if (status) status = tacit::infer_workspace_create(view.spec, 1, arena, &workspace);

@@ -1,5 +1,5 @@
 // Checkpoints: a trained model's spec and parameters in the binary format of
-// docs/FORMAT.md (magic, version, widths, little-endian IEEE floats whatever
+// docs/FORMAT.md (magic, version, widths, activations, little-endian IEEE floats whatever
 // the host, CRC-32 of everything before it). A saved model loads back bit
 // for bit.
 //
@@ -21,15 +21,22 @@
 namespace tacit {
 
 constexpr char kCheckpointMagic[8] = {'T', 'A', 'C', 'I', 'T', 'M', 'L', 'P'};
-// The version this build writes and the newest it reads.
-constexpr std::uint32_t kCheckpointVersion = 1;
-// Magic, version, layer count, then one u32 per width.
-constexpr std::size_t checkpoint_header_bytes(int layers) {
-  return 8 + 4 + 4 + 4 * static_cast<std::size_t>(layers + 1);
+// The newest version this build reads and writes. It writes version 1 for
+// a model whose hidden layers are all ReLU and version 2, which adds the
+// hidden layers' activations, for any other (checkpoint_version).
+constexpr std::uint32_t kCheckpointVersion = 2;
+// Magic, version, layer count, then one u32 per width; version 2 adds one
+// u32 per hidden layer (its activation's code).
+constexpr std::size_t checkpoint_header_bytes(int layers, std::uint32_t version = 1) {
+  return 8 + 4 + 4 + 4 * static_cast<std::size_t>(layers + 1) +
+         (version >= 2 && layers > 1 ? 4 * static_cast<std::size_t>(layers - 1) : 0);
 }
-constexpr std::size_t kCheckpointMaxHeaderBytes = checkpoint_header_bytes(kMaxLayers);
+constexpr std::size_t kCheckpointMaxHeaderBytes = checkpoint_header_bytes(kMaxLayers, 2);
 
-// Header + 4 bytes per parameter + the 4-byte CRC.
+// The version a checkpoint of spec has: 1 when every hidden layer is ReLU,
+// else 2.
+std::uint32_t checkpoint_version(const MlpSpec& spec);
+// Header (of checkpoint_version(spec)) + 4 bytes per parameter + the 4-byte CRC.
 std::size_t checkpoint_bytes(const MlpSpec& spec);
 
 // ---- memory: no files, usable in firmware ----------------------------------
@@ -37,8 +44,9 @@ std::size_t checkpoint_bytes(const MlpSpec& spec);
 // Writes mlp as a checkpoint into out[0, checkpoint_bytes(mlp.spec)).
 Status checkpoint_write(const Mlp& mlp, unsigned char* out, std::size_t capacity);
 
-// Reads the magic, version and widths from the first `size` bytes of a
-// checkpoint (kCheckpointMaxHeaderBytes, or the whole file, are enough).
+// Reads the magic, version, widths and activations from the first `size`
+// bytes of a checkpoint (kCheckpointMaxHeaderBytes, or the whole file, are
+// enough). A version-1 file's hidden layers are ReLU.
 Status checkpoint_parse_spec(const unsigned char* bytes, std::size_t size,
                              const char* name, MlpSpec* spec);
 

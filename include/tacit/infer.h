@@ -1,7 +1,8 @@
 // Inference from weights that stay where they are: read-only arrays in flash
 // (a header from tools/tacit-export) or a trained Mlp's packed copy. Only the
 // hidden activations need writable memory: two ping-pong buffers of the
-// widest hidden layer, sized by infer_workspace_bytes. mlp_infer gives the
+// widest hidden layer, sized by infer_workspace_bytes (whatever the
+// activations: each is applied in place). mlp_infer gives the
 // same bits as mlp_forward on the same weights, in every ISA.
 #pragma once
 
@@ -24,9 +25,15 @@ struct MlpView {
 // A view of a model in memory (its packed weights); valid while mlp is.
 MlpView mlp_view(const Mlp& mlp);
 // A view of arrays laid out as above, e.g. tacit-export's; checks the widths
-// (as mlp_spec) and that no pointer is null.
+// (as mlp_spec) and that no pointer is null. Every hidden layer is ReLU.
 Status mlp_view_create(const int* widths, int count, const float* const* weights_t,
                        const float* const* biases, MlpView* view);
+// The same with hidden layer l's activation given by its code (Activation:
+// 0 relu, 1 tanh, 2 sigmoid, 3 gelu) in activations[l], l < count - 2 (null:
+// all ReLU); an unknown code is refused.
+Status mlp_view_create(const int* widths, int count, const int* activations,
+                       const float* const* weights_t, const float* const* biases,
+                       MlpView* view);
 
 struct InferWorkspace {
   MlpSpec spec;

@@ -1,5 +1,6 @@
-// A multilayer perceptron of any depth: dense layers with ReLU between them
-// and none after the last (its outputs are logits).
+// A multilayer perceptron of any depth: dense layers with an activation
+// after each hidden one (ReLU unless set otherwise: activation.h) and none
+// after the last (its outputs are logits).
 //
 // Memory: an Mlp is parameters plus their packed copy; an MlpWorkspace is
 // the activations and gradient buffers for a batch of up to `capacity` rows.
@@ -10,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "tacit/activation.h"
 #include "tacit/arena.h"
 #include "tacit/gemm.h"
 #include "tacit/status.h"
@@ -23,14 +25,30 @@ constexpr int kMlpMaxWidth = 1 << 20;
 constexpr unsigned long kMlpMaxParams = 1ul << 28;
 
 // widths[0] inputs, widths[layers] outputs, e.g. {784, 256, 256, 13}.
+// activation[l] follows hidden layer l (l < layers - 1); the entries from
+// layers - 1 on stay relu and are never read (the last layer has none).
 struct MlpSpec {
   int layers = 0;
   int widths[kMaxLayers + 1] = {};
+  Activation activation[kMaxLayers] = {};
 };
 
 // Checks 1..kMaxLayers layers, every width in [1, kMlpMaxWidth] and at most
-// kMlpMaxParams parameters.
+// kMlpMaxParams parameters. Every hidden layer gets ReLU.
 Status mlp_spec(const int* widths, int count, MlpSpec* spec);
+// The same with hidden layer l's activation activations[l], for the
+// count - 2 hidden layers (null: all ReLU, as mlp_spec).
+Status mlp_spec_activations(const int* widths, int count, const Activation* activations,
+                            MlpSpec* spec);
+// Sets hidden layer `layer`'s activation; refuses the output layer, a layer
+// out of range and an unknown code.
+Status mlp_spec_set_activation(MlpSpec* spec, int layer, Activation a);
+// Hidden layer l's activation (relu for any other l).
+Activation mlp_activation(const MlpSpec& spec, int layer);
+// Whether every hidden layer is ReLU (the version-1 checkpoint's models).
+bool mlp_all_relu(const MlpSpec& spec);
+// Whether two specs have the same widths and hidden activations.
+bool mlp_spec_equal(const MlpSpec& a, const MlpSpec& b);
 int mlp_inputs(const MlpSpec& spec);
 int mlp_outputs(const MlpSpec& spec);
 // The widest hidden layer (0 for a model without one): what backward's
@@ -71,8 +89,13 @@ struct MlpWorkspace {
   MlpSpec spec;
   int capacity = 0;  // batch rows
   // activations[0] is the input (capacity, widths[0]); activations[l + 1]
-  // is layer l's output (post-ReLU for hidden layers, logits for the last).
+  // is layer l's output (after its activation for hidden layers, logits for
+  // the last).
   float* activations[kMaxLayers + 1] = {};
+  // pre_activation[l] (capacity, widths[l + 1]) is hidden layer l's output
+  // before its activation, kept for backward where the activation needs it
+  // (activation_backward_needs_input: GELU); null for every other layer.
+  float* pre_activation[kMaxLayers] = {};
   float* logits_grad = nullptr;  // (capacity, outputs), written by a loss
   float* delta[2] = {};          // (capacity, max hidden width) ping-pong
 };

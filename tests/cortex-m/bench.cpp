@@ -62,6 +62,7 @@ int main() {
   tacit::Arena arena(g_scratch, sizeof g_scratch);
   tacit::InferWorkspace ws;
   tacit::Status status = tacit::mlp_view_create(tacit_model_widths, TACIT_MODEL_LAYERS + 1,
+                                                tacit_model_activations,
                                                 tacit_model_weights_t, tacit_model_biases,
                                                 &view);
   if (status) status = tacit::infer_workspace_create(view.spec, 1, arena, &ws);

@@ -22,9 +22,19 @@ constexpr std::uint32_t kInputStream = 1000;
 constexpr std::uint32_t kLabelStream = 1001;
 constexpr std::uint32_t kNoiseStream = 1002;
 
+constexpr int kMixedWidths[] = {61, 47, 33, 29, 13};
+constexpr Activation kMixedActivations[] = {Activation::tanh, Activation::gelu,
+                                            Activation::sigmoid};
+
 MlpSpec conformance_spec() {
   MlpSpec spec;
   mlp_spec(kWidths, 4, &spec);
+  return spec;
+}
+
+MlpSpec mixed_spec() {
+  MlpSpec spec;
+  mlp_spec_activations(kMixedWidths, 5, kMixedActivations, &spec);
   return spec;
 }
 
@@ -40,26 +50,21 @@ void fill_batch(std::uint64_t seed, std::uint32_t stream, int batch_index, Matri
                           static_cast<std::size_t>(kBatch) * kWidths[0], x.data);
 }
 
-}  // namespace
-
-std::size_t conformance_bytes(const ConformanceConfig&) {
-  const MlpSpec spec = conformance_spec();
+std::size_t run_bytes(const MlpSpec& spec) {
   return 2 * mlp_bytes(spec) + train_state_bytes(spec, kBatch) +
          mlp_workspace_bytes(spec, kBatch) +
          arena_block_bytes(sizeof(std::int32_t) * kBatch);
 }
 
-Status conformance_run(const Compute& compute, const ConformanceConfig& config,
-                       Arena& arena, ConformanceResult* result) {
+Status run(const Compute& compute, const ConformanceConfig& config, const MlpSpec& spec,
+           const char* query, Arena& arena, ConformanceResult* result) {
   if (config.steps < 1) {
     return Status::error("conformance: steps is %d; expected >= 1", config.steps);
   }
-  if (arena.remaining() < conformance_bytes(config)) {
+  if (arena.remaining() < run_bytes(spec)) {
     return Status::error("conformance: arena has %zu bytes left; the run needs %zu "
-                         "(conformance_bytes)", arena.remaining(),
-                         conformance_bytes(config));
+                         "(%s)", arena.remaining(), run_bytes(spec), query);
   }
-  const MlpSpec spec = conformance_spec();
   Mlp teacher, student;
   TrainState state;
   MlpWorkspace teacher_ws;
@@ -95,7 +100,7 @@ Status conformance_run(const Compute& compute, const ConformanceConfig& config,
     fill_batch(config.seed, kNoiseStream, step, mlp_input(state.workspace, kBatch));
     const float loss = train_step_distill(compute, student, state, kBatch,
                                           mlp_logits(teacher_ws, kBatch), kClasses,
-                                          kWidths[3], DistillLoss::kl, 1.0f);
+                                          mlp_outputs(spec), DistillLoss::kl, 1.0f);
     if (step == 0) out.student_first_loss = loss;
     out.student_last_loss = loss;
   }
@@ -103,6 +108,26 @@ Status conformance_run(const Compute& compute, const ConformanceConfig& config,
   out.hash = hash_floats(student.params, student.param_count, out.hash);
   *result = out;
   return Status::success();
+}
+
+}  // namespace
+
+std::size_t conformance_bytes(const ConformanceConfig&) {
+  return run_bytes(conformance_spec());
+}
+
+Status conformance_run(const Compute& compute, const ConformanceConfig& config,
+                       Arena& arena, ConformanceResult* result) {
+  return run(compute, config, conformance_spec(), "conformance_bytes", arena, result);
+}
+
+std::size_t conformance_mixed_bytes(const ConformanceConfig&) {
+  return run_bytes(mixed_spec());
+}
+
+Status conformance_mixed_run(const Compute& compute, const ConformanceConfig& config,
+                             Arena& arena, ConformanceResult* result) {
+  return run(compute, config, mixed_spec(), "conformance_mixed_bytes", arena, result);
 }
 
 }  // namespace tacit_tools

@@ -35,4 +35,12 @@ tacit::Status conformance_run(const tacit::Compute& compute,
                               const ConformanceConfig& config, tacit::Arena& arena,
                               ConformanceResult* result);
 
+// The same training on a model with every other activation: 61-47-33-29-13
+// with tanh, GELU and sigmoid after its hidden layers (`hash-mixed` of
+// tacit-conformance, `conformance-mixed` in tests/golden-hashes).
+std::size_t conformance_mixed_bytes(const ConformanceConfig& config);
+tacit::Status conformance_mixed_run(const tacit::Compute& compute,
+                                    const ConformanceConfig& config, tacit::Arena& arena,
+                                    ConformanceResult* result);
+
 }  // namespace tacit_tools

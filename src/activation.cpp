@@ -1,0 +1,169 @@
+// The activations' fixed sequences of binary32 operations (activation.h has
+// them as formulas) and their elementwise passes.
+#include "tacit/activation.h"
+
+#include <cstdint>
+#include <cstring>
+
+#include "parallel.h"
+#include "tacit/math.h"
+
+namespace tacit {
+
+namespace {
+
+constexpr float kGeluA = 0x1.988454p+0f;   // 2·√(2/π), rounded
+constexpr float kGeluK = 0x1.6e4e26p-5f;   // 0.044715, rounded
+constexpr float kGeluK3 = 0x1.12ba9ep-3f;  // 3·0.044715, rounded
+
+const char* const kNames[kActivationCount] = {"relu", "tanh", "sigmoid", "gelu"};
+
+std::uint32_t bits_of(float x) {
+  std::uint32_t u;
+  std::memcpy(&u, &x, sizeof u);
+  return u;
+}
+
+float from_bits(std::uint32_t u) {
+  float x;
+  std::memcpy(&x, &u, sizeof x);
+  return x;
+}
+
+float abs_f32(float x) { return from_bits(bits_of(x) & 0x7fffffffu); }
+
+// w and s of gelu: the sigmoid of 2·√(2/π)·(x + 0.044715·x³).
+float gelu_gate(float x) {
+  const float cube = (x * x) * x;
+  const float w = kGeluA * (x + kGeluK * cube);
+  return sigmoid_f32(w);
+}
+
+// Elementwise passes read and write memory once: a second thread pays off
+// from about 32 Ki elements, as for relu_backward (src/layers.cpp).
+constexpr long kMinParallelElements = 1L << 15;
+
+template <typename F>
+void forward_rows(ConstMatrix z, Matrix y, long begin, long end, F f) {
+  for (long r = begin; r < end; ++r) {
+    const float* in = z.row(static_cast<int>(r));
+    float* out = y.row(static_cast<int>(r));
+    for (int j = 0; j < y.cols; ++j) out[j] = f(in[j]);
+  }
+}
+
+// dx *= f'(v), with v a row of y or of z.
+template <typename F>
+void backward_rows(ConstMatrix v, Matrix dx, long begin, long end, F derivative) {
+  for (long r = begin; r < end; ++r) {
+    const float* in = v.row(static_cast<int>(r));
+    float* d = dx.row(static_cast<int>(r));
+    for (int j = 0; j < dx.cols; ++j) d[j] = derivative(in[j], d[j]);
+  }
+}
+
+void forward_range(Activation a, ConstMatrix z, Matrix y, long begin, long end) {
+  switch (a) {
+    case Activation::relu: return forward_rows(z, y, begin, end, relu_f32);
+    case Activation::tanh: return forward_rows(z, y, begin, end, tanh_f32);
+    case Activation::sigmoid: return forward_rows(z, y, begin, end, sigmoid_f32);
+    case Activation::gelu: return forward_rows(z, y, begin, end, gelu_f32);
+  }
+}
+
+void backward_range(Activation a, ConstMatrix y, ConstMatrix z, Matrix dx, long begin,
+                    long end) {
+  switch (a) {
+    case Activation::relu:
+      return backward_rows(y, dx, begin, end,
+                           [](float v, float d) { return v > 0.0f ? d : 0.0f; });
+    case Activation::tanh:
+      return backward_rows(y, dx, begin, end,
+                           [](float v, float d) { return d * (1.0f - v * v); });
+    case Activation::sigmoid:
+      return backward_rows(y, dx, begin, end,
+                           [](float v, float d) { return d * (v * (1.0f - v)); });
+    case Activation::gelu:
+      return backward_rows(z, dx, begin, end,
+                           [](float v, float d) { return d * gelu_derivative_f32(v); });
+  }
+}
+
+}  // namespace
+
+const char* activation_name(Activation a) {
+  const auto code = static_cast<unsigned>(a);
+  return code < kActivationCount ? kNames[code] : "unknown";
+}
+
+Status activation_parse(const char* name, Activation* out) {
+  for (int code = 0; code < kActivationCount; ++code) {
+    if (name != nullptr && std::strcmp(name, kNames[code]) == 0) {
+      *out = static_cast<Activation>(code);
+      return Status::success();
+    }
+  }
+  return Status::error("activation: expected relu, tanh, sigmoid or gelu, found \"%s\"",
+                       name == nullptr ? "(null)" : name);
+}
+
+Status activation_from_code(long code, Activation* out) {
+  if (code < 0 || code >= kActivationCount) {
+    return Status::error("activation: expected a code from 0 to %d (0 relu, 1 tanh, "
+                         "2 sigmoid, 3 gelu), found %ld", kActivationCount - 1, code);
+  }
+  *out = static_cast<Activation>(code);
+  return Status::success();
+}
+
+bool activation_backward_needs_input(Activation a) { return a == Activation::gelu; }
+
+float relu_f32(float x) { return x > 0.0f ? x : 0.0f; }
+
+float sigmoid_f32(float x) {
+  const float e = exp_f32(-abs_f32(x));
+  return x >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
+}
+
+float tanh_f32(float x) {
+  const float a = abs_f32(x);
+  float t;
+  if (a > 9.0f) {
+    t = 1.0f;
+  } else {
+    const float y = 2.0f * a;
+    const float u = exp_f32(y);
+    const float e = u == 1.0f ? y : ((u - 1.0f) * y) / log_f32(u);
+    t = e / (e + 2.0f);
+  }
+  return from_bits(bits_of(t) | (bits_of(x) & 0x80000000u));
+}
+
+float gelu_f32(float x) {
+  const float s = gelu_gate(x);
+  return s == 0.0f ? -0.0f : x * s;
+}
+
+float gelu_derivative_f32(float x) {
+  const float s = gelu_gate(x);
+  const float q = s * (1.0f - s);
+  if (q == 0.0f) return s;
+  return s + (x * q) * (kGeluA * (1.0f + kGeluK3 * (x * x)));
+}
+
+void activation_forward(const Compute& compute, Activation a, ConstMatrix z, Matrix y) {
+  detail::parallel_ranges(compute, y.rows, 1, static_cast<long>(y.rows) * y.cols,
+                          kMinParallelElements, [&](long begin, long end) {
+                            forward_range(a, z, y, begin, end);
+                          });
+}
+
+void activation_backward(const Compute& compute, Activation a, ConstMatrix y,
+                         ConstMatrix z, Matrix dx) {
+  detail::parallel_ranges(compute, dx.rows, 1, static_cast<long>(dx.rows) * dx.cols,
+                          kMinParallelElements, [&](long begin, long end) {
+                            backward_range(a, y, z, dx, begin, end);
+                          });
+}
+
+}  // namespace tacit
