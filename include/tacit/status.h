@@ -1,14 +1,25 @@
-// What can fail returns a Status: no exceptions, no heap. The message is held
-// inline so that reporting an error never allocates.
+// What can fail returns a Status: no exceptions, no heap, and small enough
+// (16 bytes on 64-bit targets, 8 on 32-bit ones) to return by value on a
+// microcontroller's stack.
+//
+// The message of an error is formatted once, when the error is made, into
+// one of kMessageSlots slots of kMessageCapacity bytes kept per thread (per
+// program in a build without threads); the Status points at its slot. The
+// text stays readable until kMessageSlots more errors are made on the same
+// thread; after that message() says the text was replaced, and ok() still
+// tells the truth. Read a message on the thread that made the error, while
+// that thread runs (tacit makes every error on the caller's thread).
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace tacit {
 
 class Status {
  public:
   static constexpr std::size_t kMessageCapacity = 256;
+  static constexpr int kMessageSlots = 4;
 
   static Status success() { return Status(); }
   // printf-style; the message is truncated to kMessageCapacity - 1 bytes.
@@ -18,13 +29,19 @@ class Status {
 #endif
       ;
 
-  bool ok() const { return !failed_; }
+  bool ok() const { return slot_ == nullptr; }
   explicit operator bool() const { return ok(); }
-  const char* message() const { return failed_ ? message_ : "ok"; }
+  // "ok" for success; the error's text while its slot still holds it.
+  const char* message() const;
+
+  struct Slot {
+    std::uint32_t serial = 0;
+    char text[kMessageCapacity] = {};
+  };
 
  private:
-  bool failed_ = false;
-  char message_[kMessageCapacity] = {};
+  const Slot* slot_ = nullptr;  // null: success
+  std::uint32_t serial_ = 0;    // which error of its thread this is
 };
 
 }  // namespace tacit
