@@ -3,7 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 #include <initializer_list>
 #include <string>
 #include <vector>
@@ -252,4 +254,26 @@ TEST_CASE("the ISA list: every entry named once, parsed back, portable available
   Isa unchanged = Isa::portable;
   CHECK_FALSE(isa_parse("sse2", &unchanged));
   CHECK_FALSE(isa_parse(nullptr, &unchanged));
+}
+
+// Compute{} meant the portable kernel, about 6 times slower than AVX2, and
+// TACIT_ISA reached only programs that asked isa_from_environment.
+TEST_CASE("Compute{} runs on TACIT_ISA's ISA, else the best this CPU has") {
+#if defined(__unix__) || defined(__APPLE__)
+  const char* saved = std::getenv("TACIT_ISA");
+  const std::string old = saved != nullptr ? saved : "";
+  unsetenv("TACIT_ISA");
+  CHECK(Compute{}.isa == isa_best());
+  setenv("TACIT_ISA", "portable", 1);
+  CHECK(Compute{}.isa == Isa::portable);
+  setenv("TACIT_ISA", "sse9", 1);  // unusable: the best, as without it
+  CHECK(Compute{}.isa == isa_best());
+  if (saved != nullptr) {
+    setenv("TACIT_ISA", old.c_str(), 1);
+  } else {
+    unsetenv("TACIT_ISA");
+  }
+#else
+  CHECK(Compute{}.isa == isa_default());
+#endif
 }

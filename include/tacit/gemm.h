@@ -14,9 +14,11 @@
 
 namespace tacit {
 
-// How products run. Holds no memory; copy it freely.
+// How products run. Holds no memory; copy it freely. By default the best
+// ISA this CPU has (or TACIT_ISA's), on the calling thread: every ISA gives
+// the same bits, so the default only chooses the speed.
 struct Compute {
-  Isa isa = Isa::portable;
+  Isa isa = isa_default();
   ThreadPool* pool = nullptr;  // nullptr: the calling thread only
 };
 

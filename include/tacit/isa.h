@@ -24,5 +24,8 @@ Isa isa_best();
 // TACIT_ISA if set (an error if it names an unknown or unavailable ISA),
 // otherwise isa_best().
 Status isa_from_environment(Isa* isa);
+// What Compute{} runs on: isa_from_environment's ISA, or isa_best() when
+// TACIT_ISA cannot be used (tools report that through isa_from_environment).
+Isa isa_default();
 
 }  // namespace tacit

@@ -74,6 +74,7 @@ Isa isa_best() {
   return Isa::portable;
 }
 
+// The one place TACIT_ISA is read.
 Status isa_from_environment(Isa* isa) {
   const char* requested = std::getenv("TACIT_ISA");
   if (requested == nullptr || requested[0] == '\0') {
@@ -94,6 +95,11 @@ Status isa_from_environment(Isa* isa) {
   }
   *isa = parsed;
   return Status::success();
+}
+
+Isa isa_default() {
+  Isa isa = Isa::portable;
+  return isa_from_environment(&isa).ok() ? isa : isa_best();
 }
 
 namespace kernels {
