@@ -224,4 +224,37 @@ void OutputFile::discard() {
   release(&slot_);
 }
 
+bool same_file(const std::string& a, const std::string& b) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::equivalent(a, b, ec) && !ec) return true;  // both exist: links count too
+  // Neither or one exists: compare the names, made absolute (weakly_canonical
+  // leaves a relative name alone when its first folder does not exist) with
+  // the existing folders resolved.
+  const auto resolved = [&ec](const std::string& name) {
+    const fs::path absolute = fs::absolute(name, ec);
+    return ec ? fs::path(name) : fs::weakly_canonical(absolute, ec).lexically_normal();
+  };
+  const fs::path ca = resolved(a);
+  if (ec) return a == b;
+  const fs::path cb = resolved(b);
+  if (ec) return a == b;
+  return ca == cb;
+}
+
+bool distinct_outputs(const char* tool, std::initializer_list<OutputFlag> outputs) {
+  for (const OutputFlag* a = outputs.begin(); a != outputs.end(); ++a) {
+    if (a->path.empty()) continue;
+    for (const OutputFlag* b = a + 1; b != outputs.end(); ++b) {
+      if (b->path.empty() || !same_file(a->path, b->path)) continue;
+      const std::string names =
+          a->path == b->path ? a->path : a->path + " and " + b->path;
+      std::fprintf(stderr, "%s: %s and %s name the same file (%s); each output needs its "
+                   "own (try --help)\n", tool, a->flag, b->flag, names.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace tacit_tools

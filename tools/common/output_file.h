@@ -21,6 +21,7 @@
 
 #include <cstddef>
 #include <cstdio>
+#include <initializer_list>
 #include <string>
 
 namespace tacit_tools {
@@ -62,5 +63,19 @@ class OutputFile {
   int slot_ = -1;         // where the signal handler finds temp_, or -1
   int write_error_ = 0;   // errno of a failed write(), 0 if none
 };
+
+// True if a and b name the same file (as far as their folders exist:
+// "out", "./out" and "x/../out" do).
+bool same_file(const std::string& a, const std::string& b);
+
+// A tool's output flags and their values ("" when not given).
+struct OutputFlag {
+  const char* flag;  // "--json"
+  const std::string& path;
+};
+
+// False, with "TOOL: --json and --csv name the same file (...); each output
+// needs its own (try --help)" on stderr, if two given outputs name one file.
+bool distinct_outputs(const char* tool, std::initializer_list<OutputFlag> outputs);
 
 }  // namespace tacit_tools
