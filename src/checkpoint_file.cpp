@@ -4,7 +4,6 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <system_error>
 
@@ -15,9 +14,11 @@
 namespace tacit {
 
 using file_detail::File;
+using file_detail::create_temporary;
 using file_detail::errno_text;
 using file_detail::open_regular_file;
 using file_detail::read_exactly;
+using file_detail::sync_to_disk;
 
 Status checkpoint_file_spec(const char* path, MlpSpec* spec) {
   File file;
@@ -48,24 +49,22 @@ Status checkpoint_save(const char* path, const Mlp& mlp, unsigned char* buffer,
   }
   Status status = checkpoint_write(mlp, buffer, capacity);
   if (!status.ok()) return status;
-  // Written to PATH.tmp, then renamed over PATH: a full disk or a crash
-  // never leaves a truncated checkpoint where a good one was.
+  // Written to a new temporary next to PATH, then renamed over PATH: a full
+  // disk or a crash never leaves a truncated checkpoint where a good one
+  // was, and no existing file (another writer's temporary, a planted link)
+  // is ever opened.
   char temp[4096];
-  const int length = std::snprintf(temp, sizeof temp, "%s.tmp", path);
-  if (length < 0 || static_cast<std::size_t>(length) >= sizeof temp) {
-    return Status::error("checkpoint path: %zu characters; expected fewer than %zu",
-                         std::strlen(path), sizeof temp - 4);
-  }
-  const std::size_t bytes = checkpoint_bytes(mlp.spec);
   File file;
+  status = create_temporary(path, temp, sizeof temp, &file);
+  if (!status.ok()) return status;
+  const std::size_t bytes = checkpoint_bytes(mlp.spec);
   errno = 0;
-  file.reset(std::fopen(temp, "wb"));
-  if (file.get() == nullptr) {
-    return Status::error("%s: cannot create: %s", temp, errno_text());
-  }
-  errno = 0;
-  if (std::fwrite(buffer, 1, bytes, file.get()) != bytes) {
+  if (std::fwrite(buffer, 1, bytes, file.get()) != bytes || std::fflush(file.get()) != 0) {
     status = Status::error("%s: write failed: %s", temp, errno_text());
+  }
+  if (status.ok()) {
+    errno = sync_to_disk(file.get());
+    if (errno != 0) status = Status::error("%s: sync failed: %s", temp, errno_text());
   }
   errno = 0;
   if (!file.close() && status.ok()) {

@@ -1,9 +1,18 @@
 #include "file_io.h"
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <string>
 #include <system_error>
+
+#if defined(_WIN32)
+#include <io.h>
+#elif defined(__unix__) || defined(__APPLE__)
+#include <unistd.h>
+#define TACIT_FILE_IO_POSIX 1
+#endif
 
 namespace tacit {
 namespace file_detail {
@@ -58,6 +67,58 @@ Status read_exactly(std::FILE* f, void* out, std::size_t bytes, const char* path
   }
   return Status::error("%s%s%s: expected %zu bytes, the file ended after %zu (changed "
                        "while reading?)", path, sep, what, bytes, got);
+}
+
+namespace {
+
+std::uint64_t mix(std::uint64_t x) {  // splitmix64's finalizer
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+}  // namespace
+
+Status create_temporary(const char* path, char* temp, std::size_t capacity, File* file) {
+  const std::filesystem::path p(path);
+  std::string name = p.filename().string();
+  if (name.size() > 100) name.resize(100);  // room for the suffix within NAME_MAX
+  int error = 0;
+  for (unsigned attempt = 0; attempt < 100; ++attempt) {
+    // The clock and an address (randomized per process on most systems)
+    // keep concurrent writers' names apart; the attempt, one writer's.
+    const auto now = static_cast<std::uint64_t>(
+        std::chrono::high_resolution_clock::now().time_since_epoch().count());
+    const auto noise = static_cast<unsigned>(
+        mix(now ^ mix(reinterpret_cast<std::uintptr_t>(&name)) ^ attempt) & 0xffffffffu);
+    char suffix[40];
+    std::snprintf(suffix, sizeof suffix, ".tmp-%u-%08x", attempt, noise);
+    const std::string candidate = (p.parent_path() / ("." + name + suffix)).string();
+    if (candidate.size() >= capacity) {
+      return Status::error("%s: %zu characters; expected fewer than %zu", path,
+                           std::strlen(path), capacity - (candidate.size() - std::strlen(path)));
+    }
+    std::memcpy(temp, candidate.c_str(), candidate.size() + 1);
+    errno = 0;
+    file->reset(std::fopen(temp, "wbx"));
+    error = errno;
+    if (file->get() != nullptr) return Status::success();
+    if (error != EEXIST) break;
+  }
+  errno = error;
+  return Status::error("%s: cannot create: %s", temp, errno_text());
+}
+
+int sync_to_disk(std::FILE* f) {
+#if defined(_WIN32)
+  return _commit(_fileno(f)) == 0 ? 0 : errno;
+#elif defined(TACIT_FILE_IO_POSIX)
+  if (fsync(fileno(f)) == 0) return 0;
+  return errno == EINVAL ? 0 : errno;  // EINVAL: a file with nothing to sync
+#else
+  (void)f;
+  return 0;
+#endif
 }
 
 }  // namespace file_detail

@@ -1,4 +1,5 @@
-// Internal: reading whole files for the loaders (IDX, checkpoints). The size
+// Internal: reading whole files for the loaders (IDX, checkpoints), and
+// the new temporary a checkpoint is written to. The size
 // on disk is known before any byte is trusted, so a loader can tell a short
 // or long file from a corrupt one.
 #pragma once
@@ -43,6 +44,18 @@ const char* errno_text();
 // expected ("an IDX file").
 Status open_regular_file(const char* path, const char* field, const char* kind,
                          File* file, std::uint64_t* file_bytes);
+
+// Creates a new file to write `path` through: in PATH's folder, named
+// .NAME.tmp-<attempt>-<8 hex digits> (from the clock and an address), with
+// fopen's "x": never an existing file, on POSIX never through a symbolic
+// link; another name is tried if one is taken. Its name goes to temp
+// (capacity bytes).
+Status create_temporary(const char* path, char* temp, std::size_t capacity, File* file);
+
+// Waits until what was written to f is on stable storage, where the
+// platform can say so (fsync on POSIX, _commit on Windows): 0 or an errno
+// value. Flush f first.
+int sync_to_disk(std::FILE* f);
 
 // Reads exactly `bytes`; `what` (may be nullptr) names the part in messages.
 Status read_exactly(std::FILE* f, void* out, std::size_t bytes, const char* path,

@@ -4,6 +4,7 @@
 // leaving the caller's model untouched.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -184,9 +185,33 @@ TEST_CASE("round trip through a file") {
   CHECK(std::memcmp(to.mlp.params, from.mlp.params, 4 * from.mlp.param_count) == 0);
 }
 
-// checkpoint_save writes PATH.tmp and renames it over PATH: an existing
-// checkpoint is replaced whole, and one that cannot be replaced is left
-// as it was, with no temporary file behind.
+// checkpoint_save writes a new temporary next to PATH and renames it over
+// PATH: an existing checkpoint is replaced whole, and one that cannot be
+// replaced is left as it was, with no temporary file behind.
+namespace {
+
+// The names in a directory, sorted.
+std::vector<std::string> names_in(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// A file's bytes (empty if it cannot be read).
+Bytes file_bytes(const std::string& path) {
+  Bytes bytes;
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return bytes;
+  for (int c; (c = std::fgetc(f)) != EOF;) bytes.push_back(static_cast<unsigned char>(c));
+  std::fclose(f);
+  return bytes;
+}
+
+}  // namespace
+
 TEST_CASE("saving over a checkpoint replaces it whole, or leaves it as it was") {
   Model first({3, 4, 2}, 1), second({3, 4, 2}, 2);
   TempDir dir;
@@ -195,7 +220,7 @@ TEST_CASE("saving over a checkpoint replaces it whole, or leaves it as it was") 
   REQUIRE(checkpoint_save(path.c_str(), first.mlp, buffer.data(), buffer.size()).ok());
   Status status = checkpoint_save(path.c_str(), second.mlp, buffer.data(), buffer.size());
   REQUIRE_MESSAGE(status.ok(), status.message());
-  CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
+  CHECK(names_in(dir.path()) == std::vector<std::string>{"model.tacit"});
   Model loaded({3, 4, 2});
   REQUIRE(checkpoint_load(path.c_str(), buffer.data(), buffer.size(), loaded.mlp).ok());
   CHECK(loaded.hash() == second.hash());
@@ -206,7 +231,38 @@ TEST_CASE("saving over a checkpoint replaces it whole, or leaves it as it was") 
   status = checkpoint_save(taken.c_str(), first.mlp, buffer.data(), buffer.size());
   CHECK(contains(status, taken + ": cannot replace"));
   CHECK(std::filesystem::is_directory(taken));
-  CHECK_FALSE(std::filesystem::exists(taken + ".tmp"));
+  CHECK(names_in(dir.path()) == std::vector<std::string>{"model.tacit", "taken"});
+
+  // No folder to write in: the message names the temporary and the reason.
+  const std::string nowhere = dir.file("no/such/model.tacit");
+  status = checkpoint_save(nowhere.c_str(), first.mlp, buffer.data(), buffer.size());
+  CHECK(contains(status, dir.file("no/such/.model.tacit.tmp-")));
+  CHECK(contains(status, ": cannot create: "));
+}
+
+// Another run's temporary, or a symbolic link planted at a name a temporary
+// might have, is never opened: checkpoint_save creates a new file.
+TEST_CASE("saving never writes through an existing file or link") {
+  Model model({3, 4, 2}, 1);
+  TempDir dir;
+  Bytes buffer(checkpoint_bytes(model.mlp.spec));
+  const std::string path = dir.file("model.tacit");
+  const std::string other = dir.write("model.tacit.tmp", {'r', 'u', 'n', ' ', '2'});
+  Status status = checkpoint_save(path.c_str(), model.mlp, buffer.data(), buffer.size());
+  REQUIRE_MESSAGE(status.ok(), status.message());
+  CHECK(file_bytes(other) == Bytes{'r', 'u', 'n', ' ', '2'});
+#if defined(__unix__) || defined(__APPLE__)
+  const std::string victim = dir.write("victim", {'k', 'e', 'e', 'p'});
+  const std::string linked = dir.file("linked.tacit");
+  std::filesystem::create_symlink(victim, linked + ".tmp");
+  status = checkpoint_save(linked.c_str(), model.mlp, buffer.data(), buffer.size());
+  REQUIRE_MESSAGE(status.ok(), status.message());
+  CHECK(file_bytes(victim) == Bytes{'k', 'e', 'e', 'p'});
+  CHECK_FALSE(std::filesystem::is_symlink(linked));
+  Model loaded({3, 4, 2});
+  REQUIRE(checkpoint_load(linked.c_str(), buffer.data(), buffer.size(), loaded.mlp).ok());
+  CHECK(loaded.hash() == model.hash());
+#endif
 }
 
 TEST_CASE("bad magic") {

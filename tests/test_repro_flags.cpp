@@ -49,6 +49,26 @@ TEST_CASE("flags: a temperature that float division cannot use is refused") {
   CHECK(c.allow_divergence);
 }
 
+// --json X --csv X would have two writers race for one file: refused
+// before any work, however the two names spell it.
+TEST_CASE("flags: two outputs naming the same file are a usage error") {
+  repro::Config c;
+  for (const std::vector<const char*>& same :
+       std::vector<std::vector<const char*>>{{"--json", "out", "--csv", "out"},
+                                             {"--json", "out", "--svg", "./out"},
+                                             {"--csv", "x/../out", "--svg", "out"}}) {
+    CAPTURE(same[0]);
+    CHECK(parse(same, &c) == repro::ParseResult::usage_error);
+  }
+  CHECK(parse({"--json", "out.json", "--csv", "out.csv", "--svg", "out.svg"}, &c) ==
+        repro::ParseResult::run);
+#if defined(TOOLS_TEST_HAVE_STDERR_CAPTURE)
+  const std::string message = stderr_of([&] { parse({"--json", "a", "--csv", "./a"}, &c); });
+  CHECK(message == "tacit-repro: --json and --csv name the same file (a and ./a); "
+                   "each output needs its own (try --help)\n");
+#endif
+}
+
 TEST_CASE("flags: --help wins over a TACIT_ISA that cannot be used") {
   const ScopedEnv bad_isa("TACIT_ISA", "sse9");
   repro::Config c;

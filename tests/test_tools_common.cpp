@@ -2,8 +2,12 @@
 // loader's messages, output files, and the subnormal tally.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <csignal>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -18,6 +22,12 @@
 #include "tacit/init.h"
 #include "tacit/train.h"
 #include "tools_test_support.h"
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#endif
 
 using namespace tacit;
 using namespace tools_test;
@@ -204,6 +214,20 @@ TEST_CASE("tally_subnormals reads exactly what a real step wrote, 1 to 3 hidden 
 
 // tacit-repro's --json/--csv/--svg and tacit-theorem's --json: a run that
 // fails or stops early leaves an earlier result as it was.
+namespace {
+
+// The names in a directory, sorted.
+std::vector<std::string> names_in(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace
+
 TEST_CASE("OutputFile: fails early on a bad path, replaces PATH only when written") {
   data_test::TempDir dir;
   const std::string path = dir.write("figure10.json", {'k', 'e', 'e', 'p'});
@@ -211,21 +235,22 @@ TEST_CASE("OutputFile: fails early on a bad path, replaces PATH only when writte
     tacit_tools::OutputFile unwritten("test");
     REQUIRE(unwritten.open(path));
     CHECK(file_text(path) == "keep");  // not truncated by open
+    CHECK(names_in(dir.path()).size() == 2);  // PATH and the new temporary
   }
   CHECK(file_text(path) == "keep");  // never written: untouched
-  CHECK(file_text(path + ".tmp") == "(missing)");
+  CHECK(names_in(dir.path()) == std::vector<std::string>{"figure10.json"});
   {
     tacit_tools::OutputFile written("test");
     REQUIRE(written.open(path));
     CHECK(written.write("new result"));
   }
   CHECK(file_text(path) == "new result");
-  CHECK(file_text(path + ".tmp") == "(missing)");
+  CHECK(names_in(dir.path()) == std::vector<std::string>{"figure10.json"});
 
   tacit_tools::OutputFile bad("test");
   CHECK_FALSE(bad.open(dir.file("no/such/dir/out.json")));
   CHECK_FALSE(bad.open(dir.path()));  // a directory is refused up front
-  CHECK(file_text(dir.path() + ".tmp") == "(missing)");
+  CHECK(names_in(dir.path()) == std::vector<std::string>{"figure10.json"});
   tacit_tools::OutputFile none("test");
   CHECK(none.open(""));
   CHECK(none.write("ignored"));
@@ -240,16 +265,189 @@ TEST_CASE("OutputFile: fails early on a bad path, replaces PATH only when writte
     CHECK(streamed.commit());
   }
   CHECK(file_text(path) == "100 runs");
+}
 
-  // If PATH cannot be replaced after all (here it became a directory), the
-  // finished result stays in PATH.tmp rather than being thrown away.
+// If PATH cannot be replaced after all (here it became a directory), the
+// finished result stays in the temporary, and the message names it.
+TEST_CASE("OutputFile: a failed rename says where the finished result is") {
+  data_test::TempDir dir;
   const std::string late = dir.file("late.json");
   tacit_tools::OutputFile blocked("test");
   REQUIRE(blocked.open(late));
   std::filesystem::create_directory(late);
+#if defined(TOOLS_TEST_HAVE_STDERR_CAPTURE)
+  bool written = true;
+  const std::string message = stderr_of([&] { written = blocked.write("finished"); });
+  CHECK_FALSE(written);
+  const std::string marker = "the complete result is in ";
+  const std::size_t at = message.find(marker);
+  REQUIRE_MESSAGE(at != std::string::npos, message);
+  const std::string kept = message.substr(at + marker.size(),
+                                          message.find('\n', at) - at - marker.size());
+  CHECK(file_text(kept) == "finished");
+  CHECK(contains(message, "cannot replace " + late + ": "));
+#else
   CHECK_FALSE(blocked.write("finished"));
-  CHECK(file_text(late + ".tmp") == "finished");
+#endif
+  const std::vector<std::string> names = names_in(dir.path());
+  REQUIRE(names.size() == 2);  // late.json/ and the kept result
+  CHECK(names[0].rfind(".late.json.tmp-", 0) == 0);
+  CHECK(file_text(dir.file(names[0])) == "finished");
 }
+
+// Two runs with the same --json (or one run given --json X --csv X): each
+// writes its own temporary; whichever finishes last leaves its whole
+// result, and neither reports a file that does not exist.
+TEST_CASE("OutputFile: two writers of one path leave one whole result") {
+  data_test::TempDir dir;
+  const std::string path = dir.file("same.json");
+  {
+    tacit_tools::OutputFile first("test"), second("test");
+    REQUIRE(first.open(path));
+    REQUIRE(second.open(path));
+    CHECK(first.write("{\"run\": \"first, with the longer text\"}"));
+    CHECK(file_text(path) == "{\"run\": \"first, with the longer text\"}");
+    CHECK(second.write("{\"run\": 2}"));
+  }
+  CHECK(file_text(path) == "{\"run\": 2}");
+  CHECK(names_in(dir.path()) == std::vector<std::string>{"same.json"});
+
+  // A run that fails early (a bad --data) discards only its own temporary:
+  // the run still going keeps its result.
+  {
+    tacit_tools::OutputFile going("test");
+    REQUIRE(going.open(path));
+    {
+      tacit_tools::OutputFile failed("test");
+      REQUIRE(failed.open(path));
+    }
+    CHECK(going.write("still here"));
+  }
+  CHECK(file_text(path) == "still here");
+  CHECK(names_in(dir.path()) == std::vector<std::string>{"same.json"});
+
+  // One stream per writer, too: rows then JSON never interleave.
+  {
+    tacit_tools::OutputFile csv("test"), json("test");
+    REQUIRE(csv.open(path));
+    REQUIRE(json.open(path));
+    std::fprintf(csv.stream(), "run,condition\n0,teacher\n");
+    std::fprintf(json.stream(), "{}");
+    CHECK(csv.commit());
+    CHECK(json.commit());
+  }
+  CHECK(file_text(path) == "{}");
+}
+
+#if defined(__unix__) || defined(__APPLE__)
+// A symbolic link planted where a temporary might go is never followed:
+// what it points to keeps its bytes, and PATH becomes a regular file.
+TEST_CASE("OutputFile: never follows or reuses an existing file") {
+  data_test::TempDir dir;
+  const std::string victim = dir.write("victim", {'s', 'e', 'c', 'r', 'e', 't'});
+  const std::string path = dir.file("out.json");
+  std::filesystem::create_symlink(victim, path + ".tmp");
+  {
+    tacit_tools::OutputFile probe("test");  // tacit-train's --save check
+    REQUIRE(probe.open(path));
+  }
+  CHECK(file_text(victim) == "secret");
+  {
+    tacit_tools::OutputFile out("test");
+    REQUIRE(out.open(path));
+    CHECK(out.write("result"));
+  }
+  CHECK(file_text(victim) == "secret");
+  CHECK(file_text(path) == "result");
+  CHECK_FALSE(std::filesystem::is_symlink(path));
+  CHECK(std::filesystem::is_symlink(path + ".tmp"));  // left alone, not ours
+}
+
+namespace {
+
+// Runs f in a child process; its exit status as waitpid gives it.
+template <typename F>
+int in_child(F f) {
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const int code = f();
+    std::fflush(nullptr);
+    _exit(code);
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  return status;
+}
+
+}  // namespace
+
+// Interrupted (Ctrl-C, kill): the temporaries go, PATH keeps what it held,
+// and the exit status still says which signal ended the program.
+TEST_CASE("OutputFile: SIGINT and SIGTERM remove the temporaries") {
+  for (const int sig : {SIGINT, SIGTERM}) {
+    CAPTURE(sig);
+    data_test::TempDir dir;
+    const std::string path = dir.write("out.json", {'o', 'l', 'd'});
+    int ready[2];
+    REQUIRE(pipe(ready) == 0);
+    std::fflush(nullptr);
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      tacit_tools::OutputFile json("test"), csv("test");
+      if (!json.open(path) || !csv.open(dir.file("out.csv"))) _exit(3);
+      std::fprintf(json.stream(), "half of it");
+      std::fflush(json.stream());
+      if (write(ready[1], "r", 1) != 1) _exit(3);
+      for (;;) pause();
+    }
+    char byte = 0;
+    REQUIRE(read(ready[0], &byte, 1) == 1);
+    close(ready[0]);
+    close(ready[1]);
+    REQUIRE(kill(pid, sig) == 0);
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    CHECK(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == sig);
+    CHECK(names_in(dir.path()) == std::vector<std::string>{"out.json"});
+    CHECK(file_text(path) == "old");
+  }
+}
+
+// A full disk, or here a file size limit: the message gives the reason.
+TEST_CASE("OutputFile: a failed write says why") {
+  data_test::TempDir dir;
+  const std::string path = dir.file("big.json");
+  const std::string log = dir.file("stderr.txt");
+  for (const bool streamed : {false, true}) {
+    CAPTURE(streamed);
+    const int status = in_child([&] {
+      if (std::freopen(log.c_str(), "w", stderr) == nullptr) return 3;
+      std::signal(SIGXFSZ, SIG_IGN);
+      rlimit limit{};
+      limit.rlim_cur = limit.rlim_max = 1000;
+      if (setrlimit(RLIMIT_FSIZE, &limit) != 0) return 3;
+      tacit_tools::OutputFile out("test");
+      if (!out.open(path)) return 3;
+      const std::string text(100000, 'x');
+      if (streamed) {
+        std::fputs(text.c_str(), out.stream());
+        return out.commit() ? 0 : 1;
+      }
+      return out.write(text) ? 0 : 1;
+    });
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 1);
+    const std::string message = file_text(log);
+    CHECK_MESSAGE(contains(message, std::strerror(EFBIG)), message);
+    CHECK_MESSAGE(contains(message, "test: writing " + path), message);
+    CHECK(names_in(dir.path()) == std::vector<std::string>{"stderr.txt"});
+  }
+}
+#endif
 
 // ---- the flag parser -------------------------------------------------------
 

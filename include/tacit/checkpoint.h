@@ -65,8 +65,12 @@ Status checkpoint_read(const unsigned char* bytes, std::size_t size, const char*
 Status checkpoint_file_spec(const char* path, MlpSpec* spec);
 
 // Writes mlp to `path` through buffer (capacity >= checkpoint_bytes(mlp.spec)):
-// to PATH.tmp first, renamed over PATH once complete, so an existing file at
-// PATH is replaced whole or not at all.
+// to a new file in PATH's folder first, .NAME.tmp-<attempt>-<hex>, created
+// exclusively (never an existing file, never through a symbolic link),
+// flushed to stable storage where the platform allows and renamed over PATH
+// once complete, so an existing file at PATH is replaced whole or not at
+// all. On failure the temporary is removed and the message gives the
+// system's reason.
 Status checkpoint_save(const char* path, const Mlp& mlp, unsigned char* buffer,
                        std::size_t capacity);
 

@@ -165,6 +165,10 @@ int main(int argc, char** argv) {
       exit >= 0) {
     return exit;
   }
+  // A worker's lines in the --json file would be replaced by the JSON.
+  if (!tacit_tools::distinct_outputs(kTool, {{"--json", json_path}, {"--worker", worker_path}})) {
+    return 2;
+  }
   const std::vector<std::string> passed = worker_flags(argc, argv);
   if (processes < 0) processes = quick ? 1 : 3;
   // Opened now, so that a bad path fails before minutes of measuring; in

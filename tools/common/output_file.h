@@ -1,93 +1,81 @@
-// An output file that replaces its path only once complete. It is created
-// as PATH.tmp before the work starts, so that a bad path fails in a second
-// rather than after an hour, and renamed over PATH when written, so that a
-// failed, interrupted or quick rerun never leaves an empty or half-written
-// file where an earlier result was.
+// An output file that replaces its path only once complete.
+//
+// open() creates a new temporary file in PATH's folder, named
+// .NAME.tmp-<counter>-<random hex>, exclusively: an existing file or
+// symbolic link of that name is never opened or followed (another name is
+// tried instead). It does so before the work starts, so that a bad path
+// fails in a second rather than after an hour; PATH itself is not touched.
+// commit() flushes the temporary to stable storage and renames it over
+// PATH, so a failed, interrupted or quick rerun never leaves an empty or
+// half-written file where an earlier result was, and two runs writing the
+// same PATH each write their own temporary: the last to finish leaves its
+// whole result.
+//
+// The temporary is removed when a write fails, when the OutputFile is
+// destroyed without commit(), and when SIGINT or SIGTERM ends the program:
+// open() installs a handler that removes every open temporary and then
+// re-raises the signal with its default action, so the exit status still
+// says which signal it was (a signal the program ignores stays ignored).
+// Up to kMaxTemporaries temporaries are removed that way at once.
 #pragma once
 
-#include <cerrno>
+#include <cstddef>
 #include <cstdio>
-#include <cstring>
-#include <filesystem>
+#include <initializer_list>
 #include <string>
-#include <system_error>
 
 namespace tacit_tools {
 
 class OutputFile {
  public:
+  static constexpr int kMaxTemporaries = 16;
+
   explicit OutputFile(const char* tool) : tool_(tool) {}
   ~OutputFile() { discard(); }
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
 
-  // An empty path asks for no file: open and write then do nothing.
-  bool open(const std::string& path) {
-    discard();
-    path_ = path;
-    if (path.empty()) return true;
-    std::error_code ec;
-    const auto status = std::filesystem::status(path, ec);
-    if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
-      std::fprintf(stderr, "%s: cannot write %s: it exists and is not a file\n", tool_,
-                   path.c_str());
-      return false;
-    }
-    temp_ = path + ".tmp";
-    file_ = std::fopen(temp_.c_str(), "wb");
-    if (file_ == nullptr) {
-      std::fprintf(stderr, "%s: cannot write %s (as %s first): %s\n", tool_, path.c_str(),
-                   temp_.c_str(), std::strerror(errno));
-    }
-    return file_ != nullptr;
-  }
+  // Creates the temporary for PATH; false, with the reason on stderr, if
+  // it cannot be created or PATH is something other than a file. An empty
+  // path asks for no file: open and write then do nothing.
+  bool open(const std::string& path);
 
-  // Writes the whole text and puts it in place of PATH.
-  bool write(const std::string& text) {
-    if (file_ != nullptr) std::fwrite(text.data(), 1, text.size(), file_);
-    return commit();
-  }
+  // Writes the whole text and puts it in place of PATH (commit()).
+  bool write(const std::string& text);
 
-  // For writers that print into a stream: what they print goes to PATH.tmp
-  // (nullptr when no file was asked for) until commit().
+  // For writers that print into a stream: what they print goes to the
+  // temporary (nullptr when no file was asked for) until commit().
   std::FILE* stream() const { return file_; }
 
-  // Puts what was written in place of PATH (std::filesystem::rename
-  // replaces an existing file on Windows too, where std::rename does not).
-  // False, with PATH untouched, if any write failed; if only the rename
-  // failed, the finished result is left in PATH.tmp and the message says so.
-  bool commit() {
-    if (file_ == nullptr) return path_.empty();
-    const bool written = std::ferror(file_) == 0;
-    const bool closed = std::fclose(file_) == 0;
-    file_ = nullptr;
-    if (!written || !closed) {
-      std::fprintf(stderr, "%s: writing %s failed\n", tool_, temp_.c_str());
-      std::remove(temp_.c_str());
-      return false;
-    }
-    std::error_code ec;
-    std::filesystem::rename(temp_, path_, ec);
-    if (ec) {
-      std::fprintf(stderr, "%s: cannot replace %s: %s; the result is in %s\n", tool_,
-                   path_.c_str(), ec.message().c_str(), temp_.c_str());
-      return false;
-    }
-    return true;
-  }
+  // Puts what was written in place of PATH. False, with PATH untouched and
+  // the temporary removed, if any write failed; if only the rename failed,
+  // the finished result stays in the temporary and the message names it.
+  // Every message gives the system's reason.
+  bool commit();
 
  private:
   // Unwritten: PATH keeps whatever it held before.
-  void discard() {
-    if (file_ == nullptr) return;
-    std::fclose(file_);
-    file_ = nullptr;
-    std::remove(temp_.c_str());
-  }
+  void discard();
 
   const char* tool_;
   std::string path_, temp_;
   std::FILE* file_ = nullptr;
+  int slot_ = -1;         // where the signal handler finds temp_, or -1
+  int write_error_ = 0;   // errno of a failed write(), 0 if none
 };
+
+// True if a and b name the same file (as far as their folders exist:
+// "out", "./out" and "x/../out" do).
+bool same_file(const std::string& a, const std::string& b);
+
+// A tool's output flags and their values ("" when not given).
+struct OutputFlag {
+  const char* flag;  // "--json"
+  const std::string& path;
+};
+
+// False, with "TOOL: --json and --csv name the same file (...); each output
+// needs its own (try --help)" on stderr, if two given outputs name one file.
+bool distinct_outputs(const char* tool, std::initializer_list<OutputFlag> outputs);
 
 }  // namespace tacit_tools

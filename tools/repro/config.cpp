@@ -7,6 +7,7 @@
 
 #include "common/cli.h"
 #include "common/model_io.h"
+#include "common/output_file.h"
 #include "tacit/mnist.h"
 #include "tacit/threads.h"
 
@@ -105,9 +106,14 @@ tacit_cli::Command command(Config* c) {
 
 ParseResult parse_args(int argc, char** argv, Config* config) {
   const ParseResult result = tacit_cli::parse_config(kTool, argc, argv, command, config);
-  if (result == ParseResult::run && !config->data_given) {
-    config->data = tacit_tools::mnist_dir(nullptr);
+  if (result != ParseResult::run) return result;
+  // Two outputs in one file would leave only the last one written.
+  if (!tacit_tools::distinct_outputs(kTool, {{"--json", config->json},
+                                             {"--csv", config->csv},
+                                             {"--svg", config->svg}})) {
+    return ParseResult::usage_error;
   }
+  if (!config->data_given) config->data = tacit_tools::mnist_dir(nullptr);
   return result;
 }
 

@@ -137,7 +137,8 @@ tacit_cli::ParseResult parse(int argc, char** argv, Options* o) {
 int run(const Options& o) {
   if (!o.save.empty()) {
     // A --save path that cannot be written fails now, not after training
-    // (the probe is PATH.tmp, removed again; an existing PATH is untouched).
+    // (the probe is a new temporary next to PATH, removed again; an existing
+    // PATH, or any other file, is untouched).
     tacit_tools::OutputFile probe(kTool);
     if (!probe.open(o.save)) return 1;
   }

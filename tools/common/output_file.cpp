@@ -1,0 +1,260 @@
+#include "common/output_file.h"
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+#if defined(_WIN32)
+#include <io.h>
+#elif defined(__unix__) || defined(__APPLE__)
+#include <unistd.h>
+#define TACIT_OUTPUT_FILE_POSIX 1
+#endif
+
+namespace tacit_tools {
+
+namespace {
+
+// ---- the temporaries a signal removes ---------------------------------------
+// Fixed storage, so that the handler only reads: a slot is free (0), being
+// filled or emptied (1), or names a temporary the handler removes (2).
+// Lock-free atomics are safe to read in a signal handler.
+
+constexpr int kSlots = OutputFile::kMaxTemporaries;
+constexpr std::size_t kNameBytes = 4096;
+std::atomic<int> slot_state[kSlots];
+char slot_name[kSlots][kNameBytes];
+
+void remove_temporaries(int sig) {
+  for (int i = 0; i < kSlots; ++i) {
+    if (slot_state[i].load() != 2) continue;
+#if defined(TACIT_OUTPUT_FILE_POSIX)
+    unlink(slot_name[i]);  // async-signal-safe
+#else
+    std::remove(slot_name[i]);
+#endif
+  }
+  // The default action, so the exit status says which signal ended it.
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
+void handle(int sig) {
+  if (std::signal(sig, remove_temporaries) == SIG_IGN) std::signal(sig, SIG_IGN);
+}
+
+// The slot now naming `name` for the handler, or -1 if none is free (the
+// temporary is then still removed by discard(), not by a signal).
+int register_temporary(const std::string& name) {
+  if (name.size() >= kNameBytes) return -1;
+  for (int i = 0; i < kSlots; ++i) {
+    int free = 0;
+    if (!slot_state[i].compare_exchange_strong(free, 1)) continue;
+    std::memcpy(slot_name[i], name.c_str(), name.size() + 1);
+    slot_state[i].store(2);
+    // Each time: a test framework may have put its own handler back.
+    handle(SIGINT);
+    handle(SIGTERM);
+    return i;
+  }
+  return -1;
+}
+
+void release(int* slot) {
+  if (*slot >= 0) slot_state[*slot].store(0);
+  *slot = -1;
+}
+
+// ---- names and bytes on disk --------------------------------------------------
+
+std::uint64_t mix(std::uint64_t x) {  // splitmix64's finalizer
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// PATH's folder / .NAME.tmp-<counter>-<8 hex digits>: the counter keeps one
+// process's names apart, the clock and an address (randomized per process
+// on most systems) other processes'; open() retries if the name is taken.
+std::string temporary_name(const std::string& path) {
+  static std::atomic<unsigned> counter{0};
+  const unsigned n = counter.fetch_add(1);
+  const std::filesystem::path p(path);
+  std::string name = p.filename().string();
+  if (name.size() > 100) name.resize(100);  // room for the suffix within NAME_MAX
+  const auto now = static_cast<std::uint64_t>(
+      std::chrono::high_resolution_clock::now().time_since_epoch().count());
+  const auto noise = static_cast<unsigned>(
+      mix(now ^ mix(reinterpret_cast<std::uintptr_t>(&name)) ^ mix(n)) & 0xffffffffu);
+  char suffix[40];
+  std::snprintf(suffix, sizeof suffix, ".tmp-%u-%08x", n, noise);
+  return (p.parent_path() / ("." + name + suffix)).string();
+}
+
+// Waits until the bytes are on stable storage where the platform can say
+// so; 0 or an errno value.
+int sync_to_disk(std::FILE* f) {
+#if defined(_WIN32)
+  return _commit(_fileno(f)) == 0 ? 0 : errno;
+#elif defined(TACIT_OUTPUT_FILE_POSIX)
+  if (fsync(fileno(f)) == 0) return 0;
+  return errno == EINVAL ? 0 : errno;  // EINVAL: a file with nothing to sync
+#else
+  (void)f;
+  return 0;
+#endif
+}
+
+// The reason an earlier write into the stream failed, whose errno is gone:
+// what writing one more byte says (a full disk is still full). 0 if it
+// works now.
+int retry_write(std::FILE* f) {
+  std::clearerr(f);
+  errno = 0;
+  if (std::fputc(0, f) != EOF && std::fflush(f) == 0) return 0;
+  return errno;
+}
+
+const char* reason(int error) {
+  return error != 0 ? std::strerror(error) : "a write failed, and the system kept no reason";
+}
+
+}  // namespace
+
+bool OutputFile::open(const std::string& path) {
+  discard();
+  path_ = path;
+  temp_.clear();
+  write_error_ = 0;
+  if (path.empty()) return true;
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    std::fprintf(stderr, "%s: cannot write %s: it exists and is not a file\n", tool_,
+                 path.c_str());
+    return false;
+  }
+  // "x": created here, or not at all; never an existing file, and on POSIX
+  // (O_CREAT | O_EXCL) never through a symbolic link.
+  int error = 0;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    temp_ = temporary_name(path);
+    errno = 0;
+    file_ = std::fopen(temp_.c_str(), "wbx");
+    error = errno;
+    if (file_ != nullptr) {
+      slot_ = register_temporary(temp_);
+      return true;
+    }
+    if (error != EEXIST) break;
+  }
+  std::fprintf(stderr, "%s: cannot write %s (as %s first): %s\n", tool_, path.c_str(),
+               temp_.c_str(), error != 0 ? std::strerror(error) : "unknown error");
+  temp_.clear();
+  return false;
+}
+
+bool OutputFile::write(const std::string& text) {
+  if (file_ != nullptr) {
+    errno = 0;
+    if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() && write_error_ == 0) {
+      write_error_ = errno;
+    }
+  }
+  return commit();
+}
+
+bool OutputFile::commit() {
+  if (file_ == nullptr) return path_.empty();
+  std::FILE* f = file_;
+  file_ = nullptr;
+  // The first failure's reason: an earlier write(), the flush of what is
+  // buffered (a full disk shows up here, again, if a printf into stream()
+  // met it), the sync, the close.
+  int error = write_error_;
+  bool failed = error != 0;
+  errno = 0;
+  if (std::fflush(f) != 0) {
+    if (!failed) error = errno;
+    failed = true;
+  }
+  if (!failed && std::ferror(f) != 0) {
+    error = retry_write(f);
+    failed = true;
+  }
+  if (!failed) {
+    error = sync_to_disk(f);
+    failed = error != 0;
+  }
+  errno = 0;
+  if (std::fclose(f) != 0) {
+    if (!failed) error = errno;
+    failed = true;
+  }
+  if (failed) {
+    std::remove(temp_.c_str());
+    release(&slot_);
+    std::fprintf(stderr, "%s: writing %s failed: %s; %s is left as it was\n", tool_,
+                 path_.c_str(), reason(error), path_.c_str());
+    return false;
+  }
+  // std::filesystem::rename replaces an existing file on Windows too,
+  // where std::rename does not.
+  std::error_code ec;
+  std::filesystem::rename(temp_, path_, ec);
+  release(&slot_);  // from here the temporary is the result, or gone
+  if (ec) {
+    std::fprintf(stderr, "%s: cannot replace %s: %s; the complete result is in %s\n", tool_,
+                 path_.c_str(), ec.message().c_str(), temp_.c_str());
+    return false;
+  }
+  return true;
+}
+
+void OutputFile::discard() {
+  if (file_ == nullptr) return;
+  std::fclose(file_);
+  file_ = nullptr;
+  std::remove(temp_.c_str());  // then release: a signal in between finds it gone
+  release(&slot_);
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::equivalent(a, b, ec) && !ec) return true;  // both exist: links count too
+  // Neither or one exists: compare the names, made absolute (weakly_canonical
+  // leaves a relative name alone when its first folder does not exist) with
+  // the existing folders resolved.
+  const auto resolved = [&ec](const std::string& name) {
+    const fs::path absolute = fs::absolute(name, ec);
+    return ec ? fs::path(name) : fs::weakly_canonical(absolute, ec).lexically_normal();
+  };
+  const fs::path ca = resolved(a);
+  if (ec) return a == b;
+  const fs::path cb = resolved(b);
+  if (ec) return a == b;
+  return ca == cb;
+}
+
+bool distinct_outputs(const char* tool, std::initializer_list<OutputFlag> outputs) {
+  for (const OutputFlag* a = outputs.begin(); a != outputs.end(); ++a) {
+    if (a->path.empty()) continue;
+    for (const OutputFlag* b = a + 1; b != outputs.end(); ++b) {
+      if (b->path.empty() || !same_file(a->path, b->path)) continue;
+      const std::string names =
+          a->path == b->path ? a->path : a->path + " and " + b->path;
+      std::fprintf(stderr, "%s: %s and %s name the same file (%s); each output needs its "
+                   "own (try --help)\n", tool, a->flag, b->flag, names.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace tacit_tools
