@@ -6,8 +6,12 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <vector>
 
+#include "common/synthetic_digits.h"
+#include "data_files.h"
+#include "theorem/config.h"
 #include "theorem/measure.h"
 #include "theorem/report.h"
 #include "alloc_counter.h"
@@ -197,4 +201,25 @@ TEST_CASE("summaries count positive products and decreases per row") {
   const std::string text = report_text(m);
   CHECK(text.find("KL, same init") != std::string::npos);
   CHECK(text == report_text(m));
+}
+
+// --batch against the data: the MNIST headers' training count is read while
+// parsing, so too few digits is a usage error (exit 2) before any loading.
+TEST_CASE("flags: a batch larger than the training images is a usage error") {
+  data_test::TempDir dir;
+  REQUIRE(tacit_tools::write_synthetic_digits(dir.path().c_str()));  // 1 training digit
+  const std::string data = dir.path();
+  const auto parse = [&](const char* batch) {
+    std::vector<const char*> args = {"tacit-theorem", "--data", data.c_str(), "--batch",
+                                     batch};
+    Config config;
+    return parse_args(static_cast<int>(args.size()), const_cast<char**>(args.data()), &config);
+  };
+  CHECK(parse("1") == ParseResult::run);
+  CHECK(parse("2") == ParseResult::usage_error);
+  // A directory that cannot be read is loading's to explain (exit 1).
+  std::vector<const char*> args = {"tacit-theorem", "--data", "no-such-dir", "--batch", "2"};
+  Config config;
+  CHECK(parse_args(static_cast<int>(args.size()), const_cast<char**>(args.data()), &config) ==
+        ParseResult::run);
 }

@@ -13,6 +13,7 @@
 #include "common/model_io.h"
 #include "common/output_file.h"
 #include "common/subnormal_tally.h"
+#include "common/synthetic_digits.h"
 #include "data_files.h"
 #include "tacit/init.h"
 #include "tacit/train.h"
@@ -351,4 +352,28 @@ TEST_CASE("cli: --help or -h anywhere wins, over bad flags and a bad TACIT_ISA")
   CHECK(parse_with(command, {"--bogus", "--help"}) == ParseResult::help);
   CHECK(parse_with(command, {"--isa", "-h"}) == ParseResult::help);
   CHECK(parse_with(command, {}) == ParseResult::usage_error);
+}
+
+// ---- limits and refusals the tools share -----------------------------------
+
+TEST_CASE("check_batch_fits: the model's mlp_max_batch, named in the refusal") {
+  MlpSpec spec;
+  const int teacher[] = {784, 256, 256, 13};
+  REQUIRE(mlp_spec(teacher, 4, &spec).ok());
+  CHECK(tacit_tools::check_batch_fits(spec, 342392).ok());
+  const Status refused = tacit_tools::check_batch_fits(spec, 342393);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(contains(refused.message(), "--batch 342393: expected at most 342392"));
+  // One wide layer leaves fewer rows than tacit-train's default batch.
+  const int wide[] = {784, 300000, 10};
+  REQUIRE(mlp_spec(wide, 3, &spec).ok());
+  CHECK(tacit_tools::check_batch_fits(spec, 894).ok());
+  CHECK_FALSE(tacit_tools::check_batch_fits(spec, 1024).ok());
+}
+
+TEST_CASE("mnist_train_images: the headers' count, -1 for a directory it cannot read") {
+  data_test::TempDir dir;
+  REQUIRE(tacit_tools::write_synthetic_digits(dir.path().c_str()));
+  CHECK(tacit_tools::mnist_train_images(dir.path().c_str()) == 1);
+  CHECK(tacit_tools::mnist_train_images("no-such-dir/mnist") == -1);
 }

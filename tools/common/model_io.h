@@ -105,6 +105,24 @@ inline tacit::Status load_mnist(const char* dir, LoadedMnist* data) {
   return mnist_load(dir, info, arena, &data->mnist);
 }
 
+// The training images DIR's headers count (mnist_inspect: the headers only,
+// nothing loaded), or -1 if DIR cannot be inspected (loading says why).
+inline int mnist_train_images(const char* dir) {
+  tacit::MnistInfo info;
+  if (!tacit::mnist_inspect(dir, &info).ok()) return -1;
+  return info.count[static_cast<int>(tacit::MnistSplitId::train)];
+}
+
+// --batch N against the rows a workspace of the model may hold
+// (mlp_max_batch: every buffer within kMlpMaxParams floats).
+inline tacit::Status check_batch_fits(const tacit::MlpSpec& spec, long batch) {
+  using namespace tacit;
+  if (batch <= mlp_max_batch(spec)) return Status::success();
+  return Status::error("--batch %ld: expected at most %d for this model (mlp_max_batch: "
+                       "every buffer within kMlpMaxParams = %lu floats)", batch,
+                       mlp_max_batch(spec), kMlpMaxParams);
+}
+
 // Checks that a model reads MNIST images and has digit logits 0-9.
 inline tacit::Status check_mnist_model(const char* path, const tacit::MlpSpec& spec) {
   using namespace tacit;

@@ -110,7 +110,8 @@ int print_one(const Compute& compute, const Mlp& mlp, const MnistSplit& split, l
 
 int evaluate(const Compute& compute, const Mlp& mlp, const MnistSplit& split) {
   const MlpSpec& spec = mlp.spec;
-  const int batch = 1000;
+  // 1000 rows, or fewer for a model too wide for them (mlp_max_batch).
+  const int batch = mlp_max_batch(spec) < 1000 ? mlp_max_batch(spec) : 1000;
   std::vector<unsigned char> memory(arena_buffer_bytes(infer_workspace_bytes(spec, batch)));
   Arena arena(memory.data(), memory.size());
   InferWorkspace ws;
