@@ -377,3 +377,24 @@ TEST_CASE("mnist_train_images: the headers' count, -1 for a directory it cannot 
   CHECK(tacit_tools::mnist_train_images(dir.path().c_str()) == 1);
   CHECK(tacit_tools::mnist_train_images("no-such-dir/mnist") == -1);
 }
+
+TEST_CASE("check_finite: names the first NaN or infinity by layer, W or b, row and column") {
+  MlpSpec spec;
+  const int widths[] = {3, 4, 2};
+  REQUIRE(mlp_spec(widths, 3, &spec).ok());
+  std::vector<unsigned char> memory(arena_buffer_bytes(mlp_bytes(spec)));
+  Arena arena(memory.data(), memory.size());
+  Mlp mlp;
+  REQUIRE(mlp_create(spec, arena, &mlp).ok());
+  CHECK(tacit_tools::check_finite("m.tacit", mlp).ok());
+  mlp.params[mlp_bias_offset(spec, 1) + 1] = -INFINITY;
+  Status status = tacit_tools::check_finite("m.tacit", mlp);
+  REQUIRE_FALSE(status.ok());
+  CHECK(std::string(status.message()) == "m.tacit: layer 1 b[1] is -inf; expected a finite float");
+  // Layer 1's W (2, 4): row 1, column 2; found before the bias.
+  mlp.params[mlp_weight_offset(spec, 1) + 1 * 4 + 2] = NAN;
+  status = tacit_tools::check_finite("m.tacit", mlp);
+  REQUIRE_FALSE(status.ok());
+  CHECK(contains(status.message(), "m.tacit: layer 1 W[1][2] is "));
+  CHECK(contains(status.message(), "nan"));
+}

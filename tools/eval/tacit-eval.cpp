@@ -158,6 +158,8 @@ int run(const Options& o) {
   Status status = tacit_tools::load_model(o.model.c_str(), &model);
   if (!status) return fail(status);
   status = tacit_tools::check_mnist_model(o.model.c_str(), model.mlp.spec);
+  // NaN or infinity would still give an argmax: refused, not scored.
+  if (status) status = tacit_tools::check_finite(o.model.c_str(), model.mlp);
   if (!status) return fail(status);
   const char* dir = tacit_tools::mnist_dir(o.data.empty() ? nullptr : o.data.c_str());
   tacit_tools::LoadedMnist data;

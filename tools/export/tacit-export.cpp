@@ -127,17 +127,6 @@ void put_array(std::FILE* f, const char* type_and_name, const float* values,
   std::fputs("\n};\n", f);
 }
 
-// The model must be finite: a float literal cannot spell NaN or infinity.
-Status check_finite(const char* path, const Mlp& mlp) {
-  for (std::size_t i = 0; i < mlp.param_count; ++i) {
-    if (!std::isfinite(mlp.params[i])) {
-      return Status::error("%s: parameter %zu: expected a finite float, found %g", path, i,
-                           static_cast<double>(mlp.params[i]));
-    }
-  }
-  return Status::success();
-}
-
 struct Image {
   std::vector<float> pixels;
   std::int32_t label = 0;
@@ -271,7 +260,8 @@ int run(const Options& o) {
   Status status = tacit_tools::load_model(o.model.c_str(), &model);
   if (!status) return fail(status);
   const Mlp& mlp = model.mlp;
-  status = check_finite(o.model.c_str(), mlp);
+  // A float literal cannot spell NaN or infinity.
+  status = tacit_tools::check_finite(o.model.c_str(), mlp);
   if (!status) return fail(status);
   // The checkpoint's CRC names exactly which model the header holds.
   const std::size_t bytes = checkpoint_bytes(mlp.spec);
