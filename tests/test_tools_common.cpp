@@ -19,6 +19,10 @@
 #include "tacit/train.h"
 #include "tools_test_support.h"
 
+#if defined(TOOLS_TEST_HAVE_STDERR_CAPTURE)
+#include <sys/wait.h>
+#endif
+
 using namespace tacit;
 using namespace tools_test;
 
@@ -398,3 +402,28 @@ TEST_CASE("check_finite: names the first NaN or infinity by layer, W or b, row a
   CHECK(contains(status.message(), "m.tacit: layer 1 W[1][2] is "));
   CHECK(contains(status.message(), "nan"));
 }
+
+#if defined(TOOLS_TEST_HAVE_STDERR_CAPTURE) && !defined(__SANITIZE_ADDRESS__)
+// (AddressSanitizer reports a failed allocation itself and aborts.)
+TEST_CASE("exit_on_out_of_memory: a failed new is a message and exit 1, not an abort") {
+  data_test::TempDir dir;
+  const std::string path = dir.file("stderr.txt");
+  std::fflush(nullptr);
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    if (std::freopen(path.c_str(), "w", stderr) == nullptr) std::_Exit(99);
+    tacit_cli::exit_on_out_of_memory("build/tools/tacit-test");
+    // More than any machine has: operator new fails, calls the handler.
+    // (A direct call: a new-expression's allocation may be elided.)
+    volatile std::size_t huge = ~static_cast<std::size_t>(0) / 4;
+    void* volatile p = ::operator new(huge);
+    std::_Exit(p != nullptr ? 98 : 97);  // not reached
+  }
+  int wstatus = 0;
+  REQUIRE(waitpid(child, &wstatus, 0) == child);
+  REQUIRE(WIFEXITED(wstatus));
+  CHECK(WEXITSTATUS(wstatus) == tacit_cli::kExitFailure);
+  CHECK(file_text(path) == "tacit-test: out of memory\n");
+}
+#endif

@@ -156,10 +156,16 @@ int run(const Options& o) {
   AdamConfig adam;
   adam.lr = o.lr;
   const auto images = static_cast<std::size_t>(train.count);
-  std::vector<unsigned char> memory(arena_buffer_bytes(
+  const std::size_t bytes = arena_buffer_bytes(
       mlp_bytes(spec) + train_state_bytes(spec, batch) + eval_buffers_bytes(batch) +
-      arena_block_bytes(sizeof(std::uint32_t) * images)));
-  Arena arena(memory.data(), memory.size());
+      arena_block_bytes(sizeof(std::uint32_t) * images));
+  tacit_tools::Buffer memory(bytes);
+  if (!memory.ok()) {
+    std::fprintf(stderr, "%s: cannot allocate %zu bytes for the model and its training "
+                 "state\n", kTool, bytes);
+    return 1;
+  }
+  Arena arena = memory.arena();
   Mlp mlp;
   TrainState state;
   EvalBuffers eval;
