@@ -148,3 +148,27 @@ TEST_CASE("flags: the paper's defaults, every knob, and refusals") {
     CHECK(parse(bad, &c) == repro::ParseResult::usage_error);
   }
 }
+
+// Limits that depend on more than one flag are refused while parsing (exit
+// 2, before MNIST is read), naming the limit; not after the data is loaded.
+TEST_CASE("flags: the model's parameter limit and the batch it holds are usage errors") {
+  repro::Config c;
+  // Two hidden layers of W: W^2 + 799 W + 13 parameters with --aux 3.
+  CHECK(parse({"--hidden", "15989", "--data", "no-such-dir"}, &c) == repro::ParseResult::run);
+  CHECK(parse({"--hidden", "15990", "--data", "no-such-dir"}, &c) ==
+        repro::ParseResult::usage_error);
+  CHECK(parse({"--hidden", "15989", "--aux", "10"}, &c) == repro::ParseResult::usage_error);
+  // mlp_max_batch of 784-256-256-13: 2^28 / 784.
+  CHECK(parse({"--batch", "342392"}, &c) == repro::ParseResult::run);
+  CHECK(parse({"--batch", "342393"}, &c) == repro::ParseResult::usage_error);
+  CHECK(parse({"--hidden", "15989", "--batch", "16789"}, &c) ==
+        repro::ParseResult::usage_error);
+#if defined(TOOLS_TEST_HAVE_STDERR_CAPTURE)
+  const std::string hidden = stderr_of([&] { parse({"--hidden", "16384"}, &c); });
+  CHECK(contains(hidden, "784-16384-16384-10+3"));
+  CHECK(contains(hidden, "expected at most 268435456"));
+  CHECK(contains(hidden, "(try --help)"));
+  const std::string batch = stderr_of([&] { parse({"--batch", "1000000"}, &c); });
+  CHECK(contains(batch, "--batch 1000000: expected at most 342392"));
+#endif
+}

@@ -7,8 +7,12 @@
 #include <limits>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <vector>
 
+#include "common/synthetic_digits.h"
+#include "data_files.h"
+#include "theorem/config.h"
 #include "theorem/measure.h"
 #include "theorem/report.h"
 #include "alloc_counter.h"
@@ -219,4 +223,25 @@ TEST_CASE("a trial whose numbers are not finite is named; a sound one is not") {
   }
   trial.cells[kCrossInit][kMse][2].cosine = std::nan("");
   CHECK(trial_divergence(trial, options) == "cells[cross][mse][2].cosine");
+}
+
+// --batch against the data: the MNIST headers' training count is read while
+// parsing, so too few digits is a usage error (exit 2) before any loading.
+TEST_CASE("flags: a batch larger than the training images is a usage error") {
+  data_test::TempDir dir;
+  REQUIRE(tacit_tools::write_synthetic_digits(dir.path().c_str()));  // 1 training digit
+  const std::string data = dir.path();
+  const auto parse = [&](const char* batch) {
+    std::vector<const char*> args = {"tacit-theorem", "--data", data.c_str(), "--batch",
+                                     batch};
+    Config config;
+    return parse_args(static_cast<int>(args.size()), const_cast<char**>(args.data()), &config);
+  };
+  CHECK(parse("1") == ParseResult::run);
+  CHECK(parse("2") == ParseResult::usage_error);
+  // A directory that cannot be read is loading's to explain (exit 1).
+  std::vector<const char*> args = {"tacit-theorem", "--data", "no-such-dir", "--batch", "2"};
+  Config config;
+  CHECK(parse_args(static_cast<int>(args.size()), const_cast<char**>(args.data()), &config) ==
+        ParseResult::run);
 }

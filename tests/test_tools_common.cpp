@@ -18,6 +18,7 @@
 #include "common/model_io.h"
 #include "common/output_file.h"
 #include "common/subnormal_tally.h"
+#include "common/synthetic_digits.h"
 #include "data_files.h"
 #include "tacit/init.h"
 #include "tacit/train.h"
@@ -570,3 +571,73 @@ TEST_CASE("LossWatch: not finite, or above 100 x max(1, the first loss), is dive
   CHECK(tacit_tools::first_non_finite(values, 4) == 2);
   CHECK(tacit_tools::first_non_finite(values + 3, 1) == 0);
 }
+
+// ---- limits and refusals the tools share -----------------------------------
+
+TEST_CASE("check_batch_fits: the model's mlp_max_batch, named in the refusal") {
+  MlpSpec spec;
+  const int teacher[] = {784, 256, 256, 13};
+  REQUIRE(mlp_spec(teacher, 4, &spec).ok());
+  CHECK(tacit_tools::check_batch_fits(spec, 342392).ok());
+  const Status refused = tacit_tools::check_batch_fits(spec, 342393);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(contains(refused.message(), "--batch 342393: expected at most 342392"));
+  // One wide layer leaves fewer rows than tacit-train's default batch.
+  const int wide[] = {784, 300000, 10};
+  REQUIRE(mlp_spec(wide, 3, &spec).ok());
+  CHECK(tacit_tools::check_batch_fits(spec, 894).ok());
+  CHECK_FALSE(tacit_tools::check_batch_fits(spec, 1024).ok());
+}
+
+TEST_CASE("mnist_train_images: the headers' count, -1 for a directory it cannot read") {
+  data_test::TempDir dir;
+  REQUIRE(tacit_tools::write_synthetic_digits(dir.path().c_str()));
+  CHECK(tacit_tools::mnist_train_images(dir.path().c_str()) == 1);
+  CHECK(tacit_tools::mnist_train_images("no-such-dir/mnist") == -1);
+}
+
+TEST_CASE("check_finite: names the first NaN or infinity by layer, W or b, row and column") {
+  MlpSpec spec;
+  const int widths[] = {3, 4, 2};
+  REQUIRE(mlp_spec(widths, 3, &spec).ok());
+  std::vector<unsigned char> memory(arena_buffer_bytes(mlp_bytes(spec)));
+  Arena arena(memory.data(), memory.size());
+  Mlp mlp;
+  REQUIRE(mlp_create(spec, arena, &mlp).ok());
+  CHECK(tacit_tools::check_finite("m.tacit", mlp).ok());
+  mlp.params[mlp_bias_offset(spec, 1) + 1] = -INFINITY;
+  Status status = tacit_tools::check_finite("m.tacit", mlp);
+  REQUIRE_FALSE(status.ok());
+  CHECK(std::string(status.message()) == "m.tacit: layer 1 b[1] is -inf; expected a finite float");
+  // Layer 1's W (2, 4): row 1, column 2; found before the bias.
+  mlp.params[mlp_weight_offset(spec, 1) + 1 * 4 + 2] = NAN;
+  status = tacit_tools::check_finite("m.tacit", mlp);
+  REQUIRE_FALSE(status.ok());
+  CHECK(contains(status.message(), "m.tacit: layer 1 W[1][2] is "));
+  CHECK(contains(status.message(), "nan"));
+}
+
+#if defined(TOOLS_TEST_HAVE_STDERR_CAPTURE) && !defined(__SANITIZE_ADDRESS__)
+// (AddressSanitizer reports a failed allocation itself and aborts.)
+TEST_CASE("exit_on_out_of_memory: a failed new is a message and exit 1, not an abort") {
+  data_test::TempDir dir;
+  const std::string path = dir.file("stderr.txt");
+  std::fflush(nullptr);
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    if (std::freopen(path.c_str(), "w", stderr) == nullptr) std::_Exit(99);
+    tacit_cli::exit_on_out_of_memory("build/tools/tacit-test");
+    // More than any machine has: operator new fails, calls the handler.
+    // (A direct call: a new-expression's allocation may be elided.)
+    volatile std::size_t huge = ~static_cast<std::size_t>(0) / 4;
+    void* volatile p = ::operator new(huge);
+    std::_Exit(p != nullptr ? 98 : 97);  // not reached
+  }
+  int wstatus = 0;
+  REQUIRE(waitpid(child, &wstatus, 0) == child);
+  REQUIRE(WIFEXITED(wstatus));
+  CHECK(WEXITSTATUS(wstatus) == tacit_cli::kExitFailure);
+  CHECK(file_text(path) == "tacit-test: out of memory\n");
+}
+#endif

@@ -140,6 +140,7 @@ std::vector<std::string> worker_flags(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   Options options;
+  tacit_cli::exit_on_out_of_memory(kTool);
   long processes = -1;
   bool quick = false;
   bool subnormals = false;

@@ -6,12 +6,24 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 
 #include "tacit/threads.h"
 
 namespace tacit_cli {
 
 namespace {
+
+// The one piece of global state: what std::set_new_handler's function,
+// which takes no arguments, names. Set once, at the start of main.
+const char* g_out_of_memory_tool = "tacit";
+
+[[noreturn]] void out_of_memory() {
+  std::fflush(stdout);
+  std::fprintf(stderr, "%s: out of memory\n", g_out_of_memory_tool);
+  std::fflush(stderr);
+  std::_Exit(kExitFailure);
+}
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -247,6 +259,12 @@ bool help_requested(int argc, char** argv) {
     if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) return true;
   }
   return false;
+}
+
+void exit_on_out_of_memory(const char* tool) {
+  const char* slash = std::strrchr(tool, '/');
+  g_out_of_memory_tool = slash != nullptr ? slash + 1 : tool;
+  std::set_new_handler(out_of_memory);
 }
 
 int exit_unless_run(ParseResult result, void (*print_help)()) {

@@ -48,11 +48,18 @@ constexpr int kExitUsage = 2;
 //   if (const int exit = exit_unless_run(parse(...), print_help); exit >= 0) return exit;
 int exit_unless_run(ParseResult result, void (*print_help)());
 
+// From now on a failed allocation (operator new) prints "TOOL: out of
+// memory" on stderr and exits kExitFailure, with or without exceptions in
+// the build, where std::bad_alloc would abort the program. Every tool's
+// main calls it first (run_tool does, named by argv[0]'s last component).
+void exit_on_out_of_memory(const char* tool);
+
 // A whole tool's main: parse(argc, argv, &options), then help (exit 0), a
 // usage error (exit 2) or run(options)'s exit status.
 template <typename Options>
 int run_tool(int argc, char** argv, ParseResult (*parse)(int, char**, Options*),
              void (*print_help)(), int (*run)(const Options&)) {
+  exit_on_out_of_memory(argc > 0 ? argv[0] : "tacit");
   Options options;
   const int exit = exit_unless_run(parse(argc, argv, &options), print_help);
   return exit >= 0 ? exit : run(options);

@@ -3,6 +3,7 @@
 // library's queries. Header-only, like cli.h.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdlib>
 #include <filesystem>
@@ -103,6 +104,49 @@ inline tacit::Status load_mnist(const char* dir, LoadedMnist* data) {
   }
   Arena arena = data->memory.arena();
   return mnist_load(dir, info, arena, &data->mnist);
+}
+
+// The training images DIR's headers count (mnist_inspect: the headers only,
+// nothing loaded), or -1 if DIR cannot be inspected (loading says why).
+inline int mnist_train_images(const char* dir) {
+  tacit::MnistInfo info;
+  if (!tacit::mnist_inspect(dir, &info).ok()) return -1;
+  return info.count[static_cast<int>(tacit::MnistSplitId::train)];
+}
+
+// --batch N against the rows a workspace of the model may hold
+// (mlp_max_batch: every buffer within kMlpMaxParams floats).
+inline tacit::Status check_batch_fits(const tacit::MlpSpec& spec, long batch) {
+  using namespace tacit;
+  if (batch <= mlp_max_batch(spec)) return Status::success();
+  return Status::error("--batch %ld: expected at most %d for this model (mlp_max_batch: "
+                       "every buffer within kMlpMaxParams = %lu floats)", batch,
+                       mlp_max_batch(spec), kMlpMaxParams);
+}
+
+// Every parameter finite; else names the first that is not: layer, W or b,
+// row and column (W is (out, in), as in the file).
+inline tacit::Status check_finite(const char* path, const tacit::Mlp& mlp) {
+  using namespace tacit;
+  for (int l = 0; l < mlp.spec.layers; ++l) {
+    const int in = mlp.spec.widths[l];
+    const int out = mlp.spec.widths[l + 1];
+    const float* w = mlp.params + mlp_weight_offset(mlp.spec, l);
+    for (std::size_t i = 0; i < static_cast<std::size_t>(out) * in; ++i) {
+      if (!std::isfinite(w[i])) {
+        return Status::error("%s: layer %d W[%zu][%zu] is %g; expected a finite float", path,
+                             l, i / in, i % in, static_cast<double>(w[i]));
+      }
+    }
+    const float* b = mlp.params + mlp_bias_offset(mlp.spec, l);
+    for (int j = 0; j < out; ++j) {
+      if (!std::isfinite(b[j])) {
+        return Status::error("%s: layer %d b[%d] is %g; expected a finite float", path, l, j,
+                             static_cast<double>(b[j]));
+      }
+    }
+  }
+  return Status::success();
 }
 
 // Checks that a model reads MNIST images and has digit logits 0-9.

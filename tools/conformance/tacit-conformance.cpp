@@ -39,6 +39,7 @@ void print_help() {
 int main(int argc, char** argv) {
   using namespace tacit;
   using namespace tacit_tools;
+  tacit_cli::exit_on_out_of_memory(kTool);
   ConformanceConfig config;
   Isa isa = Isa::portable;
   int threads = 1;

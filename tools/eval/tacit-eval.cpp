@@ -110,7 +110,8 @@ int print_one(const Compute& compute, const Mlp& mlp, const MnistSplit& split, l
 
 int evaluate(const Compute& compute, const Mlp& mlp, const MnistSplit& split) {
   const MlpSpec& spec = mlp.spec;
-  const int batch = 1000;
+  // 1000 rows, or fewer for a model too wide for them (mlp_max_batch).
+  const int batch = mlp_max_batch(spec) < 1000 ? mlp_max_batch(spec) : 1000;
   std::vector<unsigned char> memory(arena_buffer_bytes(infer_workspace_bytes(spec, batch)));
   Arena arena(memory.data(), memory.size());
   InferWorkspace ws;
@@ -157,6 +158,8 @@ int run(const Options& o) {
   Status status = tacit_tools::load_model(o.model.c_str(), &model);
   if (!status) return fail(status);
   status = tacit_tools::check_mnist_model(o.model.c_str(), model.mlp.spec);
+  // NaN or infinity would still give an argmax: refused, not scored.
+  if (status) status = tacit_tools::check_finite(o.model.c_str(), model.mlp);
   if (!status) return fail(status);
   const char* dir = tacit_tools::mnist_dir(o.data.empty() ? nullptr : o.data.c_str());
   tacit_tools::LoadedMnist data;

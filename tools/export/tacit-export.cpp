@@ -115,9 +115,9 @@ void put_float(std::FILE* f, float v) {
   std::fprintf(f, "%s%sf", text, has_point ? "" : ".0");
 }
 
-void put_array(std::FILE* f, const char* type_and_name, const float* values,
-               std::size_t count, const char* comment) {
-  std::fprintf(f, "\n// %s\n%s[%zu] = {", comment, type_and_name, count);
+void put_array(std::FILE* f, const std::string& type_and_name, const float* values,
+               std::size_t count, const std::string& comment) {
+  std::fprintf(f, "\n// %s\n%s[%zu] = {", comment.c_str(), type_and_name.c_str(), count);
   for (std::size_t i = 0; i < count; ++i) {
     std::fputs(i % 8 == 0 ? "\n   " : "", f);
     std::fputc(' ', f);
@@ -125,17 +125,6 @@ void put_array(std::FILE* f, const char* type_and_name, const float* values,
     std::fputc(',', f);
   }
   std::fputs("\n};\n", f);
-}
-
-// The model must be finite: a float literal cannot spell NaN or infinity.
-Status check_finite(const char* path, const Mlp& mlp) {
-  for (std::size_t i = 0; i < mlp.param_count; ++i) {
-    if (!std::isfinite(mlp.params[i])) {
-      return Status::error("%s: parameter %zu: expected a finite float, found %g", path, i,
-                           static_cast<double>(mlp.params[i]));
-    }
-  }
-  return Status::success();
 }
 
 struct Image {
@@ -170,6 +159,14 @@ Status load_image(const Options& o, const Mlp& mlp, Image* image) {
   mlp_infer(Compute{isa_best(), nullptr}, mlp_view(mlp), ws,
             const_matrix(image->pixels.data(), 1, kMnistPixels),
             matrix(image->logits.data(), 1, mlp_outputs(mlp.spec)));
+  // A float literal cannot spell an overflow: refused, not written.
+  for (std::size_t j = 0; j < image->logits.size(); ++j) {
+    if (!std::isfinite(image->logits[j])) {
+      return Status::error("%s: logit %zu of --image %ld is %g; expected a finite float "
+                           "(NAME_expected_logits cannot hold it)", o.model.c_str(), j,
+                           o.image, static_cast<double>(image->logits[j]));
+    }
+  }
   return Status::success();
 }
 
@@ -238,15 +235,14 @@ void write_layers(std::FILE* f, const std::string& n, const Mlp& mlp) {
   const MlpSpec& spec = mlp.spec;
   for (int l = 0; l < spec.layers; ++l) {
     const ConstMatrix wt = mlp_packed_weight(mlp, l);
-    char name[160];
-    char comment[160];
-    std::snprintf(name, sizeof name, "static const float %s_w%dt", n.c_str(), l);
-    std::snprintf(comment, sizeof comment, "layer %d: W transposed (%d in, %d out)", l,
-                  wt.rows, wt.cols);
-    put_array(f, name, wt.data, static_cast<std::size_t>(wt.rows) * wt.cols, comment);
-    std::snprintf(name, sizeof name, "static const float %s_b%d", n.c_str(), l);
-    std::snprintf(comment, sizeof comment, "layer %d: bias (%d)", l, wt.cols);
-    put_array(f, name, mlp_bias(mlp, l), static_cast<std::size_t>(wt.cols), comment);
+    const std::string layer = std::to_string(l);
+    put_array(f, "static const float " + n + "_w" + layer + "t", wt.data,
+              static_cast<std::size_t>(wt.rows) * wt.cols,
+              "layer " + layer + ": W transposed (" + std::to_string(wt.rows) + " in, " +
+                  std::to_string(wt.cols) + " out)");
+    put_array(f, "static const float " + n + "_b" + layer, mlp_bias(mlp, l),
+              static_cast<std::size_t>(wt.cols),
+              "layer " + layer + ": bias (" + std::to_string(wt.cols) + ")");
   }
   std::fprintf(f, "\nstatic const float* const %s_weights_t[%d] = {", n.c_str(), spec.layers);
   for (int l = 0; l < spec.layers; ++l) std::fprintf(f, "%s%s_w%dt", l ? ", " : "", n.c_str(), l);
@@ -259,16 +255,15 @@ void write_layers(std::FILE* f, const std::string& n, const Mlp& mlp) {
 void write_image(std::FILE* f, const Options& o, const Image& image) {
   const std::string& n = o.name;
   std::fprintf(f, "\n#define %s_HAS_INPUT 1\n", upper(n).c_str());
-  char name[160];
-  char comment[200];
-  std::snprintf(name, sizeof name, "static const float %s_input", n.c_str());
+  char comment[120];
   std::snprintf(comment, sizeof comment, "MNIST test image %ld (label %d), pixels p as "
                 "(p / 255 - 0.5) / 0.5", o.image, static_cast<int>(image.label));
-  put_array(f, name, image.pixels.data(), image.pixels.size(), comment);
+  put_array(f, "static const float " + n + "_input", image.pixels.data(),
+            image.pixels.size(), comment);
   std::fprintf(f, "static const int %s_input_label = %d;\n", n.c_str(),
                static_cast<int>(image.label));
-  std::snprintf(name, sizeof name, "static const float %s_expected_logits", n.c_str());
-  put_array(f, name, image.logits.data(), image.logits.size(),
+  put_array(f, "static const float " + n + "_expected_logits", image.logits.data(),
+            image.logits.size(),
             "the logits tacit-export computed for the input on its host (tacit::mlp_infer)");
 }
 
@@ -285,7 +280,8 @@ int run(const Options& o) {
   Status status = tacit_tools::load_model(o.model.c_str(), &model);
   if (!status) return fail(status);
   const Mlp& mlp = model.mlp;
-  status = check_finite(o.model.c_str(), mlp);
+  // A float literal cannot spell NaN or infinity.
+  status = tacit_tools::check_finite(o.model.c_str(), mlp);
   if (!status) return fail(status);
   // The checkpoint's CRC names exactly which model the header holds.
   const std::size_t bytes = checkpoint_bytes(mlp.spec);

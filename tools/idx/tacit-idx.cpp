@@ -406,6 +406,7 @@ int run_check(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  tacit_cli::exit_on_out_of_memory(kTool);
   if (tacit_cli::help_requested(argc, argv) ||
       (argc >= 2 && std::strcmp(argv[1], "help") == 0)) {
     print_help();

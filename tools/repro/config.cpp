@@ -44,14 +44,23 @@ const char* loss_name(tacit::DistillLoss loss) {
   return loss == tacit::DistillLoss::kl ? "kl" : "mse";
 }
 
-tacit::MlpSpec config_spec(const Config& config) {
+namespace {
+
+// The spec of {784, hidden..., 10 + aux}, refused past the library's limits.
+tacit::Status make_spec(const Config& config, tacit::MlpSpec* spec) {
   int widths[tacit::kMaxLayers + 1];
   int count = 0;
   widths[count++] = tacit::kMnistPixels;
   for (int i = 0; i < config.hidden_layers; ++i) widths[count++] = config.hidden[i];
   widths[count++] = tacit::kMnistClasses + config.aux;
+  return tacit::mlp_spec(widths, count, spec);
+}
+
+}  // namespace
+
+tacit::MlpSpec config_spec(const Config& config) {
   tacit::MlpSpec spec;
-  tacit::mlp_spec(widths, count, &spec);  // parse_args keeps every width valid
+  make_spec(config, &spec);  // parse_args refuses a config without a spec
   return spec;
 }
 
@@ -104,6 +113,26 @@ tacit_cli::Command command(Config* c) {
 
 }  // namespace
 
+namespace {
+
+// The limits that depend on more than one flag, before any work: the
+// model's parameters (--hidden, --aux) and the batch it can hold.
+bool within_limits(const Config& c) {
+  tacit::MlpSpec spec;
+  const tacit::Status status = make_spec(c, &spec);
+  if (!status) {
+    return tacit_cli::usage(kTool, "--hidden and --aux give %s: %s", widths_text(c).c_str(),
+                            status.message());
+  }
+  const tacit::Status batch = tacit_tools::check_batch_fits(spec, c.batch);
+  if (!batch) {
+    return tacit_cli::usage(kTool, "%s (%s)", batch.message(), widths_text(c).c_str());
+  }
+  return true;
+}
+
+}  // namespace
+
 ParseResult parse_args(int argc, char** argv, Config* config) {
   const ParseResult result = tacit_cli::parse_config(kTool, argc, argv, command, config);
   if (result != ParseResult::run) return result;
@@ -113,6 +142,7 @@ ParseResult parse_args(int argc, char** argv, Config* config) {
                                              {"--svg", config->svg}})) {
     return ParseResult::usage_error;
   }
+  if (!within_limits(*config)) return ParseResult::usage_error;
   if (!config->data_given) config->data = tacit_tools::mnist_dir(nullptr);
   return result;
 }
@@ -133,9 +163,10 @@ void print_help() {
       "  --runs N             independent runs, >= 2 (default 100)\n"
       "  --seed N             experiment seed (default 0)\n"
       "  --aux N              auxiliary logits after the 10 digits (default 3)\n"
-      "  --hidden W[,W...]    hidden widths; one W means two layers of W (default 256)\n"
+      "  --hidden W[,W...]    hidden widths; one W means two layers of W (default 256);\n"
+      "                       the model has at most 2^28 parameters\n"
       "  --lr X               Adam learning rate, teacher and students (default 3e-4)\n"
-      "  --batch N            batch size (default 1024)\n"
+      "  --batch N            batch size (default 1024), at most 2^28 / the widest layer\n"
       "  --teacher-epochs N   teacher epochs on the training images (default 5)\n"
       "  --student-epochs N   epochs of each student on the noise (default 5)\n"
       "  --noise KIND         uniform (in [-1, 1)) or normal (N(0, 1)) (default uniform)\n"

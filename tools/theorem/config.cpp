@@ -33,8 +33,16 @@ tacit_cli::Command command(Config* c) {
 
 ParseResult parse_args(int argc, char** argv, Config* config) {
   const ParseResult result = tacit_cli::parse_config(kTool, argc, argv, command, config);
-  if (result == ParseResult::run && !config->data_given) {
-    config->data = tacit_tools::mnist_dir(nullptr);
+  if (result != ParseResult::run) return result;
+  if (!config->data_given) config->data = tacit_tools::mnist_dir(nullptr);
+  // A batch of training digits must exist: the headers' count says so
+  // before anything is loaded (a directory that cannot be read is
+  // loading's to explain, exit 1).
+  const int images = tacit_tools::mnist_train_images(config->data.c_str());
+  if (images >= 0 && images < config->batch) {
+    tacit_cli::usage(kTool, "--batch %d: %s has %d training images; expected at most that",
+                     config->batch, config->data.c_str(), images);
+    return ParseResult::usage_error;
   }
   return result;
 }

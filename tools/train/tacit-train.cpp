@@ -49,9 +49,10 @@ void print_help() {
       "  --epochs N     epochs (default 5)\n"
       "  --seed N       initialization and shuffle seed (default 0)\n"
       "  --widths W     another shape, e.g. 784-32-10 (784 inputs, at least 10\n"
-      "                 outputs; default 784-256-256-13, the paper's)\n"
+      "                 outputs, at most 2^28 parameters; default 784-256-256-13,\n"
+      "                 the paper's)\n"
       "  --lr X         Adam's learning rate (default 0.0003)\n"
-      "  --batch N      batch rows (default 1024)\n"
+      "  --batch N      batch rows (default 1024), at most 2^28 / the widest layer\n"
       "  --threads N    threads including the caller (default: all cores)\n"
       "  --isa NAME     portable, avx2, avx512 or neon (default: the best here)\n"
       "  --allow-divergence\n"
@@ -84,8 +85,9 @@ int fail(const Status& status) {
 }
 
 // "784-256-256-13": 784 inputs (MNIST's pixels), at least 10 outputs, every
-// width a whole number and nothing else ("784-10-" is refused).
-bool parse_widths(const char* text, MlpSpec* spec) {
+// width a whole number and nothing else ("784-10-" is refused); a shape
+// past the library's limits sets *why to mlp_spec's reason.
+bool parse_widths(const char* text, MlpSpec* spec, std::string* why) {
   std::vector<std::string> items;
   if (!tacit_cli::split_list(text, '-', &items) || items.size() < 2 ||
       items.size() > kMaxLayers + 1) {
@@ -98,8 +100,10 @@ bool parse_widths(const char* text, MlpSpec* spec) {
     widths[i] = static_cast<int>(w);
   }
   const int count = static_cast<int>(items.size());
-  return widths[0] == kMnistPixels && widths[count - 1] >= kMnistClasses &&
-         mlp_spec(widths, count, spec).ok();
+  if (widths[0] != kMnistPixels || widths[count - 1] < kMnistClasses) return false;
+  const Status status = mlp_spec(widths, count, spec);
+  if (!status) *why = std::string("is refused: ") + status.message();
+  return status.ok();
 }
 
 // The command line into *o; help and usage errors are main's to act on.
@@ -112,7 +116,9 @@ tacit_cli::ParseResult parse(int argc, char** argv, Options* o) {
       path("--data", &o->data),
       path("--save", &o->save),
       custom("--widths", widths_expect,
-             [o](const char* value, std::string*) { return parse_widths(value, &o->spec); }),
+             [o](const char* value, std::string* why) {
+               return parse_widths(value, &o->spec, why);
+             }),
       whole("--epochs", 0, 1000, &o->epochs),
       unsigned64("--seed", &o->seed),
       real("--lr", above(0), at_most(1), &o->lr),
@@ -130,6 +136,11 @@ tacit_cli::ParseResult parse(int argc, char** argv, Options* o) {
       std::fprintf(stderr, "%s: %s\n", kTool, teacher_spec.message());
       return ParseResult::usage_error;
     }
+  }
+  const Status batch = tacit_tools::check_batch_fits(o->spec, o->batch);
+  if (!batch) {
+    usage(kTool, "%s", batch.message());
+    return ParseResult::usage_error;
   }
   return ParseResult::run;
 }
@@ -154,10 +165,16 @@ int run(const Options& o) {
   AdamConfig adam;
   adam.lr = o.lr;
   const auto images = static_cast<std::size_t>(train.count);
-  std::vector<unsigned char> memory(arena_buffer_bytes(
+  const std::size_t bytes = arena_buffer_bytes(
       mlp_bytes(spec) + train_state_bytes(spec, batch) + eval_buffers_bytes(batch) +
-      arena_block_bytes(sizeof(std::uint32_t) * images)));
-  Arena arena(memory.data(), memory.size());
+      arena_block_bytes(sizeof(std::uint32_t) * images));
+  tacit_tools::Buffer memory(bytes);
+  if (!memory.ok()) {
+    std::fprintf(stderr, "%s: cannot allocate %zu bytes for the model and its training "
+                 "state\n", kTool, bytes);
+    return 1;
+  }
+  Arena arena = memory.arena();
   Mlp mlp;
   TrainState state;
   EvalBuffers eval;
