@@ -52,14 +52,6 @@ std::string note_of(const SuiteResult& result, const Record& r) {
   return text;
 }
 
-void json_number(std::FILE* f, double value, bool counted) {
-  if (counted) {
-    std::fprintf(f, "%.6g", value);
-  } else {
-    std::fputs("null", f);
-  }
-}
-
 std::string load_average() {
   std::FILE* f = std::fopen("/proc/loadavg", "r");
   if (f == nullptr) return "";
@@ -117,72 +109,84 @@ void print_table(std::FILE* out, const SuiteResult& result) {
   }
 }
 
-void write_json(std::FILE* f, const SuiteResult& result, const std::string& note,
-                const SubnormalReport* subnormals) {
-  std::fprintf(f, "{\n  \"machine\": {\"hardware_threads\": %d, \"best_isa\": ",
-               tacit::hardware_threads());
-  std::fputs(tacit_tools::json_quote(tacit::isa_name(tacit::isa_best())).c_str(), f);
-  std::fputs(", \"loadavg\": ", f);
-  std::fputs(tacit_tools::json_quote(load_average()).c_str(), f);
-  std::fputs(", \"note\": ", f);
-  std::fputs(tacit_tools::json_quote(note).c_str(), f);
-  std::fputs("},\n  \"peaks\": [", f);
-  for (std::size_t i = 0; i < result.peaks.size(); ++i) {
-    const Peak& p = result.peaks[i];
-    std::fprintf(f, "%s\n    {\"isa\": ", i ? "," : "");
-    std::fputs(tacit_tools::json_quote(p.isa).c_str(), f);
-    std::fprintf(f, ", \"threads\": %d, \"gflops\": %.6g, \"gflops_min\": %.6g, "
-                    "\"gflops_max\": %.6g, \"samples\": %d, \"cpu_per_wall\": %.3g}",
-                 p.threads, p.gflops.median, p.gflops.min, p.gflops.max, p.gflops.samples,
-                 p.gflops.cpu_per_wall);
+std::string bench_json(const SuiteResult& result, const std::string& note,
+                       const SubnormalReport* subnormals) {
+  tacit_tools::JsonWriter json;
+  json.begin_object();
+  json.key("machine"); json.begin_object();
+  json.key("hardware_threads"); json.integer(tacit::hardware_threads());
+  json.key("best_isa"); json.string(tacit::isa_name(tacit::isa_best()));
+  json.key("loadavg"); json.string(load_average().c_str());
+  json.key("note"); json.string(note.c_str());
+  json.end_object();
+  json.key("peaks"); json.begin_array();
+  for (const Peak& p : result.peaks) {
+    json.begin_object();
+    json.key("isa"); json.string(p.isa.c_str());
+    json.key("threads"); json.integer(p.threads);
+    json.key("gflops"); json.number(p.gflops.median);
+    json.key("gflops_min"); json.number(p.gflops.min);
+    json.key("gflops_max"); json.number(p.gflops.max);
+    json.key("samples"); json.integer(p.gflops.samples);
+    json.key("cpu_per_wall"); json.number(p.gflops.cpu_per_wall);
+    json.end_object();
   }
-  std::fputs("\n  ],\n  \"results\": [", f);
-  for (std::size_t i = 0; i < result.records.size(); ++i) {
-    const Record& r = result.records[i];
+  json.end_array();
+  json.key("results"); json.begin_array();
+  for (const Record& r : result.records) {
     const bool counted = r.flops > 0;
-    std::fprintf(f, "%s\n    {\"isa\": ", i ? "," : "");
-    std::fputs(tacit_tools::json_quote(r.isa).c_str(), f);
-    std::fprintf(f, ", \"threads\": %d, \"op\": ", r.threads);
-    std::fputs(tacit_tools::json_quote(r.op).c_str(), f);
-    std::fprintf(f, ", \"in\": %d, \"out\": %d, \"batch\": %d, \"seconds\": %.6g, "
-                    "\"seconds_min\": %.6g, \"seconds_max\": %.6g, \"samples\": %d, "
-                    "\"processes\": %d, \"gflops\": ",
-                 r.in, r.out, r.batch, r.seconds.median, r.seconds.min, r.seconds.max,
-                 r.seconds.samples, r.processes);
-    json_number(f, gflops_of(r), counted);
-    std::fputs(", \"peak_gflops\": ", f);
-    json_number(f, r.peak_gflops, counted);
-    std::fputs(", \"fraction_of_peak\": ", f);
-    json_number(f, fraction_of(r), counted);
-    std::fputs(", \"fraction_of_peak_worst_process\": ", f);
-    json_number(f, r.worst_process_fraction, counted);
-    std::fputs(", \"fraction_of_peak_best\": ", f);
-    json_number(f, best_fraction_of(r), counted);
-    std::fprintf(f, ", \"cpu_per_wall\": %.3g", r.seconds.cpu_per_wall);
+    // Ops without FLOPs (adam, read) have no rate or fraction: null.
+    const auto rate = [&](const char* key, double value) {
+      json.key(key);
+      if (counted) {
+        json.number(value);
+      } else {
+        json.null();
+      }
+    };
+    json.begin_object();
+    json.key("isa"); json.string(r.isa.c_str());
+    json.key("threads"); json.integer(r.threads);
+    json.key("op"); json.string(r.op.c_str());
+    json.key("in"); json.integer(r.in);
+    json.key("out"); json.integer(r.out);
+    json.key("batch"); json.integer(r.batch);
+    json.key("seconds"); json.number(r.seconds.median);
+    json.key("seconds_min"); json.number(r.seconds.min);
+    json.key("seconds_max"); json.number(r.seconds.max);
+    json.key("samples"); json.integer(r.seconds.samples);
+    json.key("processes"); json.integer(r.processes);
+    rate("gflops", gflops_of(r));
+    rate("peak_gflops", r.peak_gflops);
+    rate("fraction_of_peak", fraction_of(r));
+    rate("fraction_of_peak_worst_process", r.worst_process_fraction);
+    rate("fraction_of_peak_best", best_fraction_of(r));
+    json.key("cpu_per_wall"); json.number(r.seconds.cpu_per_wall);
     if (r.op == "train_step" || r.op == "infer") {
-      std::fprintf(f, ", \"samples_per_second\": %.6g", r.batch / r.seconds.median);
+      json.key("samples_per_second"); json.number(r.batch / r.seconds.median);
     }
     if (r.op == "adam") {
-      std::fprintf(f, ", \"params\": %d, \"bytes_per_second\": %.6g", r.in,
-                   r.bytes / r.seconds.median);
+      json.key("params"); json.integer(r.in);
+      json.key("bytes_per_second"); json.number(r.bytes / r.seconds.median);
     }
     if (r.op == "read") {
-      std::fprintf(f, ", \"bytes\": %.17g, \"bytes_per_second\": %.6g", r.bytes,
-                   r.bytes / r.seconds.median);
+      json.key("bytes"); json.number(r.bytes);
+      json.key("bytes_per_second"); json.number(r.bytes / r.seconds.median);
     }
     const Record* read = r.op == "infer" ? weights_read_of(result, r) : nullptr;
     if (read != nullptr) {
-      std::fprintf(f, ", \"weights_read_seconds\": %.6g", read->seconds.median);
+      json.key("weights_read_seconds"); json.number(read->seconds.median);
     }
-    std::fputc('}', f);
+    json.end_object();
   }
-  std::fputs("\n  ]", f);
+  json.end_array();
   if (subnormals != nullptr) {
-    std::fputs(",\n  \"subnormals\": {\n    ", f);
-    write_subnormals_json(f, *subnormals);
-    std::fputs("\n  }", f);
+    json.key("subnormals"); json.begin_object();
+    write_subnormals_json(json, *subnormals);
+    json.end_object();
   }
-  std::fputs("\n}\n", f);
+  json.end_object();
+  return json.text() + "\n";
 }
 
 bool write_lines(const std::string& path, const SuiteResult& result) {

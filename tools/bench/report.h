@@ -14,10 +14,10 @@ namespace tacit_bench {
 
 void print_table(std::FILE* out, const SuiteResult& result);
 
-// Writes {"machine": ..., "peaks": [...], "results": [...]}, and
-// "subnormals": {...} when given.
-void write_json(std::FILE* out, const SuiteResult& result, const std::string& note,
-                const SubnormalReport* subnormals);
+// {"machine": ..., "peaks": [...], "results": [...]}, and "subnormals":
+// {...} when given (common/json.h's writer).
+std::string bench_json(const SuiteResult& result, const std::string& note,
+                       const SubnormalReport* subnormals);
 
 bool write_lines(const std::string& path, const SuiteResult& result);
 bool read_lines(const std::string& path, SuiteResult* result);

@@ -161,25 +161,36 @@ void print_subnormals(std::FILE* out, const SubnormalReport& r) {
                t.deltas, t.grads, t.moments, t.params);
 }
 
-void write_subnormals_json(std::FILE* f, const SubnormalReport& r) {
-  std::fputs("\"costs\": [", f);
-  for (std::size_t i = 0; i < r.costs.size(); ++i) {
-    const SubnormalCost& c = r.costs[i];
-    std::fprintf(f, "%s\n      {\"isa\": \"%s\", \"op\": \"%s\", \"share\": %.6g, \"seconds\": %.6g, "
-                    "\"seconds_min\": %.6g, \"seconds_max\": %.6g, \"slowdown\": %.6g}",
-                 i ? "," : "", c.isa.c_str(), c.op.c_str(), c.share, c.seconds.median,
-                 c.seconds.min, c.seconds.max, c.slowdown);
+void write_subnormals_json(tacit_tools::JsonWriter& json, const SubnormalReport& r) {
+  json.key("costs"); json.begin_array();
+  for (const SubnormalCost& c : r.costs) {
+    json.begin_object();
+    json.key("isa"); json.string(c.isa.c_str());
+    json.key("op"); json.string(c.op.c_str());
+    json.key("share"); json.number(c.share);
+    json.key("seconds"); json.number(c.seconds.median);
+    json.key("seconds_min"); json.number(c.seconds.min);
+    json.key("seconds_max"); json.number(c.seconds.max);
+    json.key("slowdown"); json.number(c.slowdown);
+    json.end_object();
   }
+  json.end_array();
   const SubnormalCount& n = r.count;
   const tacit_tools::SubnormalTally& t = n.tally;
-  std::fprintf(f, "\n    ],\n    \"counts\": {\"steps\": %d, \"batch\": %d, \"checked\": %lld, "
-                  "\"found\": %lld, \"activations\": %lld, \"logit_grads\": %lld, \"deltas\": %lld, "
-                  "\"grads\": %lld, \"moments\": %lld, \"params\": %lld, "
-                  "\"first_loss\": %.6g, \"last_loss\": %.6g}",
-               static_cast<int>(t.steps), n.batch, t.checked, t.found(), t.activations,
-               t.logit_grads, t.deltas, t.grads, t.moments, t.params,
-               static_cast<double>(n.first_loss),
-               static_cast<double>(n.last_loss));
+  json.key("counts"); json.begin_object();
+  json.key("steps"); json.integer(t.steps);
+  json.key("batch"); json.integer(n.batch);
+  json.key("checked"); json.integer(t.checked);
+  json.key("found"); json.integer(t.found());
+  json.key("activations"); json.integer(t.activations);
+  json.key("logit_grads"); json.integer(t.logit_grads);
+  json.key("deltas"); json.integer(t.deltas);
+  json.key("grads"); json.integer(t.grads);
+  json.key("moments"); json.integer(t.moments);
+  json.key("params"); json.integer(t.params);
+  json.key("first_loss"); json.number(n.first_loss);
+  json.key("last_loss"); json.number(n.last_loss);
+  json.end_object();
 }
 
 }  // namespace tacit_bench

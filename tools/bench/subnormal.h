@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bench/suite.h"
+#include "common/json.h"
 #include "common/subnormal_tally.h"
 
 namespace tacit_bench {
@@ -37,7 +38,7 @@ struct SubnormalReport {
 
 bool run_subnormals(const Options& options, SubnormalReport* report);
 void print_subnormals(std::FILE* out, const SubnormalReport& report);
-// The JSON object's members (no braces), for write_json.
-void write_subnormals_json(std::FILE* out, const SubnormalReport& report);
+// The "subnormals" object's members, for bench_json.
+void write_subnormals_json(tacit_tools::JsonWriter& json, const SubnormalReport& report);
 
 }  // namespace tacit_bench

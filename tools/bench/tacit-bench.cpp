@@ -207,14 +207,15 @@ int main(int argc, char** argv) {
     }
     tacit_bench::print_subnormals(stdout, subnormal_report);
   }
-  if (json.stream() != nullptr) {
+  if (!json_path.empty()) {
     const std::string note =
         "times in seconds per call; train_step is timed on generated data and an "
         "epoch extrapolated from it; adam: in = the parameter count, no FLOPs counted; "
         "read: the bytes infer's weights take, read once, no FLOPs counted";
-    tacit_bench::write_json(json.stream(), result, note,
-                            subnormals ? &subnormal_report : nullptr);
-    if (!json.commit()) return 1;
+    if (!json.write(tacit_bench::bench_json(result, note,
+                                            subnormals ? &subnormal_report : nullptr))) {
+      return 1;
+    }
   }
   return 0;
 }

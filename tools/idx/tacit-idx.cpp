@@ -73,8 +73,9 @@ bool is_label_file(const IdxHeader& h) {
   return h.type == IdxType::u8 && h.rank == 1;
 }
 
-// Returns false (after printing why) when the file is invalid.
-bool info_one(const char* path, bool json, bool first) {
+// Returns false (after printing why) when the file is invalid. With json,
+// adds the file's object to it instead of printing text.
+bool info_one(const char* path, tacit_tools::JsonWriter* json) {
   IdxHeader header;
   Status status = idx_read_header(path, &header);
   std::uint64_t histogram[256] = {};
@@ -92,40 +93,40 @@ bool info_one(const char* path, bool json, bool first) {
   }
   if (!status.ok()) {
     std::fprintf(stderr, "tacit-idx: %s\n", status.message());
-    if (json) {
-      std::printf("%s\n    {\"file\": ", first ? "" : ",");
-      std::fputs(tacit_tools::json_quote(path).c_str(), stdout);
-      std::printf(", \"valid\": false, \"error\": ");
-      std::fputs(tacit_tools::json_quote(status.message()).c_str(), stdout);
-      std::printf("}");
+    if (json != nullptr) {
+      json->begin_object();
+      json->key("file"); json->string(path);
+      json->key("valid"); json->boolean(false);
+      json->key("error"); json->string(status.message());
+      json->end_object();
     }
     return false;
   }
   char dims[1024];
   idx_format_dims(header, dims, sizeof dims);
-  if (json) {
-    std::printf("%s\n    {\"file\": ", first ? "" : ",");
-    std::fputs(tacit_tools::json_quote(path).c_str(), stdout);
-    std::printf(", \"valid\": true, \"type\": \"%s\", \"magic\": \"0x%08" PRIx32
-                "\", \"dims\": [", idx_type_name(header.type),
-                idx_magic(header.type, header.rank));
-    for (int d = 0; d < header.rank; ++d) {
-      std::printf("%s%" PRIu32, d == 0 ? "" : ", ", header.dims[d]);
-    }
-    std::printf("], \"count\": %" PRIu32 ", \"elements\": %" PRIu64
-                ", \"bytes\": %" PRIu64, header.dims[0], header.elements,
-                header.file_bytes);
+  if (json != nullptr) {
+    char magic[16];
+    std::snprintf(magic, sizeof magic, "0x%08" PRIx32, idx_magic(header.type, header.rank));
+    json->begin_object();
+    json->key("file"); json->string(path);
+    json->key("valid"); json->boolean(true);
+    json->key("type"); json->string(idx_type_name(header.type));
+    json->key("magic"); json->string(magic);
+    json->key("dims"); json->begin_array(true);
+    for (int d = 0; d < header.rank; ++d) json->unsigned_integer(header.dims[d]);
+    json->end_array();
+    json->key("count"); json->unsigned_integer(header.dims[0]);
+    json->key("elements"); json->unsigned_integer(header.elements);
+    json->key("bytes"); json->unsigned_integer(header.file_bytes);
     if (is_label_file(header)) {
-      std::printf(", \"histogram\": {");
-      bool first_value = true;
+      json->key("histogram"); json->begin_object();
       for (int v = 0; v < 256; ++v) {
         if (histogram[v] == 0) continue;
-        std::printf("%s\"%d\": %" PRIu64, first_value ? "" : ", ", v, histogram[v]);
-        first_value = false;
+        json->key(std::to_string(v).c_str()); json->unsigned_integer(histogram[v]);
       }
-      std::printf("}");
+      json->end_object();
     }
-    std::printf("}");
+    json->end_object();
     return true;
   }
   std::printf("%s: %s, %d dimension%s %s, count %" PRIu32 ", %" PRIu64
@@ -149,12 +150,17 @@ int run_info(int argc, char** argv) {
                                    &files};
   if (const int status = parse_command(command, argc, argv)) return status;
   if (files.empty()) return usage_error("info: expected FILE");
-  if (json) std::printf("{\"files\": [");
+  tacit_tools::JsonWriter writer;
+  writer.begin_object();
+  writer.key("files");
+  writer.begin_array();
   bool all_valid = true;
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    all_valid = info_one(files[i].c_str(), json, i == 0) && all_valid;
+  for (const std::string& file : files) {
+    all_valid = info_one(file.c_str(), json ? &writer : nullptr) && all_valid;
   }
-  if (json) std::printf("\n]}\n");
+  writer.end_array();
+  writer.end_object();
+  if (json) std::printf("%s\n", writer.text().c_str());
   return all_valid ? kOk : kInvalid;
 }
 
@@ -237,20 +243,24 @@ int run_show(int argc, char** argv) {
   const std::uint8_t* image =
       images.data() + static_cast<std::size_t>(index) * rows * cols;
   if (json) {
-    std::printf("{\"file\": ");
-    std::fputs(tacit_tools::json_quote(positional[0]).c_str(), stdout);
-    std::printf(", \"index\": %lld, \"rows\": %" PRIu32 ", \"cols\": %" PRIu32,
-                index, rows, cols);
-    if (label >= 0) std::printf(", \"label\": %d", label);
-    std::printf(", \"pixels\": [");
-    for (std::uint32_t r = 0; r < rows; ++r) {
-      std::printf("%s\n  [", r == 0 ? "" : ",");
-      for (std::uint32_t c = 0; c < cols; ++c) {
-        std::printf("%s%u", c == 0 ? "" : ",", image[r * cols + c]);
-      }
-      std::printf("]");
+    tacit_tools::JsonWriter writer;
+    writer.begin_object();
+    writer.key("file"); writer.string(positional[0]);
+    writer.key("index"); writer.integer(index);
+    writer.key("rows"); writer.unsigned_integer(rows);
+    writer.key("cols"); writer.unsigned_integer(cols);
+    if (label >= 0) {
+      writer.key("label"); writer.integer(label);
     }
-    std::printf("\n]}\n");
+    writer.key("pixels"); writer.begin_array();
+    for (std::uint32_t r = 0; r < rows; ++r) {
+      writer.begin_array(true);
+      for (std::uint32_t c = 0; c < cols; ++c) writer.integer(image[r * cols + c]);
+      writer.end_array();
+    }
+    writer.end_array();
+    writer.end_object();
+    std::printf("%s\n", writer.text().c_str());
     return kOk;
   }
   std::printf("%s [%lld] %" PRIu32 "x%" PRIu32, positional[0], index, rows, cols);
@@ -369,27 +379,34 @@ int run_check(int argc, char** argv) {
   if (!status.ok()) {
     std::fprintf(stderr, "tacit-idx: %s\n", status.message());
     if (json) {
-      std::printf("{\"dir\": ");
-      std::fputs(tacit_tools::json_quote(dir).c_str(), stdout);
-      std::printf(", \"valid\": false, \"error\": ");
-      std::fputs(tacit_tools::json_quote(status.message()).c_str(), stdout);
-      std::printf("}\n");
+      tacit_tools::JsonWriter writer;
+      writer.begin_object();
+      writer.key("dir"); writer.string(dir);
+      writer.key("valid"); writer.boolean(false);
+      writer.key("error"); writer.string(status.message());
+      writer.end_object();
+      std::printf("%s\n", writer.text().c_str());
     }
     return kInvalid;
   }
   const bool canonical = info.count[0] == kMnistTrainCount &&
                          info.count[1] == kMnistTestCount;
   if (json) {
-    std::printf("{\"dir\": ");
-    std::fputs(tacit_tools::json_quote(dir).c_str(), stdout);
-    std::printf(", \"valid\": true, \"canonical_counts\": %s",
-                canonical ? "true" : "false");
+    tacit_tools::JsonWriter writer;
+    writer.begin_object();
+    writer.key("dir"); writer.string(dir);
+    writer.key("valid"); writer.boolean(true);
+    writer.key("canonical_counts"); writer.boolean(canonical);
     for (int s = 0; s < 2; ++s) {
-      std::printf(", \"%s\": {\"count\": %d, \"images\": \"%s\", \"labels\": \"%s\"}",
-                  mnist_split_name(static_cast<MnistSplitId>(s)), info.count[s],
-                  info.file_name[s][0], info.file_name[s][1]);
+      writer.key(mnist_split_name(static_cast<MnistSplitId>(s)));
+      writer.begin_object();
+      writer.key("count"); writer.integer(info.count[s]);
+      writer.key("images"); writer.string(info.file_name[s][0]);
+      writer.key("labels"); writer.string(info.file_name[s][1]);
+      writer.end_object();
     }
-    std::printf("}\n");
+    writer.end_object();
+    std::printf("%s\n", writer.text().c_str());
     return kOk;
   }
   std::printf("%s: valid MNIST\n", dir);
