@@ -3,6 +3,7 @@
 // expected and what was found.
 #include <doctest/doctest.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -220,7 +221,11 @@ TEST_CASE("a header claiming 2 billion images in a small file allocates nothing 
   const data_test::AllocCount before = data_test::alloc_count();
   const Status status = idx_read_header(path.c_str(), &header);
   const data_test::AllocCount after = data_test::alloc_count();
-  CHECK(contains(status, "truncated: header (u8 2000000000x28x28) says 1568000000016 bytes, the file has 1016"));
+  if (sizeof(std::size_t) >= 8) {
+    CHECK(contains(status, "truncated: header (u8 2000000000x28x28) says 1568000000016 bytes, the file has 1016"));
+  } else {  // 32-bit (wasm32): refused from the header alone
+    CHECK(contains(status, "huge-claim: size 1568000000016 bytes does not fit this machine's size_t"));
+  }
   // Path strings and error text only; nothing near the claimed size.
   CHECK(after.bytes - before.bytes < 64 * 1024);
 }
