@@ -384,6 +384,9 @@ int in_child(F f) {
 
 }  // namespace
 
+#endif
+
+#if defined(TOOLS_TEST_HAVE_FORK)
 // Interrupted (Ctrl-C, kill): the temporaries go, PATH keeps what it held,
 // and the exit status still says which signal ended the program.
 TEST_CASE("OutputFile: SIGINT and SIGTERM remove the temporaries") {
@@ -617,7 +620,7 @@ TEST_CASE("check_finite: names the first NaN or infinity by layer, W or b, row a
   CHECK(contains(status.message(), "nan"));
 }
 
-#if defined(TOOLS_TEST_HAVE_STDERR_CAPTURE) && !defined(__SANITIZE_ADDRESS__)
+#if defined(TOOLS_TEST_HAVE_FORK) && !defined(__SANITIZE_ADDRESS__)
 // (AddressSanitizer reports a failed allocation itself and aborts.)
 TEST_CASE("exit_on_out_of_memory: a failed new is a message and exit 1, not an abort") {
   data_test::TempDir dir;

@@ -17,6 +17,9 @@
 #if defined(__unix__) || defined(__APPLE__)
 #include <unistd.h>
 #define TOOLS_TEST_HAVE_STDERR_CAPTURE 1
+#if !defined(__EMSCRIPTEN__)  // Emscripten's fork() always fails
+#define TOOLS_TEST_HAVE_FORK 1
+#endif
 #endif
 
 namespace tools_test {
