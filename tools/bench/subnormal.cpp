@@ -178,16 +178,8 @@ void write_subnormals_json(tacit_tools::JsonWriter& json, const SubnormalReport&
   const SubnormalCount& n = r.count;
   const tacit_tools::SubnormalTally& t = n.tally;
   json.key("counts"); json.begin_object();
-  json.key("steps"); json.integer(t.steps);
+  tacit_tools::write_tally_members(json, t);
   json.key("batch"); json.integer(n.batch);
-  json.key("checked"); json.integer(t.checked);
-  json.key("found"); json.integer(t.found());
-  json.key("activations"); json.integer(t.activations);
-  json.key("logit_grads"); json.integer(t.logit_grads);
-  json.key("deltas"); json.integer(t.deltas);
-  json.key("grads"); json.integer(t.grads);
-  json.key("moments"); json.integer(t.moments);
-  json.key("params"); json.integer(t.params);
   json.key("first_loss"); json.number(n.first_loss);
   json.key("last_loss"); json.number(n.last_loss);
   json.end_object();

@@ -45,4 +45,16 @@ void tally_subnormals(const tacit::Mlp& mlp, const tacit::TrainState& state, int
   ++tally->steps;
 }
 
+void write_tally_members(JsonWriter& json, const SubnormalTally& t) {
+  json.key("steps"); json.integer(t.steps);
+  json.key("checked"); json.integer(t.checked);
+  json.key("found"); json.integer(t.found());
+  json.key("activations"); json.integer(t.activations);
+  json.key("logit_grads"); json.integer(t.logit_grads);
+  json.key("deltas"); json.integer(t.deltas);
+  json.key("grads"); json.integer(t.grads);
+  json.key("moments"); json.integer(t.moments);
+  json.key("params"); json.integer(t.params);
+}
+
 }  // namespace tacit_tools

@@ -5,6 +5,7 @@
 // --count-subnormals over the reproduction's own training.
 #pragma once
 
+#include "common/json.h"
 #include "tacit/mlp.h"
 #include "tacit/train.h"
 
@@ -30,5 +31,9 @@ struct SubnormalTally {
 // Adds what the step just taken by train_step_* on `rows` rows left behind.
 void tally_subnormals(const tacit::Mlp& mlp, const tacit::TrainState& state, int rows,
                       SubnormalTally* tally);
+
+// The tally's members (steps, checked, found, then the count per kind) into
+// the JSON object being written: tacit-repro's and tacit-bench's --json.
+void write_tally_members(JsonWriter& json, const SubnormalTally& tally);
 
 }  // namespace tacit_tools

@@ -103,15 +103,7 @@ void write_alignment_summary(JsonWriter& json, const Results& results) {
 
 void write_subnormals(JsonWriter& json, const char* key, const tacit_tools::SubnormalTally& t) {
   json.key(key); json.begin_object();
-  json.key("steps"); json.integer(t.steps);
-  json.key("checked"); json.integer(t.checked);
-  json.key("found"); json.integer(t.found());
-  json.key("activations"); json.integer(t.activations);
-  json.key("logit_grads"); json.integer(t.logit_grads);
-  json.key("deltas"); json.integer(t.deltas);
-  json.key("grads"); json.integer(t.grads);
-  json.key("moments"); json.integer(t.moments);
-  json.key("params"); json.integer(t.params);
+  tacit_tools::write_tally_members(json, t);
   json.end_object();
 }
 
