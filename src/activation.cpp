@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "parallel.h"
+#include "tacit/layers.h"
 #include "tacit/math.h"
 
 namespace tacit {
@@ -74,9 +75,8 @@ void forward_range(Activation a, ConstMatrix z, Matrix y, long begin, long end) 
 void backward_range(Activation a, ConstMatrix y, ConstMatrix z, Matrix dx, long begin,
                     long end) {
   switch (a) {
-    case Activation::relu:
-      return backward_rows(y, dx, begin, end,
-                           [](float v, float d) { return v > 0.0f ? d : 0.0f; });
+    case Activation::relu:  // activation_backward hands ReLU to relu_backward
+      return;
     case Activation::tanh:
       return backward_rows(y, dx, begin, end,
                            [](float v, float d) { return d * (1.0f - v * v); });
@@ -160,6 +160,10 @@ void activation_forward(const Compute& compute, Activation a, ConstMatrix z, Mat
 
 void activation_backward(const Compute& compute, Activation a, ConstMatrix y,
                          ConstMatrix z, Matrix dx) {
+  if (a == Activation::relu) {
+    relu_backward(compute, y, dx);
+    return;
+  }
   detail::parallel_ranges(compute, dx.rows, 1, static_cast<long>(dx.rows) * dx.cols,
                           kMinParallelElements, [&](long begin, long end) {
                             backward_range(a, y, z, dx, begin, end);

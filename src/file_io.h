@@ -24,6 +24,12 @@ class File {
   }
   std::FILE* get() const { return f_; }
   void reset(std::FILE* f) { f_ = f; }
+  // Hands the FILE* over to the caller, who then closes it.
+  std::FILE* release() {
+    std::FILE* f = f_;
+    f_ = nullptr;
+    return f;
+  }
   // Closes now, reporting what fclose says (a full disk shows up here).
   bool close() {
     std::FILE* f = f_;

@@ -91,12 +91,12 @@ void mlp_infer(const Compute& compute, const MlpView& model, InferWorkspace& ws,
     const int out_width = spec.widths[l + 1];
     const bool last = l + 1 == spec.layers;
     const Matrix out = last ? logits : matrix(ws.hidden[l % 2], rows, out_width);
-    // As mlp_forward: ReLU fused into the product, the others in place after it.
-    const Activation a = mlp_activation(spec, l);
-    const bool relu = !last && a == Activation::relu;
-    dense_forward(compute, in, const_matrix(model.weights_t[l], spec.widths[l], out_width),
-                  model.biases[l], out, relu);
-    if (!last && !relu) activation_forward(compute, a, out, out);
+    const ConstMatrix wt = const_matrix(model.weights_t[l], spec.widths[l], out_width);
+    if (last) {
+      dense_forward(compute, in, wt, model.biases[l], out, false);
+    } else {  // as mlp_forward, the activation in place
+      dense_forward(compute, in, wt, model.biases[l], mlp_activation(spec, l), out, out);
+    }
     in = out;
   }
 }

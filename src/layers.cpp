@@ -9,6 +9,16 @@ void dense_forward(const Compute& compute, ConstMatrix x, ConstMatrix wt,
   gemm(compute, x, false, wt, b, y, relu ? Epilogue::relu : Epilogue::none);
 }
 
+void dense_forward(const Compute& compute, ConstMatrix x, ConstMatrix wt,
+                   const float* b, Activation a, Matrix z, Matrix y) {
+  if (a == Activation::relu) {
+    dense_forward(compute, x, wt, b, y, true);
+    return;
+  }
+  dense_forward(compute, x, wt, b, z, false);
+  activation_forward(compute, a, z, y);
+}
+
 void dense_backward_params(const Compute& compute, ConstMatrix dy, ConstMatrix x,
                            Matrix dw, float* db) {
   gemm(compute, dy, true, x, nullptr, dw);

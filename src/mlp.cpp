@@ -289,19 +289,18 @@ void mlp_forward(const Compute& compute, const Mlp& mlp, MlpWorkspace& ws,
                  int batch) {
   const MlpSpec& spec = mlp.spec;
   for (int l = 0; l < spec.layers; ++l) {
+    const ConstMatrix x = const_matrix(ws.activations[l], batch, in_width(spec, l));
     const Matrix y = matrix(ws.activations[l + 1], batch, out_width(spec, l));
-    const bool hidden = l + 1 < spec.layers;
-    const Activation a = mlp_activation(spec, l);
-    // ReLU runs as the product's epilogue; the others after it, from the
-    // pre-activation (kept where backward needs it, else y itself).
-    const bool fused = !hidden || a == Activation::relu;
+    if (l + 1 == spec.layers) {  // the logits: no activation
+      dense_forward(compute, x, mlp_packed_weight(mlp, l), mlp_bias(mlp, l), y, false);
+      break;
+    }
+    // The pre-activation is kept where backward needs it, else y holds it.
     const Matrix z = ws.pre_activation[l] != nullptr
                          ? matrix(ws.pre_activation[l], batch, out_width(spec, l))
                          : y;
-    dense_forward(compute, const_matrix(ws.activations[l], batch, in_width(spec, l)),
-                  mlp_packed_weight(mlp, l), mlp_bias(mlp, l), fused ? y : z,
-                  hidden && fused);
-    if (!fused) activation_forward(compute, a, z, y);
+    dense_forward(compute, x, mlp_packed_weight(mlp, l), mlp_bias(mlp, l),
+                  mlp_activation(spec, l), z, y);
   }
 }
 
@@ -321,14 +320,9 @@ void mlp_backward(const Compute& compute, const Mlp& mlp, MlpWorkspace& ws,
     const Matrix dx = matrix(ws.delta[next_delta], batch, in_width(spec, l));
     dense_backward_input(compute, dy_view, mlp_weight(mlp, l), dx);
     // x is hidden layer l - 1's output, after its activation.
-    const Activation a = mlp_activation(spec, l - 1);
-    if (a == Activation::relu) {
-      relu_backward(compute, x, dx);
-    } else {
-      const float* z = ws.pre_activation[l - 1];
-      activation_backward(compute, a, x,
-                          z != nullptr ? const_matrix(z, batch, in_width(spec, l)) : x, dx);
-    }
+    const float* z = ws.pre_activation[l - 1];
+    activation_backward(compute, mlp_activation(spec, l - 1), x,
+                        z != nullptr ? const_matrix(z, batch, in_width(spec, l)) : x, dx);
     dy = dx.data;
     next_delta = 1 - next_delta;
   }

@@ -267,6 +267,11 @@ TEST_CASE("Compute{} runs on TACIT_ISA's ISA, else the best this CPU has") {
   CHECK(Compute{}.isa == Isa::portable);
   setenv("TACIT_ISA", "sse9", 1);  // unusable: the best, as without it
   CHECK(Compute{}.isa == isa_best());
+  // And quietly: an unusable TACIT_ISA must not make errors that take the
+  // thread's message slots (status.h) from the caller's own.
+  const Status mine = Status::error("the caller's error");
+  for (int i = 0; i < 2 * Status::kMessageSlots; ++i) CHECK(Compute{}.isa == isa_best());
+  CHECK(std::string(mine.message()) == "the caller's error");
   if (saved != nullptr) {
     setenv("TACIT_ISA", old.c_str(), 1);
   } else {

@@ -631,6 +631,9 @@ TEST_CASE("exit_on_out_of_memory: a failed new is a message and exit 1, not an a
   if (child == 0) {
     if (std::freopen(path.c_str(), "w", stderr) == nullptr) std::_Exit(99);
     tacit_cli::exit_on_out_of_memory("build/tools/tacit-test");
+    // An output being written: its temporary must not outlive the exit.
+    static tacit_tools::OutputFile out("tacit-test");
+    if (!out.open(dir.file("out.json"))) std::_Exit(96);
     // More than any machine has: operator new fails, calls the handler.
     // (A direct call: a new-expression's allocation may be elided.)
     volatile std::size_t huge = ~static_cast<std::size_t>(0) / 4;
@@ -642,5 +645,10 @@ TEST_CASE("exit_on_out_of_memory: a failed new is a message and exit 1, not an a
   REQUIRE(WIFEXITED(wstatus));
   CHECK(WEXITSTATUS(wstatus) == tacit_cli::kExitFailure);
   CHECK(file_text(path) == "tacit-test: out of memory\n");
+  std::vector<std::string> left;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    left.push_back(entry.path().filename().string());
+  }
+  CHECK(left == std::vector<std::string>{"stderr.txt"});
 }
 #endif

@@ -4,6 +4,7 @@
 // it can vectorize across outputs without reordering any sum.
 #pragma once
 
+#include "tacit/activation.h"
 #include "tacit/gemm.h"
 
 namespace tacit {
@@ -11,6 +12,12 @@ namespace tacit {
 // x (B, in), wt (in, out), b (out), y (B, out) = x·wt + b, ReLU'd if asked.
 void dense_forward(const Compute& compute, ConstMatrix x, ConstMatrix wt,
                    const float* b, Matrix y, bool relu);
+
+// A hidden layer: y (B, out) = a(x·wt + b). ReLU runs as the product's
+// epilogue; any other activation after it, from z (B, out), which then
+// holds the pre-activation (z may be y: applied in place).
+void dense_forward(const Compute& compute, ConstMatrix x, ConstMatrix wt,
+                   const float* b, Activation a, Matrix z, Matrix y);
 
 // dy (B, out), x (B, in): dw (out, in) = dyᵀ·x, db (out) = column sums of dy.
 void dense_backward_params(const Compute& compute, ConstMatrix dy, ConstMatrix x,

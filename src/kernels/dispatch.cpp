@@ -39,6 +39,12 @@ void list_names(char* out, std::size_t capacity) {
   }
 }
 
+// TACIT_ISA, or nullptr when it is unset or empty: the one place it is read.
+const char* isa_variable() {
+  const char* value = std::getenv("TACIT_ISA");
+  return value != nullptr && value[0] != '\0' ? value : nullptr;
+}
+
 }  // namespace
 
 int isa_count() { return kIsaCount; }
@@ -74,10 +80,9 @@ Isa isa_best() {
   return Isa::portable;
 }
 
-// The one place TACIT_ISA is read.
 Status isa_from_environment(Isa* isa) {
-  const char* requested = std::getenv("TACIT_ISA");
-  if (requested == nullptr || requested[0] == '\0') {
+  const char* requested = isa_variable();
+  if (requested == nullptr) {
     *isa = isa_best();
     return Status::success();
   }
@@ -97,9 +102,14 @@ Status isa_from_environment(Isa* isa) {
   return Status::success();
 }
 
+// No Status here: every Compute{} calls this, and an error would take one
+// of the thread's message slots (status.h) each time.
 Isa isa_default() {
-  Isa isa = Isa::portable;
-  return isa_from_environment(&isa).ok() ? isa : isa_best();
+  const char* requested = isa_variable();
+  Isa parsed;
+  return requested != nullptr && isa_parse(requested, &parsed) && isa_available(parsed)
+             ? parsed
+             : isa_best();
 }
 
 namespace kernels {

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <new>
 
+#include "common/output_file.h"
 #include "tacit/threads.h"
 
 namespace tacit_cli {
@@ -22,6 +23,7 @@ const char* g_out_of_memory_tool = "tacit";
   std::fflush(stdout);
   std::fprintf(stderr, "%s: out of memory\n", g_out_of_memory_tool);
   std::fflush(stderr);
+  tacit_tools::remove_open_temporaries();  // _Exit runs no destructor
   std::_Exit(kExitFailure);
 }
 

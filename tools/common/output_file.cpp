@@ -2,16 +2,14 @@
 
 #include <atomic>
 #include <cerrno>
-#include <chrono>
 #include <csignal>
-#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
 
-#if defined(_WIN32)
-#include <io.h>
-#elif defined(__unix__) || defined(__APPLE__)
+#include "file_io.h"  // libtacit's temporaries (src/), shared with checkpoint_save
+
+#if defined(__unix__) || defined(__APPLE__)
 #include <unistd.h>
 #define TACIT_OUTPUT_FILE_POSIX 1
 #endif
@@ -31,14 +29,7 @@ std::atomic<int> slot_state[kSlots];
 char slot_name[kSlots][kNameBytes];
 
 void remove_temporaries(int sig) {
-  for (int i = 0; i < kSlots; ++i) {
-    if (slot_state[i].load() != 2) continue;
-#if defined(TACIT_OUTPUT_FILE_POSIX)
-    unlink(slot_name[i]);  // async-signal-safe
-#else
-    std::remove(slot_name[i]);
-#endif
-  }
+  remove_open_temporaries();
   // The default action, so the exit status says which signal ended it.
   std::signal(sig, SIG_DFL);
   std::raise(sig);
@@ -72,44 +63,6 @@ void release(int* slot) {
 
 // ---- names and bytes on disk --------------------------------------------------
 
-std::uint64_t mix(std::uint64_t x) {  // splitmix64's finalizer
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-// PATH's folder / .NAME.tmp-<counter>-<8 hex digits>: the counter keeps one
-// process's names apart, the clock and an address (randomized per process
-// on most systems) other processes'; open() retries if the name is taken.
-std::string temporary_name(const std::string& path) {
-  static std::atomic<unsigned> counter{0};
-  const unsigned n = counter.fetch_add(1);
-  const std::filesystem::path p(path);
-  std::string name = p.filename().string();
-  if (name.size() > 100) name.resize(100);  // room for the suffix within NAME_MAX
-  const auto now = static_cast<std::uint64_t>(
-      std::chrono::high_resolution_clock::now().time_since_epoch().count());
-  const auto noise = static_cast<unsigned>(
-      mix(now ^ mix(reinterpret_cast<std::uintptr_t>(&name)) ^ mix(n)) & 0xffffffffu);
-  char suffix[40];
-  std::snprintf(suffix, sizeof suffix, ".tmp-%u-%08x", n, noise);
-  return (p.parent_path() / ("." + name + suffix)).string();
-}
-
-// Waits until the bytes are on stable storage where the platform can say
-// so; 0 or an errno value.
-int sync_to_disk(std::FILE* f) {
-#if defined(_WIN32)
-  return _commit(_fileno(f)) == 0 ? 0 : errno;
-#elif defined(TACIT_OUTPUT_FILE_POSIX)
-  if (fsync(fileno(f)) == 0) return 0;
-  return errno == EINVAL ? 0 : errno;  // EINVAL: a file with nothing to sync
-#else
-  (void)f;
-  return 0;
-#endif
-}
-
 // The reason an earlier write into the stream failed, whose errno is gone:
 // what writing one more byte says (a full disk is still full). 0 if it
 // works now.
@@ -126,6 +79,17 @@ const char* reason(int error) {
 
 }  // namespace
 
+void remove_open_temporaries() {
+  for (int i = 0; i < kSlots; ++i) {
+    if (slot_state[i].load() != 2) continue;
+#if defined(TACIT_OUTPUT_FILE_POSIX)
+    unlink(slot_name[i]);  // async-signal-safe
+#else
+    std::remove(slot_name[i]);
+#endif
+  }
+}
+
 bool OutputFile::open(const std::string& path) {
   discard();
   path_ = path;
@@ -139,24 +103,20 @@ bool OutputFile::open(const std::string& path) {
                  path.c_str());
     return false;
   }
-  // "x": created here, or not at all; never an existing file, and on POSIX
-  // (O_CREAT | O_EXCL) never through a symbolic link.
-  int error = 0;
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    temp_ = temporary_name(path);
-    errno = 0;
-    file_ = std::fopen(temp_.c_str(), "wbx");
-    error = errno;
-    if (file_ != nullptr) {
-      slot_ = register_temporary(temp_);
-      return true;
-    }
-    if (error != EEXIST) break;
+  // The library's rule for checkpoint_save too: created here or not at all,
+  // never an existing file, on POSIX never through a symbolic link.
+  char temp[4096];
+  tacit::file_detail::File file;
+  const tacit::Status created =
+      tacit::file_detail::create_temporary(path.c_str(), temp, sizeof temp, &file);
+  if (!created.ok()) {
+    std::fprintf(stderr, "%s: cannot write %s: %s\n", tool_, path.c_str(), created.message());
+    return false;
   }
-  std::fprintf(stderr, "%s: cannot write %s (as %s first): %s\n", tool_, path.c_str(),
-               temp_.c_str(), error != 0 ? std::strerror(error) : "unknown error");
-  temp_.clear();
-  return false;
+  temp_ = temp;
+  file_ = file.release();
+  slot_ = register_temporary(temp_);
+  return true;
 }
 
 bool OutputFile::write(const std::string& text) {
@@ -188,7 +148,7 @@ bool OutputFile::commit() {
     failed = true;
   }
   if (!failed) {
-    error = sync_to_disk(f);
+    error = tacit::file_detail::sync_to_disk(f);
     failed = error != 0;
   }
   errno = 0;

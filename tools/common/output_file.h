@@ -1,9 +1,9 @@
 // An output file that replaces its path only once complete.
 //
 // open() creates a new temporary file in PATH's folder, named
-// .NAME.tmp-<counter>-<random hex>, exclusively: an existing file or
-// symbolic link of that name is never opened or followed (another name is
-// tried instead). It does so before the work starts, so that a bad path
+// .NAME.tmp-<attempt>-<hex>, exclusively, as checkpoint_save does
+// (src/file_io.h): an existing file or symbolic link of that name is never
+// opened or followed (another name is tried instead). It does so before the work starts, so that a bad path
 // fails in a second rather than after an hour; PATH itself is not touched.
 // commit() flushes the temporary to stable storage and renames it over
 // PATH, so a failed, interrupted or quick rerun never leaves an empty or
@@ -25,6 +25,11 @@
 #include <string>
 
 namespace tacit_tools {
+
+// Removes every temporary still open (up to OutputFile::kMaxTemporaries): for exits
+// that skip destructors, a signal or running out of memory. Only reads
+// fixed storage, so a signal handler may call it.
+void remove_open_temporaries();
 
 class OutputFile {
  public:
