@@ -74,6 +74,9 @@ TEST_CASE("flags: --help wins over a TACIT_ISA that cannot be used") {
   repro::Config c;
   CHECK(parse({"--runs", "3", "--help"}, &c) == repro::ParseResult::help);
   CHECK(parse({"--runs", "3"}, &c) == repro::ParseResult::usage_error);
+  // An explicit --isa needs no TACIT_ISA.
+  REQUIRE(parse({"--runs", "3", "--isa", "portable"}, &c) == repro::ParseResult::run);
+  CHECK(c.isa == Isa::portable);
 }
 
 TEST_CASE("flags: the paper's defaults, every knob, and refusals") {

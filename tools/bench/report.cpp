@@ -186,7 +186,7 @@ std::string bench_json(const SuiteResult& result, const std::string& note,
     json.end_object();
   }
   json.end_object();
-  return json.text() + "\n";
+  return json.text();
 }
 
 bool write_lines(const std::string& path, const SuiteResult& result) {

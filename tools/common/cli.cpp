@@ -1,5 +1,6 @@
 #include "common/cli.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdarg>
@@ -202,7 +203,7 @@ std::string isa_names() {
 Flag isa(tacit::Isa* target) {
   Flag flag;
   flag.name = "--isa";
-  flag.isa_default = true;
+  flag.isa_target = target;
   flag.expect = "one of " + isa_names();
   flag.apply = [target](const char* value, std::string* why) {
     tacit::Isa isa;
@@ -285,17 +286,6 @@ int exit_unless_run(ParseResult result, void (*print_help)()) {
 ParseResult parse(const Command& command, int argc, char** argv) {
   if (help_requested(argc, argv)) return ParseResult::help;
   const char* tool = command.tool;
-  for (const Flag& flag : command.flags) {
-    if (!flag.isa_default) continue;
-    tacit::Isa isa;
-    const tacit::Status status = tacit::isa_from_environment(&isa);
-    if (!status) {
-      std::fprintf(stderr, "%s: %s\n", tool, status.message());
-      return ParseResult::usage_error;
-    }
-    std::string why;
-    flag.apply(tacit::isa_name(isa), &why);
-  }
   std::vector<const Flag*> seen;
   std::size_t positionals = 0;
   for (int i = 1; i < argc; ++i) {
@@ -346,6 +336,19 @@ ParseResult parse(const Command& command, int argc, char** argv) {
   if (positionals < command.positionals.size()) {
     usage(tool, "expected %s", command.positionals[positionals].name);
     return ParseResult::usage_error;
+  }
+  // Without --isa: TACIT_ISA, else the best here (an explicit --isa wins
+  // over an unusable TACIT_ISA).
+  for (const Flag& flag : command.flags) {
+    if (flag.isa_target == nullptr ||
+        std::find(seen.begin(), seen.end(), &flag) != seen.end()) {
+      continue;
+    }
+    const tacit::Status status = tacit::isa_from_environment(flag.isa_target);
+    if (!status) {
+      std::fprintf(stderr, "%s: %s\n", tool, status.message());
+      return ParseResult::usage_error;
+    }
   }
   return ParseResult::run;
 }

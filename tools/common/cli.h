@@ -89,7 +89,7 @@ struct Flag {
   std::string expect;   // "a whole number from 1 to 256"; empty for a switch
   Apply apply;          // a switch gets nullptr as its value
   bool* given = nullptr;  // set true when the flag is seen
-  bool isa_default = false;  // isa(): starts from TACIT_ISA
+  tacit::Isa* isa_target = nullptr;  // isa(): set from TACIT_ISA when --isa is not given
 
   // Also sets *flag when the flag is given (--data sets data_given).
   Flag marks(bool* flag) && {

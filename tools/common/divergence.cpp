@@ -37,4 +37,32 @@ std::string loss_divergence_text(double loss, double limit) {
   return text;
 }
 
+void DivergenceWatch::step(double loss, int epoch, long step) {
+  if (!losses_.diverged(loss) || result_.found) return;
+  result_.found = true;
+  result_.epoch = epoch + 1;
+  result_.step = step;
+  result_.loss = loss;
+  result_.limit = losses_.limit();
+}
+
+void DivergenceWatch::parameters(const float* params, std::size_t count, int epochs) {
+  const std::size_t bad = first_non_finite(params, count);
+  if (bad == count || result_.found) return;
+  result_.found = true;
+  result_.epoch = epochs;
+  result_.parameter = static_cast<long long>(bad);
+}
+
+std::string divergence_text(const Divergence& d) {
+  char text[200];
+  if (d.parameter >= 0) {
+    std::snprintf(text, sizeof text, "epoch %d, after training: parameter %lld is not finite",
+                  d.epoch, d.parameter);
+    return text;
+  }
+  std::snprintf(text, sizeof text, "epoch %d, step %ld: ", d.epoch, d.step);
+  return text + loss_divergence_text(d.loss, d.limit);
+}
+
 }  // namespace tacit_tools

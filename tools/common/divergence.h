@@ -38,4 +38,33 @@ std::size_t first_non_finite(const float* values, std::size_t count);
 // step's))", LIMIT being LossWatch::limit() when the step was judged.
 std::string loss_divergence_text(double loss, double limit);
 
+// The first sign that one training diverged: a step's loss out of bounds,
+// or, when it ended, a parameter that is not finite.
+struct Divergence {
+  bool found = false;
+  int epoch = 0;             // 1-based
+  long step = 0;             // 1-based within the epoch; 0 for a parameter
+  double loss = 0.0;
+  double limit = 0.0;        // the loss bound at that step
+  long long parameter = -1;  // the first non-finite parameter's index, or -1
+};
+
+// One training's watch, from its first step: keeps the first Divergence.
+class DivergenceWatch {
+ public:
+  // Judges a step's loss; epoch is 0-based, step 1-based within it.
+  void step(double loss, int epoch, long step);
+  // When the training of `epochs` epochs ends: its parameters.
+  void parameters(const float* params, std::size_t count, int epochs);
+  const Divergence& result() const { return result_; }
+
+ private:
+  LossWatch losses_;
+  Divergence result_;
+};
+
+// "epoch 2, step 17: loss ... is above ..." or "epoch 5, after training:
+// parameter 12 is not finite", for stderr.
+std::string divergence_text(const Divergence& divergence);
+
 }  // namespace tacit_tools

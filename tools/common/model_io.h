@@ -3,7 +3,6 @@
 // library's queries. Header-only, like cli.h.
 #pragma once
 
-#include <cmath>
 #include <cstddef>
 #include <cstdlib>
 #include <filesystem>
@@ -11,6 +10,7 @@
 #include <system_error>
 #include <vector>
 
+#include "common/divergence.h"
 #include "tacit/arena.h"
 #include "tacit/checkpoint.h"
 #include "tacit/mnist.h"
@@ -129,21 +129,19 @@ inline tacit::Status check_batch_fits(const tacit::MlpSpec& spec, long batch) {
 inline tacit::Status check_finite(const char* path, const tacit::Mlp& mlp) {
   using namespace tacit;
   for (int l = 0; l < mlp.spec.layers; ++l) {
-    const int in = mlp.spec.widths[l];
-    const int out = mlp.spec.widths[l + 1];
+    const auto in = static_cast<std::size_t>(mlp.spec.widths[l]);
+    const auto out = static_cast<std::size_t>(mlp.spec.widths[l + 1]);
     const float* w = mlp.params + mlp_weight_offset(mlp.spec, l);
-    for (std::size_t i = 0; i < static_cast<std::size_t>(out) * in; ++i) {
-      if (!std::isfinite(w[i])) {
-        return Status::error("%s: layer %d W[%zu][%zu] is %g; expected a finite float", path,
-                             l, i / in, i % in, static_cast<double>(w[i]));
-      }
+    const std::size_t i = first_non_finite(w, out * in);
+    if (i < out * in) {
+      return Status::error("%s: layer %d W[%zu][%zu] is %g; expected a finite float", path,
+                           l, i / in, i % in, static_cast<double>(w[i]));
     }
     const float* b = mlp.params + mlp_bias_offset(mlp.spec, l);
-    for (int j = 0; j < out; ++j) {
-      if (!std::isfinite(b[j])) {
-        return Status::error("%s: layer %d b[%d] is %g; expected a finite float", path, l, j,
-                             static_cast<double>(b[j]));
-      }
+    const std::size_t j = first_non_finite(b, out);
+    if (j < out) {
+      return Status::error("%s: layer %d b[%zu] is %g; expected a finite float", path, l, j,
+                           static_cast<double>(b[j]));
     }
   }
   return Status::success();

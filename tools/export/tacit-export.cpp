@@ -8,7 +8,6 @@
 // Exit status: 0 success, 1 failure, 2 usage error.
 #include <cctype>
 #include <cinttypes>
-#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -160,12 +159,11 @@ Status load_image(const Options& o, const Mlp& mlp, Image* image) {
             const_matrix(image->pixels.data(), 1, kMnistPixels),
             matrix(image->logits.data(), 1, mlp_outputs(mlp.spec)));
   // A float literal cannot spell an overflow: refused, not written.
-  for (std::size_t j = 0; j < image->logits.size(); ++j) {
-    if (!std::isfinite(image->logits[j])) {
-      return Status::error("%s: logit %zu of --image %ld is %g; expected a finite float "
-                           "(NAME_expected_logits cannot hold it)", o.model.c_str(), j,
-                           o.image, static_cast<double>(image->logits[j]));
-    }
+  const std::size_t j = tacit_tools::first_non_finite(image->logits.data(), image->logits.size());
+  if (j < image->logits.size()) {
+    return Status::error("%s: logit %zu of --image %ld is %g; expected a finite float "
+                         "(NAME_expected_logits cannot hold it)", o.model.c_str(), j,
+                         o.image, static_cast<double>(image->logits[j]));
   }
   return Status::success();
 }

@@ -160,7 +160,7 @@ int run_info(int argc, char** argv) {
   }
   writer.end_array();
   writer.end_object();
-  if (json) std::printf("%s\n", writer.text().c_str());
+  if (json) std::fputs(writer.text().c_str(), stdout);
   return all_valid ? kOk : kInvalid;
 }
 
@@ -260,7 +260,7 @@ int run_show(int argc, char** argv) {
     }
     writer.end_array();
     writer.end_object();
-    std::printf("%s\n", writer.text().c_str());
+    std::fputs(writer.text().c_str(), stdout);
     return kOk;
   }
   std::printf("%s [%lld] %" PRIu32 "x%" PRIu32, positional[0], index, rows, cols);
@@ -385,7 +385,7 @@ int run_check(int argc, char** argv) {
       writer.key("valid"); writer.boolean(false);
       writer.key("error"); writer.string(status.message());
       writer.end_object();
-      std::printf("%s\n", writer.text().c_str());
+      std::fputs(writer.text().c_str(), stdout);
     }
     return kInvalid;
   }
@@ -406,7 +406,7 @@ int run_check(int argc, char** argv) {
       writer.end_object();
     }
     writer.end_object();
-    std::printf("%s\n", writer.text().c_str());
+    std::fputs(writer.text().c_str(), stdout);
     return kOk;
   }
   std::printf("%s: valid MNIST\n", dir);

@@ -88,7 +88,6 @@ struct Loop {
   Workbench& w;
   Results& results;
   long long units_done = 0;  // steps finished in the current run
-  tacit_tools::LossWatch watch;  // the phase being trained
 
   void tally(const Mlp& model, int rows, tacit_tools::SubnormalTally* into) {
     if (config.count_subnormals) tacit_tools::tally_subnormals(model, w.state, rows, into);
@@ -108,53 +107,57 @@ struct Loop {
     return mnist_correct(compute, model, w.state.workspace, mnist.test, w.eval, correct);
   }
 
-  // Records the first step whose loss is out of bounds (common/divergence.h).
-  void watch_step(float loss, int epoch, long step, ModelDivergence* divergence) {
-    if (watch.diverged(loss) && !divergence->found) {
-      divergence->found = true;
-      divergence->epoch = epoch + 1;
-      divergence->step = step;
-      divergence->loss = loss;
-      divergence->limit = watch.limit();
-    }
+  // One phase being trained (the teacher, or one student): what every step
+  // reports, tallies and is judged by.
+  struct Phase {
+    Phase(const char* name_, int run_, int epochs_, const Mlp& model_,
+          tacit_tools::SubnormalTally* tally_)
+        : name(name_), run(run_), epochs(epochs_), model(model_), tally(tally_) {}
+    const char* name;  // for the progress line
+    int run;
+    int epochs;
+    const Mlp& model;
+    tacit_tools::SubnormalTally* tally;
+    int epoch = 0;     // 0-based
+    long step = 0;     // 1-based within the epoch, once taken
+    tacit_tools::DivergenceWatch watch;
+  };
+
+  void begin_epoch(Phase& phase, int epoch) {
+    phase.epoch = epoch;
+    phase.step = 0;
+    report(phase.name, phase.run, epoch + 1, phase.epochs);
   }
 
-  // After a model's training: its first non-finite parameter, if any.
-  void watch_params(const Mlp& model, int epochs, ModelDivergence* divergence) {
-    const std::size_t bad = tacit_tools::first_non_finite(model.params, model.param_count);
-    if (bad < model.param_count && !divergence->found) {
-      divergence->found = true;
-      divergence->epoch = epochs;
-      divergence->parameter = static_cast<long long>(bad);
-    }
+  void after_step(Phase& phase, int rows, float loss) {
+    tally(phase.model, rows, phase.tally);
+    ++units_done;
+    phase.watch.step(loss, phase.epoch, ++phase.step);
+    report(phase.name, phase.run, phase.epoch + 1, phase.epochs);
+  }
+
+  ModelDivergence end_phase(Phase& phase) {
+    phase.watch.parameters(phase.model.params, phase.model.param_count, phase.epochs);
+    return phase.watch.result();
   }
 
   Status train_teacher(int run, std::uint64_t seed, std::vector<double>* losses,
                        ModelDivergence* divergence) {
+    Phase phase("teacher", run, config.teacher_epochs, w.teacher,
+                &results.teacher_subnormals);
     struct StepContext {
       Loop* loop;
-      int run;
-      int epoch;
-      long step;
-      ModelDivergence* divergence;
-    } context{this, run, 0, 0, divergence};
+      Phase* phase;
+    } context{this, &phase};
     TeacherStepHook hook;
     hook.context = &context;
     hook.after_step = [](void* c, int rows, float loss) {
       auto& step = *static_cast<StepContext*>(c);
-      Loop& loop = *step.loop;
-      loop.tally(loop.w.teacher, rows, &loop.results.teacher_subnormals);
-      ++loop.units_done;
-      ++step.step;
-      loop.watch_step(loss, step.epoch, step.step, step.divergence);
-      loop.report("teacher", step.run, step.epoch + 1, loop.config.teacher_epochs);
+      step.loop->after_step(*step.phase, rows, loss);
     };
     adam_reset(w.state.adam);
-    watch = tacit_tools::LossWatch();
     for (int epoch = 0; epoch < config.teacher_epochs; ++epoch) {
-      context.epoch = epoch;
-      context.step = 0;
-      report("teacher", run, epoch + 1, config.teacher_epochs);
+      begin_epoch(phase, epoch);
       double mean_loss = 0.0;
       const Status status =
           train_teacher_epoch(compute, w.teacher, w.state, mnist.train, seed, epoch,
@@ -162,7 +165,7 @@ struct Loop {
       if (!status) return status;
       losses->push_back(mean_loss);
     }
-    watch_params(w.teacher, config.teacher_epochs, divergence);
+    *divergence = end_phase(phase);
     return Status::success();
   }
 
@@ -194,15 +197,14 @@ struct Loop {
     std::memcpy(w.student.params, init, sizeof(float) * w.student.param_count);
     mlp_pack(w.student);
     adam_reset(w.state.adam);
-    watch = tacit_tools::LossWatch();
-    ModelDivergence* divergence = &result->divergence[condition];
+    Phase phase(kPhase[s], run, config.student_epochs, w.student,
+                &results.student_subnormals);
     for (int epoch = 0; epoch < config.student_epochs; ++epoch) {
+      begin_epoch(phase, epoch);
       shuffle_order(seed, kStudentShuffleStream, static_cast<std::uint64_t>(epoch), n,
                     w.noise_order);
       double loss_sum = 0.0;
-      long steps = 0;
       for (int first = 0; first < config.noise_images; first += config.batch) {
-        report(kPhase[s], run, epoch + 1, config.student_epochs);
         const int rows = batch_rows(config.noise_images, first, config.batch);
         const std::uint32_t* images = w.noise_order + first;
         noise_gather(config.noise, seed, images, rows, kMnistPixels,
@@ -217,16 +219,13 @@ struct Loop {
             const_matrix(w.batch_targets, rows, outputs), lo, outputs,
             config.student_loss, static_cast<float>(config.temperature));
         loss_sum += loss;
-        tally(w.student, rows, &results.student_subnormals);
-        ++steps;
-        watch_step(loss, epoch, steps, divergence);
-        ++units_done;
+        after_step(phase, rows, loss);
       }
-      result->student_loss[s].push_back(steps > 0 ? loss_sum / steps : 0.0);
+      result->student_loss[s].push_back(phase.step > 0 ? loss_sum / phase.step : 0.0);
       result->alignment[s].push_back(displacement_cosine(
           w.student.params, init, w.teacher.params, w.init_same, w.student.param_count));
     }
-    watch_params(w.student, config.student_epochs, divergence);
+    result->divergence[condition] = end_phase(phase);
   }
 
   Status run_one(int run, std::uint64_t* experiment_hash, RunResult* result) {
@@ -345,7 +344,7 @@ Status run_experiment(const Config& config, const Mnist& mnist, const Compute& c
 
   results->teacher_subnormals = tacit_tools::SubnormalTally();
   results->student_subnormals = tacit_tools::SubnormalTally();
-  Loop loop{config, mnist, compute, progress, observer, w, *results, 0, {}};
+  Loop loop{config, mnist, compute, progress, observer, w, *results, 0};
   std::uint64_t hash = kHashStart;
   for (int run = 0; run < config.runs; ++run) {
     status = loop.run_one(run, &hash, &results->runs[static_cast<std::size_t>(run)]);

@@ -68,15 +68,8 @@ std::string divergence_report(const Results& results) {
     for (int c = 0; c < kConditions; ++c) {
       const ModelDivergence& d = run.divergence[c];
       if (!d.found) continue;
-      tacit_tools::appendf(&out, "run %d, %s: epoch %d", run.run, condition_info(c).label,
-                           d.epoch);
-      if (d.parameter >= 0) {
-        tacit_tools::appendf(&out, ", after training: parameter %lld is not finite\n",
-                             d.parameter);
-      } else {
-        tacit_tools::appendf(&out, ", step %ld: %s\n", d.step,
-                             tacit_tools::loss_divergence_text(d.loss, d.limit).c_str());
-      }
+      tacit_tools::appendf(&out, "run %d, %s: %s\n", run.run, condition_info(c).label,
+                           tacit_tools::divergence_text(d).c_str());
     }
   }
   return out;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "common/divergence.h"
 #include "common/subnormal_tally.h"
 #include "repro/config.h"
 #include "subliminal/experiment.h"
@@ -45,17 +46,8 @@ struct RunTimes {
   double total = 0.0;
 };
 
-// The first sign that a model's training diverged (common/divergence.h):
-// a step's loss out of bounds, or, at the end of its training, a parameter
-// that is not finite.
-struct ModelDivergence {
-  bool found = false;
-  int epoch = 0;        // 1-based
-  long step = 0;        // 1-based within the epoch; 0 for a parameter
-  double loss = 0.0;
-  double limit = 0.0;   // the loss bound at that step
-  long long parameter = -1;  // the first non-finite parameter's index, or -1
-};
+// The first sign that a model's training diverged (common/divergence.h).
+using ModelDivergence = tacit_tools::Divergence;
 
 struct RunResult {
   int run = 0;

@@ -194,28 +194,21 @@ int run(const Options& o) {
               static_cast<unsigned long long>(o.seed), o.lr, batch, isa_name(o.isa),
               pool.size());
   const long steps = (train.count + batch - 1) / batch;
-  // The first step whose loss is out of bounds (common/divergence.h).
+  // Every step judged by common/divergence.h's rule.
   struct Watch {
-    tacit_tools::LossWatch losses;
-    long epoch = 0, step = 0, diverged_epoch = 0, diverged_step = 0;
-    float diverged_loss = 0.0f;
-    double limit = 0.0;
+    tacit_tools::DivergenceWatch divergence;
+    int epoch = 0;
+    long step = 0;
   } watch;
   TeacherStepHook hook;
   hook.context = &watch;
   hook.after_step = [](void* context, int, float loss) {
     auto& w = *static_cast<Watch*>(context);
-    ++w.step;
-    if (w.losses.diverged(loss) && w.diverged_step == 0) {
-      w.diverged_epoch = w.epoch + 1;
-      w.diverged_step = w.step;
-      w.diverged_loss = loss;
-      w.limit = w.losses.limit();
-    }
+    w.divergence.step(loss, w.epoch, ++w.step);
   };
   for (long epoch = 0; epoch < o.epochs; ++epoch) {
     double mean_loss = 0.0;
-    watch.epoch = epoch;
+    watch.epoch = static_cast<int>(epoch);
     watch.step = 0;
     status = train_teacher_epoch(compute, mlp, state, train, o.seed, static_cast<int>(epoch),
                                  batch, order, eval.labels, &hook, &mean_loss);
@@ -230,16 +223,11 @@ int run(const Options& o) {
       data.mnist.test.count > 0 ? static_cast<double>(correct) / data.mnist.test.count : 0.0;
   std::printf("test accuracy %.4f (%d images)\n", accuracy, data.mnist.test.count);
 
-  const std::size_t bad = tacit_tools::first_non_finite(mlp.params, mlp.param_count);
-  if (watch.diverged_step > 0 || bad < mlp.param_count) {
-    if (watch.diverged_step > 0) {
-      std::fprintf(stderr, "%s: training diverged: epoch %ld, step %ld: %s\n", kTool,
-                   watch.diverged_epoch, watch.diverged_step,
-                   tacit_tools::loss_divergence_text(watch.diverged_loss, watch.limit).c_str());
-    }
-    if (bad < mlp.param_count) {
-      std::fprintf(stderr, "%s: training diverged: parameter %zu is not finite\n", kTool, bad);
-    }
+  watch.divergence.parameters(mlp.params, mlp.param_count, static_cast<int>(o.epochs));
+  const tacit_tools::Divergence& diverged = watch.divergence.result();
+  if (diverged.found) {
+    std::fprintf(stderr, "%s: training diverged: %s\n", kTool,
+                 tacit_tools::divergence_text(diverged).c_str());
     if (!o.allow_divergence) {
       std::fprintf(stderr, "%s: %s; exit %d (--allow-divergence to save it anyway)\n",
                    kTool, o.save.empty() ? "nothing to save" : "the model is not saved",
