@@ -79,6 +79,11 @@ std::uint64_t mix(std::uint64_t x) {  // splitmix64's finalizer
 
 }  // namespace
 
+std::FILE* open_new_file(const char* name) {
+  errno = 0;
+  return std::fopen(name, "wbx");
+}
+
 Status create_temporary(const char* path, char* temp, std::size_t capacity, File* file) {
   const std::filesystem::path p(path);
   std::string name = p.filename().string();
@@ -99,8 +104,7 @@ Status create_temporary(const char* path, char* temp, std::size_t capacity, File
                            std::strlen(path), capacity - (candidate.size() - std::strlen(path)));
     }
     std::memcpy(temp, candidate.c_str(), candidate.size() + 1);
-    errno = 0;
-    file->reset(std::fopen(temp, "wbx"));
+    file->reset(open_new_file(temp));
     error = errno;
     if (file->get() != nullptr) return Status::success();
     if (error != EEXIST) break;

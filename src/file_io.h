@@ -51,6 +51,11 @@ const char* errno_text();
 Status open_regular_file(const char* path, const char* field, const char* kind,
                          File* file, std::uint64_t* file_bytes);
 
+// Opens `name` for writing only if nothing of that name exists (fopen's
+// "x": O_CREAT | O_EXCL on POSIX, which never follows a symbolic link, even
+// a dangling one); nullptr otherwise, errno saying why (EEXIST if taken).
+std::FILE* open_new_file(const char* name);
+
 // Creates a new file to write `path` through: in PATH's folder, named
 // .NAME.tmp-<attempt>-<8 hex digits> (from the clock and an address), with
 // fopen's "x": never an existing file, on POSIX never through a symbolic

@@ -18,6 +18,12 @@ inline std::uint32_t to_bits(float f) {
   return bits;
 }
 
+inline float from_bits(std::uint32_t bits) {
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
 inline bool same_bits(float a, float b) { return to_bits(a) == to_bits(b); }
 
 // Every bit of count floats (so -0 differs from +0 and NaN payloads count).

@@ -2,6 +2,7 @@
 // the format says, so a test states exactly what is on disk.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -47,6 +48,16 @@ inline Bytes u8_file(const std::vector<std::uint32_t>& dims, int modulus) {
   return idx_file(0x08, dims, payload);
 }
 
+// A file's bytes (empty if it cannot be read).
+inline Bytes read_bytes(const std::string& path) {
+  Bytes bytes;
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return bytes;
+  for (int c; (c = std::fgetc(f)) != EOF;) bytes.push_back(static_cast<unsigned char>(c));
+  std::fclose(f);
+  return bytes;
+}
+
 // A fresh directory under the system temp dir, removed with its contents.
 class TempDir {
  public:
@@ -68,6 +79,15 @@ class TempDir {
   std::string path() const { return path_.string(); }
   std::string file(const std::string& name) const {
     return (path_ / name).string();
+  }
+  // The names in the directory, sorted.
+  std::vector<std::string> names() const {
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(path_)) {
+      names.push_back(entry.path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
   }
   std::string write(const std::string& name, const Bytes& bytes) const {
     const std::string p = file(name);

@@ -16,7 +16,12 @@ inline double activate(int code, double x) {
   switch (code) {
     case 1: return std::tanh(x);
     case 2: return 1.0 / (1.0 + std::exp(-x));
-    case 3: return 0.5 * x * (1.0 + std::tanh(std::sqrt(2.0 / pi) * (x + 0.044715 * x * x * x)));
+    case 3: {
+      // The tanh form as written; (1 + tanh z)/2 = 1/(1 + e^(-2z)) keeps it
+      // accurate where 1 + tanh z cancels (x below about -4).
+      const double z = std::sqrt(2.0 / pi) * (x + 0.044715 * x * x * x);
+      return x > -4 ? 0.5 * x * (1.0 + std::tanh(z)) : x / (1.0 + std::exp(-2.0 * z));
+    }
     default: return x < 0 ? 0.0 : x;
   }
 }

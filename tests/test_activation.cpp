@@ -7,12 +7,12 @@
 
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
 
 #include "bits.h"
+#include "reference_mlp.h"
 #include "tacit/activation.h"
 #include "tacit/mlp.h"
 #include "tacit/rng.h"
@@ -21,25 +21,14 @@
 
 using namespace tacit;
 using test_bits::contains;
+using test_bits::from_bits;
 using test_bits::same_bits;
 using test_bits::to_bits;
 
 namespace {
 
-float from_bits(std::uint32_t bits) {
-  float f;
-  std::memcpy(&f, &bits, sizeof f);
-  return f;
-}
-
-double ref_sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
-// The tanh form as written; (1 + tanh z)/2 = 1/(1 + e^(-2z)) keeps the
-// double reference accurate where 1 + tanh z cancels (x below about -4).
-double ref_gelu(double x) {
-  const double z = std::sqrt(2.0 / 3.14159265358979323846) * (x + 0.044715 * x * x * x);
-  if (x > -4) return 0.5 * x * (1.0 + std::tanh(z));
-  return x / (1.0 + std::exp(-2.0 * z));
-}
+double ref_sigmoid(double x) { return reference::activate(2, x); }
+double ref_gelu(double x) { return reference::activate(3, x); }
 double ref_gelu_derivative(double x) {
   const double c = std::sqrt(2.0 / 3.14159265358979323846);
   const double t = std::tanh(c * (x + 0.044715 * x * x * x));

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -16,6 +17,7 @@
 #include "alloc_counter.h"
 #include "bits.h"
 #include "data_files.h"
+#include "file_io.h"
 #include "tacit/checkpoint.h"
 #include "tacit/crc32.h"
 #include "tacit/hash.h"
@@ -188,30 +190,6 @@ TEST_CASE("round trip through a file") {
 // checkpoint_save writes a new temporary next to PATH and renames it over
 // PATH: an existing checkpoint is replaced whole, and one that cannot be
 // replaced is left as it was, with no temporary file behind.
-namespace {
-
-// The names in a directory, sorted.
-std::vector<std::string> names_in(const std::string& dir) {
-  std::vector<std::string> names;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    names.push_back(entry.path().filename().string());
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
-// A file's bytes (empty if it cannot be read).
-Bytes file_bytes(const std::string& path) {
-  Bytes bytes;
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return bytes;
-  for (int c; (c = std::fgetc(f)) != EOF;) bytes.push_back(static_cast<unsigned char>(c));
-  std::fclose(f);
-  return bytes;
-}
-
-}  // namespace
-
 TEST_CASE("saving over a checkpoint replaces it whole, or leaves it as it was") {
   Model first({3, 4, 2}, 1), second({3, 4, 2}, 2);
   TempDir dir;
@@ -220,7 +198,7 @@ TEST_CASE("saving over a checkpoint replaces it whole, or leaves it as it was") 
   REQUIRE(checkpoint_save(path.c_str(), first.mlp, buffer.data(), buffer.size()).ok());
   Status status = checkpoint_save(path.c_str(), second.mlp, buffer.data(), buffer.size());
   REQUIRE_MESSAGE(status.ok(), status.message());
-  CHECK(names_in(dir.path()) == std::vector<std::string>{"model.tacit"});
+  CHECK(dir.names() == std::vector<std::string>{"model.tacit"});
   Model loaded({3, 4, 2});
   REQUIRE(checkpoint_load(path.c_str(), buffer.data(), buffer.size(), loaded.mlp).ok());
   CHECK(loaded.hash() == second.hash());
@@ -231,7 +209,7 @@ TEST_CASE("saving over a checkpoint replaces it whole, or leaves it as it was") 
   status = checkpoint_save(taken.c_str(), first.mlp, buffer.data(), buffer.size());
   CHECK(contains(status, taken + ": cannot replace"));
   CHECK(std::filesystem::is_directory(taken));
-  CHECK(names_in(dir.path()) == std::vector<std::string>{"model.tacit", "taken"});
+  CHECK(dir.names() == std::vector<std::string>{"model.tacit", "taken"});
 
   // No folder to write in: the message names the temporary and the reason.
   const std::string nowhere = dir.file("no/such/model.tacit");
@@ -240,8 +218,9 @@ TEST_CASE("saving over a checkpoint replaces it whole, or leaves it as it was") 
   CHECK(contains(status, ": cannot create: "));
 }
 
-// Another run's temporary, or a symbolic link planted at a name a temporary
-// might have, is never opened: checkpoint_save creates a new file.
+// The fixed PATH.tmp that checkpoints were once written through: another
+// run's file there, or a symbolic link planted there, is left alone (the
+// exclusive create itself is held by the next test).
 TEST_CASE("saving never writes through an existing file or link") {
   Model model({3, 4, 2}, 1);
   TempDir dir;
@@ -250,19 +229,45 @@ TEST_CASE("saving never writes through an existing file or link") {
   const std::string other = dir.write("model.tacit.tmp", {'r', 'u', 'n', ' ', '2'});
   Status status = checkpoint_save(path.c_str(), model.mlp, buffer.data(), buffer.size());
   REQUIRE_MESSAGE(status.ok(), status.message());
-  CHECK(file_bytes(other) == Bytes{'r', 'u', 'n', ' ', '2'});
+  CHECK(data_test::read_bytes(other) == Bytes{'r', 'u', 'n', ' ', '2'});
 #if defined(__unix__) || defined(__APPLE__)
   const std::string victim = dir.write("victim", {'k', 'e', 'e', 'p'});
   const std::string linked = dir.file("linked.tacit");
   std::filesystem::create_symlink(victim, linked + ".tmp");
   status = checkpoint_save(linked.c_str(), model.mlp, buffer.data(), buffer.size());
   REQUIRE_MESSAGE(status.ok(), status.message());
-  CHECK(file_bytes(victim) == Bytes{'k', 'e', 'e', 'p'});
+  CHECK(data_test::read_bytes(victim) == Bytes{'k', 'e', 'e', 'p'});
   CHECK_FALSE(std::filesystem::is_symlink(linked));
   Model loaded({3, 4, 2});
   REQUIRE(checkpoint_load(linked.c_str(), buffer.data(), buffer.size(), loaded.mlp).ok());
   CHECK(loaded.hash() == model.hash());
 #endif
+}
+
+// Every temporary (checkpoint_save's and the tools' OutputFile) is made by
+// open_new_file: nothing of that name, not even a link, is ever opened.
+TEST_CASE("open_new_file creates, or refuses a name that is taken") {
+  TempDir dir;
+  const std::string victim = dir.write("victim", {'k', 'e', 'e', 'p'});
+  errno = 0;
+  CHECK(tacit::file_detail::open_new_file(victim.c_str()) == nullptr);
+  CHECK(errno == EEXIST);
+  CHECK(data_test::read_bytes(victim) == Bytes{'k', 'e', 'e', 'p'});
+#if defined(__unix__) || defined(__APPLE__)
+  const std::string link = dir.file("link");
+  std::filesystem::create_symlink(victim, link);
+  CHECK(tacit::file_detail::open_new_file(link.c_str()) == nullptr);
+  CHECK(data_test::read_bytes(victim) == Bytes{'k', 'e', 'e', 'p'});
+  const std::string dangling = dir.file("dangling");
+  std::filesystem::create_symlink(dir.file("would-be-created"), dangling);
+  CHECK(tacit::file_detail::open_new_file(dangling.c_str()) == nullptr);
+  CHECK_FALSE(std::filesystem::exists(dir.file("would-be-created")));
+#endif
+  const std::string fresh = dir.file("fresh");
+  std::FILE* f = tacit::file_detail::open_new_file(fresh.c_str());
+  REQUIRE(f != nullptr);
+  CHECK(std::fclose(f) == 0);
+  CHECK(std::filesystem::is_regular_file(fresh));
 }
 
 TEST_CASE("bad magic") {

@@ -3,13 +3,13 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <initializer_list>
 #include <string>
 #include <vector>
 
 #include "isa_list.h"
+#include "scoped_env.h"
 #include "gemm_cases.h"
 #include "kernels/gemm_kernels.h"
 #include "tacit/gemm.h"
@@ -258,26 +258,20 @@ TEST_CASE("the ISA list: every entry named once, parsed back, portable available
 // Compute{} meant the portable kernel, about 6 times slower than AVX2, and
 // TACIT_ISA reached only programs that asked isa_from_environment.
 TEST_CASE("Compute{} runs on TACIT_ISA's ISA, else the best this CPU has") {
-#if defined(__unix__) || defined(__APPLE__)
-  const char* saved = std::getenv("TACIT_ISA");
-  const std::string old = saved != nullptr ? saved : "";
-  unsetenv("TACIT_ISA");
-  CHECK(Compute{}.isa == isa_best());
-  setenv("TACIT_ISA", "portable", 1);
-  CHECK(Compute{}.isa == Isa::portable);
-  setenv("TACIT_ISA", "sse9", 1);  // unusable: the best, as without it
+  {
+    const tools_test::ScopedEnv unset("TACIT_ISA", nullptr);
+    CHECK(Compute{}.isa == isa_best());
+  }
+  {
+    const tools_test::ScopedEnv portable("TACIT_ISA", "portable");
+    CHECK(Compute{}.isa == Isa::portable);
+  }
+  const tools_test::ScopedEnv unusable("TACIT_ISA", "sse9");  // the best, as without it
   CHECK(Compute{}.isa == isa_best());
   // And quietly: an unusable TACIT_ISA must not make errors that take the
   // thread's message slots (status.h) from the caller's own.
   const Status mine = Status::error("the caller's error");
   for (int i = 0; i < 2 * Status::kMessageSlots; ++i) CHECK(Compute{}.isa == isa_best());
   CHECK(std::string(mine.message()) == "the caller's error");
-  if (saved != nullptr) {
-    setenv("TACIT_ISA", old.c_str(), 1);
-  } else {
-    unsetenv("TACIT_ISA");
-  }
-#else
   CHECK(Compute{}.isa == isa_default());
-#endif
 }

@@ -20,21 +20,11 @@
 #include "tacit/math.h"
 
 using namespace tacit;
+using test_bits::from_bits;
 using test_bits::same_bits;
+using test_bits::to_bits;
 
 namespace {
-
-float from_bits(std::uint32_t bits) {
-  float f;
-  std::memcpy(&f, &bits, sizeof f);
-  return f;
-}
-
-std::uint32_t to_bits(float f) {
-  std::uint32_t bits;
-  std::memcpy(&bits, &f, sizeof bits);
-  return bits;
-}
 
 // Error of `got` in units of the float spacing at the exact value `ref`
 // (2^-149 at the bottom). NaN must match NaN; where the reference rounds to

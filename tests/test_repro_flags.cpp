@@ -26,6 +26,7 @@ repro::ParseResult parse(std::vector<const char*> args, repro::Config* config) {
 
 #if defined(TOOLS_TEST_HAVE_STDERR_CAPTURE)
 TEST_CASE("flags: every refusal names the tool and points at --help") {
+  const ScopedEnv no_isa("TACIT_ISA", nullptr);  // parsing reads it
   repro::Config c;
   for (const std::vector<const char*>& bad :
        std::vector<std::vector<const char*>>{{"--batch", "0"}, {"--runs"}, {"--seed", "-4"},
@@ -40,6 +41,7 @@ TEST_CASE("flags: every refusal names the tool and points at --help") {
 
 // --temperature 1e-40 printed -nan alignments and every student at 0.0840.
 TEST_CASE("flags: a temperature that float division cannot use is refused") {
+  const ScopedEnv no_isa("TACIT_ISA", nullptr);  // parsing reads it
   repro::Config c;
   CHECK(parse({"--temperature", "1e-40"}, &c) == repro::ParseResult::usage_error);
   CHECK(parse({"--temperature", "1e-38"}, &c) == repro::ParseResult::usage_error);
@@ -52,6 +54,7 @@ TEST_CASE("flags: a temperature that float division cannot use is refused") {
 // --json X --csv X would have two writers race for one file: refused
 // before any work, however the two names spell it.
 TEST_CASE("flags: two outputs naming the same file are a usage error") {
+  const ScopedEnv no_isa("TACIT_ISA", nullptr);  // parsing reads it
   repro::Config c;
   for (const std::vector<const char*>& same :
        std::vector<std::vector<const char*>>{{"--json", "out", "--csv", "out"},
@@ -80,6 +83,7 @@ TEST_CASE("flags: --help wins over a TACIT_ISA that cannot be used") {
 }
 
 TEST_CASE("flags: the paper's defaults, every knob, and refusals") {
+  const ScopedEnv no_isa("TACIT_ISA", nullptr);  // parsing reads it
   const ScopedEnv no_mnist_dir("TACIT_MNIST_DIR", nullptr);
   repro::Config c;
   REQUIRE(parse({}, &c) == repro::ParseResult::run);
@@ -155,6 +159,7 @@ TEST_CASE("flags: the paper's defaults, every knob, and refusals") {
 // Limits that depend on more than one flag are refused while parsing (exit
 // 2, before MNIST is read), naming the limit; not after the data is loaded.
 TEST_CASE("flags: the model's parameter limit and the batch it holds are usage errors") {
+  const ScopedEnv no_isa("TACIT_ISA", nullptr);  // parsing reads it
   repro::Config c;
   // Two hidden layers of W: W^2 + 799 W + 13 parameters with --aux 3.
   CHECK(parse({"--hidden", "15989", "--data", "no-such-dir"}, &c) == repro::ParseResult::run);

@@ -3,20 +3,19 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <cstring>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "common/json.h"
 #include "repro/csv.h"
 #include "repro/report.h"
 #include "repro/results_json.h"
 #include "repro/svg.h"
 #include "tools_test_support.h"
 
-using namespace tacit;
 using namespace subliminal;
 using namespace tools_test;
 

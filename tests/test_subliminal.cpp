@@ -13,7 +13,6 @@
 #include "bits.h"
 #include "subliminal/experiment.h"
 #include "tacit/rng.h"
-#include "tacit/train.h"
 #include "tools_test_support.h"
 
 using namespace tacit;
@@ -29,18 +28,34 @@ std::vector<std::uint32_t> deranged(std::uint64_t seed, std::uint32_t n) {
   return p;
 }
 
-}  // namespace
-
-namespace {
-
-using tools_test::TinyMnist;
-
 MlpSpec small_spec(int outputs) {
   const int widths[] = {kMnistPixels, 16, outputs};
   MlpSpec spec;
   REQUIRE(mlp_spec(widths, 3, &spec).ok());
   return spec;
 }
+
+// A model, its workspace and evaluation buffers, in memory of their own
+// sized by the three queries (bytes; used is what the arena gave out).
+struct Evaluation {
+  std::size_t bytes;
+  std::vector<unsigned char> memory;
+  Mlp mlp;
+  MlpWorkspace ws;
+  EvalBuffers buffers;
+  std::size_t used = 0;
+
+  Evaluation(const MlpSpec& spec, int capacity, int buffer_rows)
+      : bytes(mlp_bytes(spec) + mlp_workspace_bytes(spec, capacity) +
+              eval_buffers_bytes(buffer_rows)),
+        memory(arena_buffer_bytes(bytes)) {
+    Arena arena(memory.data(), memory.size());
+    REQUIRE(mlp_create(spec, arena, &mlp).ok());
+    REQUIRE(mlp_workspace_create(spec, capacity, arena, &ws).ok());
+    REQUIRE(eval_buffers_create(buffer_rows, arena, &buffers).ok());
+    used = arena.used();
+  }
+};
 
 }  // namespace
 
@@ -225,17 +240,11 @@ TEST_CASE("mnist_correct: argmax over the 10 digit logits, every batch, exact co
   TinyMnist data(4, 23);
   const MlpSpec spec = small_spec(13);
   const int capacity = 5;  // 23 images: four full batches and a short one
-  std::vector<unsigned char> memory(arena_buffer_bytes(
-      mlp_bytes(spec) + mlp_workspace_bytes(spec, capacity) + eval_buffers_bytes(8)));
-  Arena arena(memory.data(), memory.size());
-  Mlp mlp;
-  MlpWorkspace ws;
-  EvalBuffers buffers;
-  REQUIRE(mlp_create(spec, arena, &mlp).ok());
-  REQUIRE(mlp_workspace_create(spec, capacity, arena, &ws).ok());
-  REQUIRE(eval_buffers_create(8, arena, &buffers).ok());
-  CHECK(arena.used() == mlp_bytes(spec) + mlp_workspace_bytes(spec, capacity) +
-                            eval_buffers_bytes(8));
+  Evaluation e(spec, capacity, 8);
+  CHECK(e.used == e.bytes);
+  Mlp& mlp = e.mlp;
+  MlpWorkspace& ws = e.ws;
+  EvalBuffers& buffers = e.buffers;
 
   // All weights zero: the logits are the last bias. Digit 3 wins among the
   // digits; an aux logit is larger still and must be ignored.
@@ -266,21 +275,17 @@ TEST_CASE("mnist_correct refuses a model that is not 784 -> ... -> >= 10") {
   const int widths[] = {784, 8, 9};
   MlpSpec spec;
   REQUIRE(mlp_spec(widths, 3, &spec).ok());
-  std::vector<unsigned char> memory(arena_buffer_bytes(
-      mlp_bytes(spec) + mlp_workspace_bytes(spec, 4) + eval_buffers_bytes(4)));
-  Arena arena(memory.data(), memory.size());
-  Mlp mlp;
-  MlpWorkspace ws;
-  EvalBuffers buffers;
-  REQUIRE(mlp_create(spec, arena, &mlp).ok());
-  REQUIRE(mlp_workspace_create(spec, 4, arena, &ws).ok());
-  REQUIRE(eval_buffers_create(4, arena, &buffers).ok());
+  Evaluation e(spec, 4, 4);
+  Mlp& mlp = e.mlp;
+  MlpWorkspace& ws = e.ws;
+  EvalBuffers& buffers = e.buffers;
   TinyMnist data(1, 4);
   int correct = 0;
   const Status status =
       mnist_correct(Compute{}, mlp, ws, data.mnist.test, buffers, &correct);
   CHECK_FALSE(status.ok());
   CHECK(contains(status.message(), "9 outputs"));
+  Arena arena(e.memory.data(), e.memory.size());
   CHECK_FALSE(eval_buffers_create(0, arena, &buffers).ok());
 }
 

@@ -12,6 +12,7 @@
 
 #include "common/synthetic_digits.h"
 #include "data_files.h"
+#include "scoped_env.h"
 #include "theorem/config.h"
 #include "theorem/measure.h"
 #include "theorem/report.h"
@@ -228,6 +229,7 @@ TEST_CASE("a trial whose numbers are not finite is named; a sound one is not") {
 // --batch against the data: the MNIST headers' training count is read while
 // parsing, so too few digits is a usage error (exit 2) before any loading.
 TEST_CASE("flags: a batch larger than the training images is a usage error") {
+  const tools_test::ScopedEnv no_isa("TACIT_ISA", nullptr);  // parsing reads it
   data_test::TempDir dir;
   REQUIRE(tacit_tools::write_synthetic_digits(dir.path().c_str()));  // 1 training digit
   const std::string data = dir.path();

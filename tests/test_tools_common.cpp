@@ -215,20 +215,6 @@ TEST_CASE("tally_subnormals reads exactly what a real step wrote, 1 to 3 hidden 
 
 // tacit-repro's --json/--csv/--svg and tacit-theorem's --json: a run that
 // fails or stops early leaves an earlier result as it was.
-namespace {
-
-// The names in a directory, sorted.
-std::vector<std::string> names_in(const std::string& dir) {
-  std::vector<std::string> names;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    names.push_back(entry.path().filename().string());
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
-}  // namespace
-
 TEST_CASE("OutputFile: fails early on a bad path, replaces PATH only when written") {
   data_test::TempDir dir;
   const std::string path = dir.write("figure10.json", {'k', 'e', 'e', 'p'});
@@ -236,22 +222,22 @@ TEST_CASE("OutputFile: fails early on a bad path, replaces PATH only when writte
     tacit_tools::OutputFile unwritten("test");
     REQUIRE(unwritten.open(path));
     CHECK(file_text(path) == "keep");  // not truncated by open
-    CHECK(names_in(dir.path()).size() == 2);  // PATH and the new temporary
+    CHECK(dir.names().size() == 2);  // PATH and the new temporary
   }
   CHECK(file_text(path) == "keep");  // never written: untouched
-  CHECK(names_in(dir.path()) == std::vector<std::string>{"figure10.json"});
+  CHECK(dir.names() == std::vector<std::string>{"figure10.json"});
   {
     tacit_tools::OutputFile written("test");
     REQUIRE(written.open(path));
     CHECK(written.write("new result"));
   }
   CHECK(file_text(path) == "new result");
-  CHECK(names_in(dir.path()) == std::vector<std::string>{"figure10.json"});
+  CHECK(dir.names() == std::vector<std::string>{"figure10.json"});
 
   tacit_tools::OutputFile bad("test");
   CHECK_FALSE(bad.open(dir.file("no/such/dir/out.json")));
   CHECK_FALSE(bad.open(dir.path()));  // a directory is refused up front
-  CHECK(names_in(dir.path()) == std::vector<std::string>{"figure10.json"});
+  CHECK(dir.names() == std::vector<std::string>{"figure10.json"});
   tacit_tools::OutputFile none("test");
   CHECK(none.open(""));
   CHECK(none.write("ignored"));
@@ -290,7 +276,7 @@ TEST_CASE("OutputFile: a failed rename says where the finished result is") {
 #else
   CHECK_FALSE(blocked.write("finished"));
 #endif
-  const std::vector<std::string> names = names_in(dir.path());
+  const std::vector<std::string> names = dir.names();
   REQUIRE(names.size() == 2);  // late.json/ and the kept result
   CHECK(names[0].rfind(".late.json.tmp-", 0) == 0);
   CHECK(file_text(dir.file(names[0])) == "finished");
@@ -311,7 +297,7 @@ TEST_CASE("OutputFile: two writers of one path leave one whole result") {
     CHECK(second.write("{\"run\": 2}"));
   }
   CHECK(file_text(path) == "{\"run\": 2}");
-  CHECK(names_in(dir.path()) == std::vector<std::string>{"same.json"});
+  CHECK(dir.names() == std::vector<std::string>{"same.json"});
 
   // A run that fails early (a bad --data) discards only its own temporary:
   // the run still going keeps its result.
@@ -325,7 +311,7 @@ TEST_CASE("OutputFile: two writers of one path leave one whole result") {
     CHECK(going.write("still here"));
   }
   CHECK(file_text(path) == "still here");
-  CHECK(names_in(dir.path()) == std::vector<std::string>{"same.json"});
+  CHECK(dir.names() == std::vector<std::string>{"same.json"});
 
   // One stream per writer, too: rows then JSON never interleave.
   {
@@ -341,8 +327,9 @@ TEST_CASE("OutputFile: two writers of one path leave one whole result") {
 }
 
 #if defined(__unix__) || defined(__APPLE__)
-// A symbolic link planted where a temporary might go is never followed:
-// what it points to keeps its bytes, and PATH becomes a regular file.
+// The fixed PATH.tmp that outputs were once written through: a symbolic
+// link planted there is left alone, and PATH becomes a regular file (the
+// exclusive create itself: test_checkpoint's open_new_file test).
 TEST_CASE("OutputFile: never follows or reuses an existing file") {
   data_test::TempDir dir;
   const std::string victim = dir.write("victim", {'s', 'e', 'c', 'r', 'e', 't'});
@@ -364,6 +351,10 @@ TEST_CASE("OutputFile: never follows or reuses an existing file") {
   CHECK(std::filesystem::is_symlink(path + ".tmp"));  // left alone, not ours
 }
 
+
+#endif
+
+#if defined(TOOLS_TEST_HAVE_FORK)
 namespace {
 
 // Runs f in a child process; its exit status as waitpid gives it.
@@ -384,9 +375,6 @@ int in_child(F f) {
 
 }  // namespace
 
-#endif
-
-#if defined(TOOLS_TEST_HAVE_FORK)
 // Interrupted (Ctrl-C, kill): the temporaries go, PATH keeps what it held,
 // and the exit status still says which signal ended the program.
 TEST_CASE("OutputFile: SIGINT and SIGTERM remove the temporaries") {
@@ -407,16 +395,18 @@ TEST_CASE("OutputFile: SIGINT and SIGTERM remove the temporaries") {
       if (write(ready[1], "r", 1) != 1) _exit(3);
       for (;;) pause();
     }
+    // Closed here first, so a child that exits early ends the read (0 bytes)
+    // instead of leaving it to wait for the suite's timeout.
+    close(ready[1]);
     char byte = 0;
     REQUIRE(read(ready[0], &byte, 1) == 1);
     close(ready[0]);
-    close(ready[1]);
     REQUIRE(kill(pid, sig) == 0);
     int status = 0;
     REQUIRE(waitpid(pid, &status, 0) == pid);
     CHECK(WIFSIGNALED(status));
     CHECK(WTERMSIG(status) == sig);
-    CHECK(names_in(dir.path()) == std::vector<std::string>{"out.json"});
+    CHECK(dir.names() == std::vector<std::string>{"out.json"});
     CHECK(file_text(path) == "old");
   }
 }
@@ -448,7 +438,7 @@ TEST_CASE("OutputFile: a failed write says why") {
     const std::string message = file_text(log);
     CHECK_MESSAGE(contains(message, std::strerror(EFBIG)), message);
     CHECK_MESSAGE(contains(message, "test: writing " + path), message);
-    CHECK(names_in(dir.path()) == std::vector<std::string>{"stderr.txt"});
+    CHECK(dir.names() == std::vector<std::string>{"stderr.txt"});
   }
 }
 #endif
@@ -498,6 +488,7 @@ TEST_CASE("cli: numbers are strict: no spaces, no '+', no sign on unsigned, noth
 
 #if defined(TOOLS_TEST_HAVE_STDERR_CAPTURE)
 TEST_CASE("cli: a table's flags, their refusals and messages") {
+  const ScopedEnv no_isa("TACIT_ISA", nullptr);  // parsing reads it
   using namespace tacit_cli;
   std::uint64_t seed = 0;
   int batch = 1;
@@ -625,30 +616,21 @@ TEST_CASE("check_finite: names the first NaN or infinity by layer, W or b, row a
 TEST_CASE("exit_on_out_of_memory: a failed new is a message and exit 1, not an abort") {
   data_test::TempDir dir;
   const std::string path = dir.file("stderr.txt");
-  std::fflush(nullptr);
-  const pid_t child = fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {
-    if (std::freopen(path.c_str(), "w", stderr) == nullptr) std::_Exit(99);
+  const int wstatus = in_child([&] {
+    if (std::freopen(path.c_str(), "w", stderr) == nullptr) return 99;
     tacit_cli::exit_on_out_of_memory("build/tools/tacit-test");
     // An output being written: its temporary must not outlive the exit.
     static tacit_tools::OutputFile out("tacit-test");
-    if (!out.open(dir.file("out.json"))) std::_Exit(96);
+    if (!out.open(dir.file("out.json"))) return 96;
     // More than any machine has: operator new fails, calls the handler.
     // (A direct call: a new-expression's allocation may be elided.)
     volatile std::size_t huge = ~static_cast<std::size_t>(0) / 4;
     void* volatile p = ::operator new(huge);
-    std::_Exit(p != nullptr ? 98 : 97);  // not reached
-  }
-  int wstatus = 0;
-  REQUIRE(waitpid(child, &wstatus, 0) == child);
+    return p != nullptr ? 98 : 97;  // not reached
+  });
   REQUIRE(WIFEXITED(wstatus));
   CHECK(WEXITSTATUS(wstatus) == tacit_cli::kExitFailure);
   CHECK(file_text(path) == "tacit-test: out of memory\n");
-  std::vector<std::string> left;
-  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
-    left.push_back(entry.path().filename().string());
-  }
-  CHECK(left == std::vector<std::string>{"stderr.txt"});
+  CHECK(dir.names() == std::vector<std::string>{"stderr.txt"});
 }
 #endif

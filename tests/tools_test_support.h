@@ -1,6 +1,6 @@
 // What the tools' suites share: substring checks, a file's text, an
-// environment variable set for a scope, what a call writes to stderr, and a
-// small in-memory MNIST a teacher can learn.
+// environment variable set for a scope (scoped_env.h), what a call writes
+// to stderr, and a small in-memory MNIST a teacher can learn.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "data_files.h"
+#include "scoped_env.h"
 #include "tacit/mnist.h"
 
 #if defined(__unix__) || defined(__APPLE__)
@@ -30,44 +31,12 @@ inline bool contains(const std::string& text, const std::string& part) {
 
 // A file's bytes, or "(missing)".
 inline std::string file_text(const std::string& path) {
-  std::string text;
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) return "(missing)";
-  char buffer[256];
-  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) text.append(buffer, n);
   std::fclose(f);
-  return text;
+  const data_test::Bytes bytes = data_test::read_bytes(path);
+  return std::string(bytes.begin(), bytes.end());
 }
-
-// Sets an environment variable for the scope, then restores it.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    const char* old = std::getenv(name);
-    had_ = old != nullptr;
-    if (had_) old_ = old;
-    set(value);
-  }
-  ~ScopedEnv() { set(had_ ? old_.c_str() : nullptr); }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  void set(const char* value) {
-#if defined(_WIN32)
-    _putenv_s(name_, value != nullptr ? value : "");
-#else
-    if (value != nullptr) {
-      setenv(name_, value, 1);
-    } else {
-      unsetenv(name_);
-    }
-#endif
-  }
-  const char* name_;
-  bool had_ = false;
-  std::string old_;
-};
 
 #if defined(TOOLS_TEST_HAVE_STDERR_CAPTURE)
 // What f writes to stderr (POSIX file descriptors; the check is skipped

@@ -42,20 +42,18 @@ void write_file(const unsigned char* data, std::size_t size) {
 }
 
 void fuzz_one(const unsigned char* data, std::size_t size) {
+  write_file(data, size);  // the same bytes for every file check below
   MlpSpec spec;
   const Status header = checkpoint_parse_spec(data, size, "input", &spec);
   require(header.message()[0] != '\0');
+  MlpSpec from_file;
   if (!header.ok()) {
     // A header refused in memory is refused in a file too.
-    write_file(data, size);
-    MlpSpec from_file;
     require(!checkpoint_file_spec(g_path.c_str(), &from_file).ok());
     return;
   }
   // A header is believed from a file only when the file's size agrees:
   // callers allocate from the spec it returns.
-  write_file(data, size);
-  MlpSpec from_file;
   require(checkpoint_file_spec(g_path.c_str(), &from_file).ok() ==
           (size == checkpoint_bytes(spec)));
   if (mlp_param_count(spec) > kMaxFuzzParams) return;
@@ -78,7 +76,6 @@ void fuzz_one(const unsigned char* data, std::size_t size) {
   }
 
   // The file loader agrees with the memory one.
-  write_file(data, size);
   for (std::size_t i = 0; i < mlp.param_count; ++i) mlp.params[i] = 0.5f;
   const Status file = checkpoint_load(g_path.c_str(), buffer.data(), buffer.size(), mlp);
   require(file.ok() == status.ok());
