@@ -1,5 +1,5 @@
 // Classifies one digit the way firmware would: the model is a header from
-// tools/tacit-export (weights as `static const` arrays, so in flash), the
+// tacit-export (weights as `static const` arrays, so in flash), the
 // activations live in one static buffer sized by the header, and the product
 // runs on the calling thread with the portable kernel. No heap, no threads,
 // no files: the only I/O is text on stdout (semihosting on a Cortex-M).
