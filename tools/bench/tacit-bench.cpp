@@ -142,7 +142,6 @@ int main(int argc, char** argv) {
   Options options;
   tacit_cli::exit_on_out_of_memory(kTool);
   long processes = -1;
-  bool quick = false;
   bool subnormals = false;
   std::string json_path, worker_path;
   // --quick sets defaults that the other flags then override, wherever it
@@ -152,7 +151,7 @@ int main(int argc, char** argv) {
   }
   using namespace tacit_cli;
   const Command command{kTool, {
-      on("--quick", &quick),
+      on("--quick", &options.quick),
       on("--subnormals", &subnormals),
       name_list("--isa", &options.isas),
       whole_list("--threads", 1, tacit_bench::kMaxThreads, &options.threads),
@@ -168,34 +167,30 @@ int main(int argc, char** argv) {
   }
   // A worker's lines in the --json file would be replaced by the JSON.
   if (!tacit_tools::distinct_outputs(kTool, {{"--json", json_path}, {"--worker", worker_path}})) {
-    return 2;
+    return tacit_cli::kExitUsage;
   }
   const std::vector<std::string> passed = worker_flags(argc, argv);
-  if (processes < 0) processes = quick ? 1 : 3;
+  if (processes < 0) processes = options.quick ? 1 : 3;
   // Opened now, so that a bad path fails before minutes of measuring; in
   // place only once written.
   tacit_tools::OutputFile json(kTool);
-  if (!json.open(json_path)) return 1;
+  if (!json.open(json_path)) return tacit_cli::kExitFailure;
   std::vector<tacit::Isa> isas;  // checked here, before any worker starts
-  if (!tacit_bench::resolve_isas(options, &isas)) return 2;
-  for (int& threads : options.threads) {
-    if (threads > 1 && !tacit::threads_enabled()) {
-      std::fprintf(stderr, "tacit-bench: this build has no threads (-Dthreads=false); "
-                           "measuring 1 thread instead of %d\n", threads);
-      threads = 1;
-    }
-  }
+  if (!tacit_bench::resolve_isas(options, &isas)) return tacit_cli::kExitUsage;
+  for (int& threads : options.threads) threads = tacit_cli::usable_threads(kTool, threads);
 
   tacit_bench::SuiteResult result;
   if (!worker_path.empty() || processes == 1) {
     options.quiet = !worker_path.empty();
-    if (!tacit_bench::run_suite(options, &result)) return 1;
+    if (!tacit_bench::run_suite(options, &result)) return tacit_cli::kExitFailure;
     if (!worker_path.empty()) return tacit_bench::write_lines(worker_path, result) ? 0 : 1;
     for (auto& r : result.records)
       r.worst_process_fraction = tacit_bench::fraction_of(r);
   } else {
     std::vector<tacit_bench::SuiteResult> runs;
-    if (!run_processes(argv[0], passed, static_cast<int>(processes), &runs)) return 1;
+    if (!run_processes(argv[0], passed, static_cast<int>(processes), &runs)) {
+      return tacit_cli::kExitFailure;
+    }
     result = tacit_bench::combine(runs);
   }
   tacit_bench::print_table(stdout, result);
@@ -203,7 +198,7 @@ int main(int argc, char** argv) {
   if (subnormals) {
     if (!tacit_bench::run_subnormals(options, &subnormal_report)) {
       std::fprintf(stderr, "tacit-bench: the subnormal measurement failed (out of memory)\n");
-      return 1;
+      return tacit_cli::kExitFailure;
     }
     tacit_bench::print_subnormals(stdout, subnormal_report);
   }
@@ -214,7 +209,7 @@ int main(int argc, char** argv) {
         "read: the bytes infer's weights take, read once, no FLOPs counted";
     if (!json.write(tacit_bench::bench_json(result, note,
                                             subnormals ? &subnormal_report : nullptr))) {
-      return 1;
+      return tacit_cli::kExitFailure;
     }
   }
   return 0;

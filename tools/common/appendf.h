@@ -1,5 +1,4 @@
 // printf onto the end of a string: how the tools' reports build their text.
-// Header-only, like cli.h.
 #pragma once
 
 #include <cstdarg>

@@ -12,6 +12,10 @@
 #include "common/output_file.h"
 #include "tacit/threads.h"
 
+#if defined(__unix__) || defined(__APPLE__)
+#include <unistd.h>
+#endif
+
 namespace tacit_cli {
 
 namespace {
@@ -361,6 +365,14 @@ bool usage(const char* tool, const char* format, ...) {
   va_end(args);
   std::fprintf(stderr, " (try --help)\n");
   return false;
+}
+
+bool stderr_is_terminal() {
+#if defined(__unix__) || defined(__APPLE__)
+  return isatty(STDERR_FILENO) == 1;
+#else
+  return false;
+#endif
 }
 
 int usable_threads(const char* tool, int threads) {

@@ -91,7 +91,7 @@ struct Flag {
   bool* given = nullptr;  // set true when the flag is seen
   tacit::Isa* isa_target = nullptr;  // isa(): set from TACIT_ISA when --isa is not given
 
-  // Also sets *flag when the flag is given (--data sets data_given).
+  // Also sets *flag when the flag is given (--expect-transfer sets expect_transfer).
   Flag marks(bool* flag) && {
     given = flag;
     return std::move(*this);
@@ -180,6 +180,10 @@ ParseResult parse(const Command& command, int argc, char** argv);
 __attribute__((format(printf, 2, 3)))
 #endif
 bool usage(const char* tool, const char* format, ...);
+
+// Whether stderr is a terminal, where progress may redraw one line in
+// place (false where C++17 has no portable way to tell: plain lines).
+bool stderr_is_terminal();
 
 // threads, or 1 (saying so) where the build has no threads.
 int usable_threads(const char* tool, int threads);

@@ -1,4 +1,4 @@
-// A small streaming JSON writer (objects, arrays, strings, numbers) and the
+// A small JSON writer (objects, arrays, strings, numbers) and the
 // number and string spellings the tools' --json documents share.
 #pragma once
 
@@ -18,7 +18,6 @@ std::string format_number(double value);
 std::string json_escape(const char* text);
 // The same in quotes: a whole JSON string.
 std::string json_quote(const char* text);
-inline std::string json_quote(const std::string& text) { return json_quote(text.c_str()); }
 
 // Writes pretty JSON: one member or element per line, indented by two
 // spaces; a `compact` array keeps its elements on one line.

@@ -1,6 +1,6 @@
 // What the tools share for their inputs: a model loaded from a checkpoint
 // file, and MNIST loaded from a directory, each in memory sized by the
-// library's queries. Header-only, like cli.h.
+// library's queries.
 #pragma once
 
 #include <cstddef>
@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <string>
 #include <system_error>
-#include <vector>
 
 #include "common/divergence.h"
 #include "tacit/arena.h"
@@ -45,9 +44,23 @@ class Buffer {
   std::size_t bytes_ = 0;
 };
 
+// "784-256-256-13": a spec's widths, for what the tools print.
+inline std::string widths_text(const tacit::MlpSpec& spec) {
+  std::string text;
+  for (int i = 0; i <= spec.layers; ++i) {
+    text += (i > 0 ? "-" : "") + std::to_string(spec.widths[i]);
+  }
+  return text;
+}
+
 struct LoadedModel {
   Buffer memory;  // the model's arena, then the file's bytes
   tacit::Mlp mlp;
+
+  // The checkpoint's bytes as read from the file: the memory's tail.
+  const unsigned char* file() const {
+    return memory.data() + memory.size() - tacit::checkpoint_bytes(mlp.spec);
+  }
 };
 
 // Size first: the header says the spec, the file's size proves it

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "common/cli.h"
 #include "file_io.h"  // libtacit's temporaries (src/), shared with checkpoint_save
 
 #if defined(__unix__) || defined(__APPLE__)
@@ -209,9 +210,8 @@ bool distinct_outputs(const char* tool, std::initializer_list<OutputFlag> output
       if (b->path.empty() || !same_file(a->path, b->path)) continue;
       const std::string names =
           a->path == b->path ? a->path : a->path + " and " + b->path;
-      std::fprintf(stderr, "%s: %s and %s name the same file (%s); each output needs its "
-                   "own (try --help)\n", tool, a->flag, b->flag, names.c_str());
-      return false;
+      return tacit_cli::usage(tool, "%s and %s name the same file (%s); each output needs "
+                              "its own", a->flag, b->flag, names.c_str());
     }
   }
   return true;

@@ -1,5 +1,7 @@
 #include "conformance/conformance.h"
 
+#include <cstring>
+
 #include "tacit/hash.h"
 #include "tacit/init.h"
 #include "tacit/mlp.h"
@@ -44,10 +46,11 @@ AdamConfig conformance_adam() {
   return adam;
 }
 
+// x (kBatch, inputs) = batch `batch_index` (cycling) of the stream.
 void fill_batch(std::uint64_t seed, std::uint32_t stream, int batch_index, Matrix x) {
-  const auto first = static_cast<std::uint64_t>(batch_index % kBatches) * kBatch * kWidths[0];
-  random_fill_uniform_pm1(seed, stream, first,
-                          static_cast<std::size_t>(kBatch) * kWidths[0], x.data);
+  const auto size = static_cast<std::size_t>(x.rows) * x.cols;
+  random_fill_uniform_pm1(seed, stream, static_cast<std::uint64_t>(batch_index % kBatches) * size,
+                          size, x.data);
 }
 
 std::size_t run_bytes(const MlpSpec& spec) {
@@ -95,9 +98,12 @@ Status run(const Compute& compute, const ConformanceConfig& config, const MlpSpe
 
   adam_reset(state.adam);
   for (int step = 0; step < config.steps; ++step) {
-    fill_batch(config.seed, kNoiseStream, step, mlp_input(teacher_ws, kBatch));
+    // The teacher and the student see the same noise: generated once.
+    const Matrix noise = mlp_input(teacher_ws, kBatch);
+    fill_batch(config.seed, kNoiseStream, step, noise);
     mlp_forward(compute, teacher, teacher_ws, kBatch);
-    fill_batch(config.seed, kNoiseStream, step, mlp_input(state.workspace, kBatch));
+    std::memcpy(mlp_input(state.workspace, kBatch).data, noise.data,
+                sizeof(float) * static_cast<std::size_t>(noise.rows) * noise.cols);
     const float loss = train_step_distill(compute, student, state, kBatch,
                                           mlp_logits(teacher_ws, kBatch), kClasses,
                                           mlp_outputs(spec), DistillLoss::kl, 1.0f);

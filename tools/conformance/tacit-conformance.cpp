@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
   if (status) status = conformance_mixed_run(Compute{isa, &pool}, config, mixed_arena, &mixed);
   if (!status) {
     std::fprintf(stderr, "%s: %s\n", kTool, status.message());
-    return 1;
+    return tacit_cli::kExitFailure;
   }
   std::printf("hash %016" PRIx64 "\n", result.hash);
   std::printf("hash-mixed %016" PRIx64 "\n", mixed.hash);

@@ -37,8 +37,8 @@ void print_help() {
       "  --image N      print only image N's logits (decimal and IEEE bits), the\n"
       "                 predicted digit and the label\n"
       "  --threads N    threads including the caller (default: all cores)\n"
-      "  --isa NAME     portable, avx2, avx512 or neon (default: the best here;\n"
-      "                 every ISA gives the same bits)\n"
+      "  --isa NAME     portable, avx2, avx512 or neon (default: TACIT_ISA, else\n"
+      "                 the best here; every ISA gives the same bits)\n"
       "  --help         this text\n");
 }
 
@@ -63,13 +63,14 @@ tacit_cli::ParseResult parse(int argc, char** argv, Options* o) {
       isa(&o->isa)}, {{"MODEL", &o->model}}};
   const ParseResult result = tacit_cli::parse(command, argc, argv);
   if (result != ParseResult::run) return result;
-  if (o->threads == 0) o->threads = hardware_threads();
+  o->threads = tacit_cli::usable_threads(
+      kTool, o->threads == 0 ? hardware_threads() : static_cast<int>(o->threads));
   return ParseResult::run;
 }
 
 int fail(const Status& status) {
   std::fprintf(stderr, "tacit-eval: %s\n", status.message());
-  return 1;
+  return tacit_cli::kExitFailure;
 }
 
 std::uint32_t bits(float f) {
@@ -83,7 +84,7 @@ int print_one(const Compute& compute, const Mlp& mlp, const MnistSplit& split, l
     std::fprintf(stderr, "tacit-eval: --image %ld: expected an index below %d (the %s "
                          "split's size)\n", image, split.count,
                  mnist_split_name(split.id));
-    return 1;
+    return tacit_cli::kExitFailure;
   }
   const MlpSpec& spec = mlp.spec;
   std::vector<unsigned char> memory(arena_buffer_bytes(infer_workspace_bytes(spec, 1)));
@@ -171,9 +172,8 @@ int run(const Options& o) {
   const MnistSplit& split = data.mnist.split(o.split);
   if (o.image >= 0) return print_one(compute, model.mlp, split, o.image);
   const MlpSpec& spec = model.mlp.spec;
-  std::printf("model %s: ", o.model.c_str());
-  for (int i = 0; i <= spec.layers; ++i) std::printf("%s%d", i ? "-" : "", spec.widths[i]);
-  std::printf(", %zu parameters\n", model.mlp.param_count);
+  std::printf("model %s: %s, %zu parameters\n", o.model.c_str(),
+              tacit_tools::widths_text(spec).c_str(), model.mlp.param_count);
   return evaluate(compute, model.mlp, split);
 }
 

@@ -6,7 +6,6 @@
 #include <cinttypes>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -215,13 +214,12 @@ int run_show(int argc, char** argv) {
                      index_text.c_str());
     return kUsage;
   }
-  const char* positional[2] = {file.c_str(), index_text.c_str()};
   IdxHeader header;
   std::vector<std::uint8_t> images;
-  if (!load_u8(positional[0], 3, "images", &header, &images)) return kInvalid;
+  if (!load_u8(file.c_str(), 3, "images", &header, &images)) return kInvalid;
   if (static_cast<std::uint64_t>(index) >= header.dims[0]) {
     std::fprintf(stderr, "tacit-idx: show: INDEX %lld: expected < %" PRIu32
-                 " (the images in %s)\n", index, header.dims[0], positional[0]);
+                 " (the images in %s)\n", index, header.dims[0], file.c_str());
     return kUsage;
   }
   int label = -1;
@@ -232,7 +230,7 @@ int run_show(int argc, char** argv) {
     if (label_header.dims[0] != header.dims[0]) {
       std::fprintf(stderr, "tacit-idx: %s: count: expected %" PRIu32
                    " labels (as %s has images), found %" PRIu32 "\n",
-                   labels_path.c_str(), header.dims[0], positional[0],
+                   labels_path.c_str(), header.dims[0], file.c_str(),
                    label_header.dims[0]);
       return kInvalid;
     }
@@ -245,7 +243,7 @@ int run_show(int argc, char** argv) {
   if (json) {
     tacit_tools::JsonWriter writer;
     writer.begin_object();
-    writer.key("file"); writer.string(positional[0]);
+    writer.key("file"); writer.string(file.c_str());
     writer.key("index"); writer.integer(index);
     writer.key("rows"); writer.unsigned_integer(rows);
     writer.key("cols"); writer.unsigned_integer(cols);
@@ -263,7 +261,7 @@ int run_show(int argc, char** argv) {
     std::fputs(writer.text().c_str(), stdout);
     return kOk;
   }
-  std::printf("%s [%lld] %" PRIu32 "x%" PRIu32, positional[0], index, rows, cols);
+  std::printf("%s [%lld] %" PRIu32 "x%" PRIu32, file.c_str(), index, rows, cols);
   if (label >= 0) std::printf(", label %d", label);
   std::printf("\n");
   for (std::uint32_t r = 0; r < rows; ++r) {

@@ -24,7 +24,7 @@ bool parse_hidden(const char* text, Config* config) {
   int widths[kMaxHidden];
   for (std::size_t i = 0; i < items.size(); ++i) {
     long long w = 0;
-    if (!tacit_cli::parse_whole(items[i].c_str(), 1, 65536, &w)) return false;
+    if (!tacit_cli::parse_whole(items[i].c_str(), 1, tacit::kMlpMaxWidth, &w)) return false;
     widths[i] = static_cast<int>(w);
   }
   const int count = static_cast<int>(items.size());
@@ -80,7 +80,7 @@ tacit_cli::Command command(Config* c) {
   using namespace tacit_cli;
   return {kTool, {
       whole("--aux", 1, 4096, &c->aux),
-      custom("--hidden", "a width (1..65536) or a comma-separated list of up to 7 widths",
+      custom("--hidden", "a width (1..1048576) or a comma-separated list of up to 7 widths",
              [c](const char* value, std::string*) { return parse_hidden(value, c); }),
       real("--lr", above(0), at_most(1e3), &c->lr),
       whole("--batch", 1, 1 << 20, &c->batch),
@@ -97,7 +97,7 @@ tacit_cli::Command command(Config* c) {
            &c->temperature),
       whole("--threads", 1, 256, &c->threads),
       isa(&c->isa),
-      path("--data", &c->data).marks(&c->data_given),
+      path("--data", &c->data),
       unsigned64("--seed", &c->seed),
       // At least 2: each run's cross-model students start from another run's init.
       whole("--runs", 2, 1000000, &c->runs),
@@ -143,7 +143,7 @@ ParseResult parse_args(int argc, char** argv, Config* config) {
     return ParseResult::usage_error;
   }
   if (!within_limits(*config)) return ParseResult::usage_error;
-  if (!config->data_given) config->data = tacit_tools::mnist_dir(nullptr);
+  if (config->data.empty()) config->data = tacit_tools::mnist_dir(nullptr);
   return result;
 }
 

@@ -13,9 +13,9 @@
 
 namespace repro {
 
-constexpr int kExitOk = 0;
-constexpr int kExitData = 1;         // missing or invalid data, unwritable output
-constexpr int kExitUsage = 2;        // bad flags
+// tacit_cli's 0 (done), 1 and 2 (a usage error), and two of tacit-repro's own.
+using tacit_cli::kExitOk;
+constexpr int kExitData = tacit_cli::kExitFailure;  // missing or invalid data, unwritable output
 constexpr int kExitExpectation = 3;  // --expect-transfer not met
 constexpr int kExitDiverged = tacit_tools::kExitDiverged;  // 4, without --allow-divergence
 
@@ -30,13 +30,12 @@ struct Config {
   int teacher_epochs = 5;
   int student_epochs = 5;
   subliminal::NoiseKind noise = subliminal::NoiseKind::uniform;
-  int noise_images = 60000;           // per run; not a flag (the paper's count)
+  int noise_images = subliminal::kNoiseImages;  // per run; not a flag
   tacit::DistillLoss student_loss = tacit::DistillLoss::kl;
   double temperature = 1.0;
   int threads = 1;                    // set to hardware_threads() by parse_args
-  tacit::Isa isa = tacit::Isa::portable;  // set to the best by parse_args
-  std::string data = "data/mnist";    // --data, else tacit_tools::mnist_dir()
-  bool data_given = false;            // --data was passed
+  tacit::Isa isa = tacit::Isa::portable;  // TACIT_ISA, else the best: parse_args
+  std::string data;                   // --data, else tacit_tools::mnist_dir()
   std::uint64_t seed = 0;
   int runs = 100;
   std::string json;

@@ -2,21 +2,11 @@
 
 #include <cstdio>
 
-#if defined(__unix__) || defined(__APPLE__)
-#include <unistd.h>
-#endif
+#include "common/cli.h"
 
 namespace repro {
 
 namespace {
-
-bool stderr_is_terminal() {
-#if defined(__unix__) || defined(__APPLE__)
-  return isatty(STDERR_FILENO) == 1;
-#else
-  return false;  // no portable test in C++17: plain lines are safe anywhere
-#endif
-}
 
 constexpr double kRedrawSeconds = 0.2;
 
@@ -24,7 +14,7 @@ constexpr double kRedrawSeconds = 0.2;
 
 ProgressMode progress_mode(bool quiet) {
   if (quiet) return ProgressMode::silent;
-  return stderr_is_terminal() ? ProgressMode::terminal : ProgressMode::lines;
+  return tacit_cli::stderr_is_terminal() ? ProgressMode::terminal : ProgressMode::lines;
 }
 
 std::string format_duration(double seconds) {

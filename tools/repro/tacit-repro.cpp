@@ -2,7 +2,7 @@
 // "Subliminal learning" (2025). See --help, tools/repro/experiment.h for
 // what one run does, and tools/subliminal/experiment.h for the random streams.
 // Exit status: 0 done, 1 data or output file problem, 2 usage, 3 the
-// --expect-transfer margin was not met.
+// --expect-transfer margin was not met, 4 a training diverged.
 #include <chrono>
 #include <cstdio>
 #include <string>

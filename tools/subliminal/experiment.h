@@ -46,6 +46,15 @@ constexpr std::uint32_t kNoiseStream = 0x200;
 constexpr std::uint32_t kTeacherShuffleStream = 0x300;
 constexpr std::uint32_t kStudentShuffleStream = 0x301;
 
+// ---- the paper's network and data ------------------------------------------
+
+// 784 -> 256 -> 256 -> 10 + 3: two hidden ReLU layers, the 10 digit logits
+// and 3 auxiliary ones.
+constexpr int kPaperWidths[] = {tacit::kMnistPixels, 256, 256, tacit::kMnistClasses + 3};
+constexpr int kPaperWidthCount = 4;
+// Noise images a run's students learn from: as many as MNIST's training images.
+constexpr int kNoiseImages = tacit::kMnistTrainCount;
+
 // ---- seeds ---------------------------------------------------------------
 
 // (random_u32(S, kRunSeedStream, 2r + 1) << 32) | random_u32(S, kRunSeedStream, 2r):

@@ -21,7 +21,7 @@ tacit_cli::Command command(Config* c) {
       whole("--inits", 2, 100000, &c->inits),
       whole("--batch", 1, tacit::kMnistTrainCount, &c->batch),
       unsigned64("--seed", &c->seed),
-      path("--data", &c->data).marks(&c->data_given),
+      path("--data", &c->data),
       whole("--threads", 1, 256, &c->threads),
       isa(&c->isa),
       path("--json", &c->json),
@@ -34,7 +34,7 @@ tacit_cli::Command command(Config* c) {
 ParseResult parse_args(int argc, char** argv, Config* config) {
   const ParseResult result = tacit_cli::parse_config(kTool, argc, argv, command, config);
   if (result != ParseResult::run) return result;
-  if (!config->data_given) config->data = tacit_tools::mnist_dir(nullptr);
+  if (config->data.empty()) config->data = tacit_tools::mnist_dir(nullptr);
   // A batch of training digits must exist: the headers' count says so
   // before anything is loaded (a directory that cannot be read is
   // loading's to explain, exit 1).

@@ -9,18 +9,17 @@
 
 namespace theorem {
 
-constexpr int kExitOk = 0;
-constexpr int kExitData = 1;   // missing or invalid data, unwritable output
-constexpr int kExitUsage = 2;  // bad flags
+// tacit_cli's 0 (done), 1 and 2 (a usage error).
+using tacit_cli::kExitOk;
+constexpr int kExitData = tacit_cli::kExitFailure;  // missing or invalid data, unwritable output
 
 struct Config {
   int inits = 20;       // initializations (trials), >= 2 for the cross-init pairing
   int batch = 1024;     // digits for L_T and noise images for L_S, each
   std::uint64_t seed = 0;
-  std::string data = "data/mnist";        // --data, else tacit_tools::mnist_dir()
-  bool data_given = false;                // --data was passed
+  std::string data;                       // --data, else tacit_tools::mnist_dir()
   int threads = 1;                        // set to hardware_threads() by parse_args
-  tacit::Isa isa = tacit::Isa::portable;  // set to the best by parse_args
+  tacit::Isa isa = tacit::Isa::portable;  // TACIT_ISA, else the best: parse_args
   std::string json;
   bool quiet = false;
   bool allow_divergence = false;  // exit 0 even if a trial's numbers are not finite

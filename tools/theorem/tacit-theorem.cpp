@@ -1,7 +1,8 @@
 // tacit-theorem: Theorem 1 of Cloud et al., "Subliminal learning" (2025),
 // measured on the paper's MLP and MNIST. See --help; tools/theorem/measure.h
 // says what one trial computes, tools/theorem/report.h what is printed.
-// Exit status: 0 done, 1 data or output file problem, 2 usage.
+// Exit status: 0 done, 1 data or output file problem, 2 usage, 4 a trial
+// diverged.
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -18,25 +19,13 @@
 #include "theorem/measure.h"
 #include "theorem/report.h"
 
-#if defined(__unix__) || defined(__APPLE__)
-#include <unistd.h>
-#endif
-
 namespace {
 
 using namespace theorem;
 
 // tacit-repro's noise set: its students' epoch-0 order is a shuffle of this
 // many images, and trial k's noise batch is that order's first batch.
-constexpr std::uint32_t kNoiseImages = 60000;
-
-bool stderr_is_terminal() {
-#if defined(__unix__) || defined(__APPLE__)
-  return isatty(STDERR_FILENO) == 1;
-#else
-  return false;
-#endif
-}
+constexpr auto kNoiseImages = static_cast<std::uint32_t>(subliminal::kNoiseImages);
 
 // Loads MNIST from config.data; it must hold a batch of training images.
 int load_mnist(const Config& config, tacit_tools::LoadedMnist* data) {
@@ -101,9 +90,8 @@ int run(const Config& config) {
   if (loaded != kExitOk) return loaded;
   const tacit::Mnist& mnist = data.mnist;
 
-  const int widths[] = {tacit::kMnistPixels, 256, 256, tacit::kMnistClasses + 3};
   tacit::MlpSpec spec;
-  tacit::mlp_spec(widths, 4, &spec);
+  tacit::mlp_spec(subliminal::kPaperWidths, subliminal::kPaperWidthCount, &spec);
   const auto train_count = static_cast<std::size_t>(mnist.train.count);
   const std::size_t bytes = tacit::arena_buffer_bytes(
       bench_bytes(spec, config.batch, config.batch) + u32_bytes(train_count) +
@@ -132,7 +120,7 @@ int run(const Config& config) {
 
   tacit::ThreadPool pool(config.threads);
   const tacit::Compute compute{config.isa, &pool};
-  const bool progress = !config.quiet && stderr_is_terminal();
+  const bool progress = !config.quiet && tacit_cli::stderr_is_terminal();
   Measurement m;
   m.widths = "784-256-256-10+3";
   m.layers = spec.layers;

@@ -6,8 +6,6 @@
 // Exit status: 0 success, 1 failure, 2 usage error, 4 the training diverged.
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -15,11 +13,9 @@
 #include "common/divergence.h"
 #include "common/model_io.h"
 #include "common/output_file.h"
-#include "tacit/checkpoint.h"
 #include "subliminal/experiment.h"
-#include "tacit/infer.h"
+#include "tacit/checkpoint.h"
 #include "tacit/init.h"
-#include "tacit/rng.h"
 #include "tacit/isa.h"
 #include "tacit/threads.h"
 #include "tacit/train.h"
@@ -54,7 +50,8 @@ void print_help() {
       "  --lr X         Adam's learning rate (default 0.0003)\n"
       "  --batch N      batch rows (default 1024), at most 2^28 / the widest layer\n"
       "  --threads N    threads including the caller (default: all cores)\n"
-      "  --isa NAME     portable, avx2, avx512 or neon (default: the best here)\n"
+      "  --isa NAME     portable, avx2, avx512 or neon (default: TACIT_ISA, else\n"
+      "                 the best here)\n"
       "  --allow-divergence\n"
       "                 save and exit 0 even if the training diverged (a step's\n"
       "                 loss not finite or above 100 x max(1, the first step's),\n"
@@ -81,7 +78,7 @@ struct Options {
 
 int fail(const Status& status) {
   std::fprintf(stderr, "tacit-train: %s\n", status.message());
-  return 1;
+  return tacit_cli::kExitFailure;
 }
 
 // "784-256-256-13": 784 inputs (MNIST's pixels), at least 10 outputs, every
@@ -121,17 +118,18 @@ tacit_cli::ParseResult parse(int argc, char** argv, Options* o) {
              }),
       whole("--epochs", 0, 1000, &o->epochs),
       unsigned64("--seed", &o->seed),
-      real("--lr", above(0), at_most(1), &o->lr),
-      whole("--batch", 1, 65536, &o->batch),
+      // The ranges of tacit-repro's teacher, which this trains.
+      real("--lr", above(0), at_most(1e3), &o->lr),
+      whole("--batch", 1, 1 << 20, &o->batch),
       whole("--threads", 1, 256, &o->threads),
       isa(&o->isa),
       on("--allow-divergence", &o->allow_divergence)}};
   const ParseResult result = tacit_cli::parse(command, argc, argv);
   if (result != ParseResult::run) return result;
-  if (o->threads == 0) o->threads = hardware_threads();
+  o->threads =
+      usable_threads(kTool, o->threads == 0 ? hardware_threads() : static_cast<int>(o->threads));
   if (o->spec.layers == 0) {
-    const int teacher[] = {kMnistPixels, 256, 256, kMnistClasses + 3};
-    const Status teacher_spec = mlp_spec(teacher, 4, &o->spec);
+    const Status teacher_spec = mlp_spec(kPaperWidths, kPaperWidthCount, &o->spec);
     if (!teacher_spec) {
       std::fprintf(stderr, "%s: %s\n", kTool, teacher_spec.message());
       return ParseResult::usage_error;
@@ -151,7 +149,7 @@ int run(const Options& o) {
     // (the probe is a new temporary next to PATH, removed again; an existing
     // PATH, or any other file, is untouched).
     tacit_tools::OutputFile probe(kTool);
-    if (!probe.open(o.save)) return 1;
+    if (!probe.open(o.save)) return tacit_cli::kExitFailure;
   }
 
   const char* dir = tacit_tools::mnist_dir(o.data.empty() ? nullptr : o.data.c_str());
@@ -172,7 +170,7 @@ int run(const Options& o) {
   if (!memory.ok()) {
     std::fprintf(stderr, "%s: cannot allocate %zu bytes for the model and its training "
                  "state\n", kTool, bytes);
-    return 1;
+    return tacit_cli::kExitFailure;
   }
   Arena arena = memory.arena();
   Mlp mlp;
@@ -187,12 +185,10 @@ int run(const Options& o) {
 
   ThreadPool pool(static_cast<int>(o.threads));
   const Compute compute{o.isa, &pool};
-  std::printf("training ");
-  for (int i = 0; i <= spec.layers; ++i) std::printf("%s%d", i ? "-" : "", spec.widths[i]);
-  std::printf(" on %d images from %s: %ld epochs, seed %llu, "
-              "lr %g, batch %d, %s x %d threads\n", train.count, dir, o.epochs,
-              static_cast<unsigned long long>(o.seed), o.lr, batch, isa_name(o.isa),
-              pool.size());
+  std::printf("training %s on %d images from %s: %ld epochs, seed %llu, "
+              "lr %g, batch %d, %s x %d threads\n", tacit_tools::widths_text(spec).c_str(),
+              train.count, dir, o.epochs, static_cast<unsigned long long>(o.seed), o.lr, batch,
+              isa_name(o.isa), pool.size());
   const long steps = (train.count + batch - 1) / batch;
   // Every step judged by common/divergence.h's rule.
   struct Watch {
