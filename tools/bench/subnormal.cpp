@@ -132,14 +132,7 @@ bool count_run(const Options& o, SubnormalCount* count) {
 }  // namespace
 
 bool run_subnormals(const Options& o, SubnormalReport* report) {
-  for (int i = 0; i < tacit::isa_count(); ++i) {
-    const Isa isa = tacit::isa_at(i);
-    PeakKernel kernel;
-    if (!peak_kernel(isa, &kernel)) continue;
-    bool wanted = o.isas.empty();
-    for (const std::string& name : o.isas) wanted = wanted || name == tacit::isa_name(isa);
-    if (wanted) measure_costs(o, isa, report);
-  }
+  for (const Isa isa : isas_to_measure(o)) measure_costs(o, isa, report);
   return count_run(o, &report->count);
 }
 

@@ -260,32 +260,35 @@ bool bench_network(const Options& o, const Compute& compute, ReadLoop read, doub
 
 }  // namespace
 
-bool resolve_isas(const Options& o, std::vector<Isa>* isas) {
-  if (o.isas.empty()) {
-    for (int i = 0; i < tacit::isa_count(); ++i) {
-      const Isa isa = tacit::isa_at(i);
-      PeakKernel kernel;
-      if (peak_kernel(isa, &kernel)) isas->push_back(isa);
-    }
-    return true;
-  }
-  for (const std::string& name : o.isas) {
+bool parse_isa_list(const char* text, std::vector<Isa>* isas, std::string* why) {
+  std::vector<std::string> names;
+  if (!tacit_cli::split_list(text, ',', &names)) return false;
+  isas->clear();
+  for (const std::string& name : names) {
     Isa isa;
     PeakKernel kernel;
     if (!tacit::isa_parse(name.c_str(), &isa)) {
-      std::fprintf(stderr, "tacit-bench: --isa %s: expected one of %s\n", name.c_str(),
-                   tacit_cli::isa_names().c_str());
+      *why = "names " + name + "; expected a comma-separated list of " + tacit_cli::isa_names();
       return false;
     }
     if (!peak_kernel(isa, &kernel)) {
-      std::fprintf(stderr, "tacit-bench: --isa %s is not available here; the best "
-                           "available is %s\n", name.c_str(),
-                   tacit::isa_name(tacit::isa_best()));
+      *why = "names " + name + ", which is not available here; the best available is " +
+             tacit::isa_name(tacit::isa_best());
       return false;
     }
     isas->push_back(isa);
   }
   return true;
+}
+
+std::vector<Isa> isas_to_measure(const Options& o) {
+  if (!o.isas.empty()) return o.isas;
+  std::vector<Isa> isas;
+  for (int i = 0; i < tacit::isa_count(); ++i) {
+    PeakKernel kernel;
+    if (peak_kernel(tacit::isa_at(i), &kernel)) isas.push_back(tacit::isa_at(i));
+  }
+  return isas;
 }
 
 double gflops_of(const Record& r) {
@@ -303,8 +306,7 @@ double best_fraction_of(const Record& r) {
 }
 
 bool run_suite(const Options& o, SuiteResult* result) {
-  std::vector<Isa> isas;
-  if (!resolve_isas(o, &isas)) return false;
+  const std::vector<Isa> isas = isas_to_measure(o);
   std::vector<int> thread_counts = o.threads;
   if (thread_counts.empty()) {
     thread_counts.push_back(1);

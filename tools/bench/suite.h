@@ -13,7 +13,7 @@
 namespace tacit_bench {
 
 struct Options {
-  std::vector<std::string> isas;  // empty: every available one
+  std::vector<tacit::Isa> isas;  // --isa, each with a peak loop here; empty: all of those
   std::vector<int> threads;       // empty: 1 and the hardware's count
   std::vector<int> batches{1, 64, 1024};
   int train_batch = 1024;
@@ -54,10 +54,12 @@ struct SuiteResult {
   std::vector<Record> records;
 };
 
-// The ISAs options.isas names, or every one with a peak loop here when it
-// is empty. False (with a message on stderr) when one is unknown or has no
-// peak loop on this machine and build.
-bool resolve_isas(const Options& options, std::vector<tacit::Isa>* isas);
+// --isa's value into *isas: known ISAs with a peak loop on this machine and
+// build; false, with *why, for any other.
+bool parse_isa_list(const char* text, std::vector<tacit::Isa>* isas, std::string* why);
+
+// options.isas, or every ISA with a peak loop here when it is empty.
+std::vector<tacit::Isa> isas_to_measure(const Options& options);
 
 // False (with a message on stderr) when memory could not be had or an ISA
 // asked for is unknown or unavailable.

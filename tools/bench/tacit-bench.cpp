@@ -153,7 +153,10 @@ int main(int argc, char** argv) {
   const Command command{kTool, {
       on("--quick", &options.quick),
       on("--subnormals", &subnormals),
-      name_list("--isa", &options.isas),
+      custom("--isa", "a comma-separated list of ISAs",
+             [&options](const char* value, std::string* why) {
+               return tacit_bench::parse_isa_list(value, &options.isas, why);
+             }),
       whole_list("--threads", 1, tacit_bench::kMaxThreads, &options.threads),
       whole_list("--batch", 1, 65536, &options.batches),
       whole("--train-batch", 1, 65536, &options.train_batch),
@@ -175,8 +178,6 @@ int main(int argc, char** argv) {
   // place only once written.
   tacit_tools::OutputFile json(kTool);
   if (!json.open(json_path)) return tacit_cli::kExitFailure;
-  std::vector<tacit::Isa> isas;  // checked here, before any worker starts
-  if (!tacit_bench::resolve_isas(options, &isas)) return tacit_cli::kExitUsage;
   for (int& threads : options.threads) threads = tacit_cli::usable_threads(kTool, threads);
 
   tacit_bench::SuiteResult result;

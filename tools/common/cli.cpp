@@ -243,16 +243,6 @@ Flag whole_list(const char* name, long long min, long long max, std::vector<int>
   return flag;
 }
 
-Flag name_list(const char* name, std::vector<std::string>* target) {
-  Flag flag;
-  flag.name = name;
-  flag.expect = "a comma-separated list of names";
-  flag.apply = [target](const char* value, std::string*) {
-    return split_list(value, ',', target);
-  };
-  return flag;
-}
-
 Flag custom(const char* name, const char* expect, Apply apply) {
   Flag flag;
   flag.name = name;

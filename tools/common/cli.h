@@ -147,13 +147,12 @@ Flag choice(const char* name, std::initializer_list<std::pair<const char*, T>> o
 // "portable, avx2, avx512, neon": every ISA the library knows (isa_at).
 std::string isa_names();
 
-// --isa NAME: an ISA this machine and build can run. Before the flags are
-// read, parse() sets *target from TACIT_ISA, else the best available.
+// --isa NAME: an ISA this machine and build can run. Without --isa, parse()
+// sets *target from TACIT_ISA, else the best available (an unusable
+// TACIT_ISA is then a usage error; --isa wins over it).
 Flag isa(tacit::Isa* target);
 // Comma-separated whole numbers in [min, max] ("1,64,1024").
 Flag whole_list(const char* name, long long min, long long max, std::vector<int>* target);
-// Comma-separated names ("portable,avx2"), checked by the program.
-Flag name_list(const char* name, std::vector<std::string>* target);
 // Anything else: apply decides; expect says what it wants ("a shape like 784-32-10").
 Flag custom(const char* name, const char* expect, Apply apply);
 
