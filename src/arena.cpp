@@ -1,5 +1,7 @@
 #include "tacit/arena.h"
 
+#include "arena_internal.h"
+
 namespace tacit {
 
 Arena::Arena(void* buffer, std::size_t bytes) {
@@ -17,6 +19,13 @@ void* Arena::take(std::size_t bytes) {
   void* result = base_ + used_;
   used_ += block;
   return result;
+}
+
+Status arena_too_small(const char* what, const Arena& arena, std::size_t needed,
+                       const char* size_query) {
+  return Status::error("%s: arena has %zu bytes left; %zu needed (%s); a buffer of any "
+                       "alignment needs arena_buffer_bytes(%s(...)) bytes",
+                       what, arena.remaining(), needed, size_query, size_query);
 }
 
 }  // namespace tacit

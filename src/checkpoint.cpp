@@ -66,26 +66,9 @@ Status truncated_header(const char* name, std::size_t needed, std::size_t size) 
 
 namespace checkpoint_detail {
 
-void format_spec(const MlpSpec& spec, char* out, std::size_t capacity) {
-  std::size_t used = 0;
-  out[0] = '\0';
-  const bool all_relu = mlp_all_relu(spec);
-  for (int i = 0; i <= spec.layers && used < capacity; ++i) {
-    const int n = std::snprintf(out + used, capacity - used, i == 0 ? "%d" : "-%d",
-                                spec.widths[i]);
-    if (n < 0) break;
-    used += static_cast<std::size_t>(n);
-    if (all_relu || i == 0 || i == spec.layers || used >= capacity) continue;
-    const int m = std::snprintf(out + used, capacity - used, "(%s)",
-                                activation_name(spec.activation[i - 1]));
-    if (m < 0) break;
-    used += static_cast<std::size_t>(m);
-  }
-}
-
 Status check_size(const MlpSpec& spec, std::uint64_t total, const char* name) {
   char theirs[96];
-  format_spec(spec, theirs, sizeof theirs);
+  mlp_spec_text(spec, theirs, sizeof theirs);
   const std::size_t expected = checkpoint_bytes(spec);
   if (total < expected) {
     return Status::error("%s: truncated: expected %zu bytes for a %s model, found %llu",
@@ -107,8 +90,8 @@ Status check(const unsigned char* bytes, std::size_t available, std::uint64_t to
   if (!status.ok()) return status;
   char mine[96];
   char theirs[96];
-  format_spec(mlp.spec, mine, sizeof mine);
-  format_spec(spec, theirs, sizeof theirs);
+  mlp_spec_text(mlp.spec, mine, sizeof mine);
+  mlp_spec_text(spec, theirs, sizeof theirs);
   if (spec.layers != mlp.spec.layers) {
     return Status::error("%s: layers: expected %d (the caller's model is %s), found %d "
                          "(the file's is %s)", name, mlp.spec.layers, mine, spec.layers,

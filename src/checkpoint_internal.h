@@ -10,9 +10,6 @@
 namespace tacit {
 namespace checkpoint_detail {
 
-// "784-256-256-13", truncated to capacity.
-void format_spec(const MlpSpec& spec, char* out, std::size_t capacity);
-
 // Whether a checkpoint of `spec` is `total` bytes long: refused as
 // truncated or as having trailing bytes, with the size the spec needs.
 Status check_size(const MlpSpec& spec, std::uint64_t total, const char* name);

@@ -1,5 +1,6 @@
 #include "tacit/infer.h"
 
+#include "arena_internal.h"
 #include "tacit/layers.h"
 
 namespace tacit {
@@ -71,8 +72,7 @@ Status infer_workspace_create(const MlpSpec& spec, int capacity, Arena& arena,
   }
   const std::size_t needed = infer_workspace_bytes(spec, capacity);
   if (arena.remaining() < needed) {
-    return Status::error("infer workspace: arena has %zu bytes left; %d rows need %zu "
-                         "(infer_workspace_bytes)", arena.remaining(), capacity, needed);
+    return arena_too_small("infer workspace", arena, needed, "infer_workspace_bytes");
   }
   InferWorkspace result;
   result.spec = spec;
@@ -82,10 +82,31 @@ Status infer_workspace_create(const MlpSpec& spec, int capacity, Arena& arena,
   return Status::success();
 }
 
-void mlp_infer(const Compute& compute, const MlpView& model, InferWorkspace& ws,
-               ConstMatrix x, Matrix logits) {
+Status mlp_infer(const Compute& compute, const MlpView& model, InferWorkspace& ws,
+                 ConstMatrix x, Matrix logits) {
   const MlpSpec& spec = model.spec;
   const int rows = x.rows;
+  if (spec.layers < 1) return Status::error("mlp_infer: the model view is empty");
+  if (mlp_max_hidden_width(spec) > mlp_max_hidden_width(ws.spec)) {
+    return Status::error("mlp_infer: the workspace holds hidden layers of up to %d; the "
+                         "model's widest is %d (infer_workspace_bytes sizes one for it)",
+                         mlp_max_hidden_width(ws.spec), mlp_max_hidden_width(spec));
+  }
+  if (rows < 1 || rows > ws.capacity) {
+    return Status::error("mlp_infer: %d rows; the workspace holds 1 to %d "
+                         "(infer_workspace_bytes sizes a larger one)", rows, ws.capacity);
+  }
+  if (x.data == nullptr || logits.data == nullptr) {
+    return Status::error("mlp_infer: %s is null", x.data == nullptr ? "x" : "logits");
+  }
+  if (x.cols != mlp_inputs(spec) || x.stride < x.cols) {
+    return Status::error("mlp_infer: x has %d columns (stride %d); the model takes %d "
+                         "inputs", x.cols, x.stride, mlp_inputs(spec));
+  }
+  if (logits.rows != rows || logits.cols != mlp_outputs(spec) || logits.stride < logits.cols) {
+    return Status::error("mlp_infer: logits are %dx%d (stride %d); expected %dx%d", logits.rows,
+                         logits.cols, logits.stride, rows, mlp_outputs(spec));
+  }
   ConstMatrix in = x;
   for (int l = 0; l < spec.layers; ++l) {
     const int out_width = spec.widths[l + 1];
@@ -99,6 +120,7 @@ void mlp_infer(const Compute& compute, const MlpView& model, InferWorkspace& ws,
     }
     in = out;
   }
+  return Status::success();
 }
 
 }  // namespace tacit

@@ -1,5 +1,7 @@
 #include "tacit/loss.h"
 
+#include <cmath>
+
 #include "kernels/math_kernels.h"
 #include "tacit/isa.h"
 
@@ -60,10 +62,59 @@ Softmax softmax_of(const kernels::MathKernels& math, const float* row, int lo, i
   return s;
 }
 
+// The checks every loss makes before it writes: the columns it reads, and
+// grad (and a second matrix, if any) of the logits' shape.
+Status check_columns(const char* loss, ConstMatrix logits, Columns columns, int* lo,
+                     int* hi) {
+  const int cols = logits.cols;
+  const int end = columns.hi < 0 ? cols : columns.hi;
+  if (columns.lo < 0 || columns.lo >= end || end > cols) {
+    return Status::error("%s: columns [%d, %d) of %d-column logits: expected 0 <= lo < "
+                         "hi <= %d (Columns{} reads every column)",
+                         loss, columns.lo, end, cols, cols);
+  }
+  *lo = columns.lo;
+  *hi = end;
+  return Status::success();
+}
+
+Status check_shape(const char* loss, const char* what, ConstMatrix logits, int rows,
+                   int cols, bool has_data) {
+  if (!has_data) return Status::error("%s: %s is null", loss, what);
+  if (rows != logits.rows || cols != logits.cols) {
+    return Status::error("%s: %s is %dx%d; expected the logits' shape, %dx%d", loss, what,
+                         rows, cols, logits.rows, logits.cols);
+  }
+  return Status::success();
+}
+
+Status check_common(const char* loss, ConstMatrix logits, Matrix grad, Columns columns,
+                    int* lo, int* hi) {
+  if (logits.data == nullptr) return Status::error("%s: logits are null", loss);
+  if (logits.rows < 1) {
+    return Status::error("%s: logits have %d rows; expected at least 1", loss, logits.rows);
+  }
+  Status status = check_shape(loss, "grad", logits, grad.rows, grad.cols, grad.data != nullptr);
+  if (status) status = check_columns(loss, logits, columns, lo, hi);
+  return status;
+}
+
 }  // namespace
 
-float softmax_cross_entropy(ConstMatrix logits, int lo, int hi,
-                            const std::int32_t* labels, Matrix grad) {
+Status softmax_cross_entropy(ConstMatrix logits, const std::int32_t* labels, Matrix grad,
+                             float* loss, Columns columns) {
+  const char* name = "softmax_cross_entropy";
+  int lo = 0, hi = 0;
+  Status status = check_common(name, logits, grad, columns, &lo, &hi);
+  if (!status) return status;
+  if (labels == nullptr) return Status::error("%s: labels are null", name);
+  for (int r = 0; r < logits.rows; ++r) {
+    if (labels[r] < 0 || labels[r] >= hi - lo) {
+      return Status::error("%s: label %ld at row %d is outside the %d classes [0, %d) of "
+                           "columns [%d, %d)", name, static_cast<long>(labels[r]), r,
+                           hi - lo, hi - lo, lo, hi);
+    }
+  }
   const float batch = static_cast<float>(logits.rows);
   const kernels::MathKernels math = math_for_this_cpu();
   double total = 0.0;
@@ -79,11 +130,24 @@ float softmax_cross_entropy(ConstMatrix logits, int lo, int hi,
     }
     zero_outside(g, grad.cols, lo, hi);
   }
-  return static_cast<float>(total / logits.rows);
+  if (loss != nullptr) *loss = static_cast<float>(total / logits.rows);
+  return Status::success();
 }
 
-float kl_divergence(ConstMatrix teacher, ConstMatrix student, int lo, int hi,
-                    float temperature, Matrix grad) {
+Status kl_divergence(ConstMatrix student, ConstMatrix teacher, float temperature,
+                     Matrix grad, float* loss, Columns columns) {
+  const char* name = "kl_divergence";
+  int lo = 0, hi = 0;
+  Status status = check_common(name, student, grad, columns, &lo, &hi);
+  if (status) {
+    status = check_shape(name, "teacher", student, teacher.rows, teacher.cols,
+                         teacher.data != nullptr);
+  }
+  if (!status) return status;
+  if (!(temperature > 0.0f) || !std::isfinite(temperature)) {
+    return Status::error("%s: temperature: expected a finite value > 0, found %g", name,
+                         static_cast<double>(temperature));
+  }
   // d/ds_j of KL(p_t ‖ softmax(s/T)) is (p_s,j - p_t,j) / T; then the batch mean.
   const float scale = temperature * static_cast<float>(student.rows);
   const kernels::MathKernels math = math_for_this_cpu();
@@ -115,11 +179,20 @@ float kl_divergence(ConstMatrix teacher, ConstMatrix student, int lo, int hi,
     total += static_cast<double>(row_loss);
     zero_outside(g, grad.cols, lo, hi);
   }
-  return static_cast<float>(total / student.rows);
+  if (loss != nullptr) *loss = static_cast<float>(total / student.rows);
+  return Status::success();
 }
 
-float squared_error(ConstMatrix target, ConstMatrix student, int lo, int hi,
-                    Matrix grad) {
+Status squared_error(ConstMatrix student, ConstMatrix target, Matrix grad, float* loss,
+                     Columns columns) {
+  const char* name = "squared_error";
+  int lo = 0, hi = 0;
+  Status status = check_common(name, student, grad, columns, &lo, &hi);
+  if (status) {
+    status = check_shape(name, "target", student, target.rows, target.cols,
+                         target.data != nullptr);
+  }
+  if (!status) return status;
   const float count = static_cast<float>(student.rows) * static_cast<float>(hi - lo);
   double total = 0.0;
   for (int r = 0; r < student.rows; ++r) {
@@ -135,7 +208,26 @@ float squared_error(ConstMatrix target, ConstMatrix student, int lo, int hi,
     total += static_cast<double>(row_sum);
     zero_outside(g, grad.cols, lo, hi);
   }
-  return static_cast<float>(total / count);
+  if (loss != nullptr) *loss = static_cast<float>(total / count);
+  return Status::success();
+}
+
+Status softmax_rows(ConstMatrix logits, Matrix probabilities, Columns columns) {
+  const char* name = "softmax_rows";
+  int lo = 0, hi = 0;
+  const Status status = check_common(name, logits, probabilities, columns, &lo, &hi);
+  if (!status) return status;
+  const kernels::MathKernels math = math_for_this_cpu();
+  for (int r = 0; r < logits.rows; ++r) {
+    // softmax_of reads every logit of the row (its max) before it writes
+    // the shifted exps over them, each where it was read: in place works.
+    const float* z = logits.row(r);
+    float* p = probabilities.row(r);
+    const Softmax s = softmax_of(math, z, lo, hi, 1.0f, p + lo);
+    for (int j = lo; j < hi; ++j) p[j] /= s.sum;
+    zero_outside(p, probabilities.cols, lo, hi);
+  }
+  return Status::success();
 }
 
 }  // namespace tacit

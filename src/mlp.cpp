@@ -1,7 +1,9 @@
 #include "tacit/mlp.h"
 
+#include <cstdio>
 #include <cstring>
 
+#include "arena_internal.h"
 #include "kernels/transpose_kernels.h"
 #include "tacit/layers.h"
 
@@ -152,8 +154,7 @@ Status mlp_create(const MlpSpec& spec, Arena& arena, Mlp* mlp) {
   const Status activations = check_activations(spec, "mlp");
   if (!activations) return activations;
   if (arena.remaining() < mlp_bytes(spec)) {
-    return Status::error("mlp: arena has %zu bytes left; the model needs %zu "
-                         "(mlp_bytes)", arena.remaining(), mlp_bytes(spec));
+    return arena_too_small("mlp", arena, mlp_bytes(spec), "mlp_bytes");
   }
   Mlp result;
   result.spec = spec;
@@ -254,9 +255,7 @@ Status mlp_workspace_create(const MlpSpec& spec, int capacity, Arena& arena,
   if (!activations) return activations;
   const std::size_t needed = mlp_workspace_bytes(spec, capacity);
   if (arena.remaining() < needed) {
-    return Status::error("mlp workspace: arena has %zu bytes left; a batch of "
-                         "%d needs %zu (mlp_workspace_bytes)",
-                         arena.remaining(), capacity, needed);
+    return arena_too_small("mlp workspace", arena, needed, "mlp_workspace_bytes");
   }
   MlpWorkspace result;
   result.spec = spec;
@@ -285,11 +284,57 @@ Matrix mlp_logits_grad(const MlpWorkspace& ws, int batch) {
   return matrix(ws.logits_grad, batch, mlp_outputs(ws.spec));
 }
 
-void mlp_forward(const Compute& compute, const Mlp& mlp, MlpWorkspace& ws,
-                 int batch) {
+void mlp_spec_text(const MlpSpec& spec, char* out, std::size_t capacity) {
+  std::size_t used = 0;
+  out[0] = '\0';
+  const bool all_relu = mlp_all_relu(spec);
+  for (int i = 0; i <= spec.layers && used < capacity; ++i) {
+    const int n = std::snprintf(out + used, capacity - used, i == 0 ? "%d" : "-%d",
+                                spec.widths[i]);
+    if (n < 0) break;
+    used += static_cast<std::size_t>(n);
+    if (all_relu || i == 0 || i == spec.layers || used >= capacity) continue;
+    const int m = std::snprintf(out + used, capacity - used, "(%s)",
+                                activation_name(spec.activation[i - 1]));
+    if (m < 0) break;
+    used += static_cast<std::size_t>(m);
+  }
+}
+
+namespace {
+
+// What forward and backward check before they touch memory: a few integer
+// compares per call, nothing in the loops.
+Status check_pass(const char* pass, const Mlp& mlp, const MlpWorkspace& ws, int batch) {
+  if (!mlp_spec_equal(mlp.spec, ws.spec)) {
+    char model[64], workspace[64];
+    mlp_spec_text(mlp.spec, model, sizeof model);
+    mlp_spec_text(ws.spec, workspace, sizeof workspace);
+    return Status::error("%s: the workspace was made for a %s model; this one is %s", pass,
+                         workspace, model);
+  }
+  if (batch < 1 || batch > ws.capacity) {
+    return Status::error("%s: batch of %d rows; the workspace holds 1 to %d "
+                         "(mlp_workspace_bytes sizes a larger one)", pass, batch,
+                         ws.capacity);
+  }
+  return Status::success();
+}
+
+Status check_input(const char* pass, const Mlp& mlp, ConstMatrix x) {
+  if (x.data == nullptr) return Status::error("%s: x is null", pass);
+  if (x.cols != mlp_inputs(mlp.spec) || x.stride < x.cols) {
+    return Status::error("%s: x has %d columns (stride %d); the model takes %d inputs",
+                         pass, x.cols, x.stride, mlp_inputs(mlp.spec));
+  }
+  return Status::success();
+}
+
+void forward(const Compute& compute, const Mlp& mlp, MlpWorkspace& ws, ConstMatrix input) {
   const MlpSpec& spec = mlp.spec;
+  const int batch = input.rows;
+  ConstMatrix x = input;
   for (int l = 0; l < spec.layers; ++l) {
-    const ConstMatrix x = const_matrix(ws.activations[l], batch, in_width(spec, l));
     const Matrix y = matrix(ws.activations[l + 1], batch, out_width(spec, l));
     if (l + 1 == spec.layers) {  // the logits: no activation
       dense_forward(compute, x, mlp_packed_weight(mlp, l), mlp_bias(mlp, l), y, false);
@@ -301,17 +346,20 @@ void mlp_forward(const Compute& compute, const Mlp& mlp, MlpWorkspace& ws,
                          : y;
     dense_forward(compute, x, mlp_packed_weight(mlp, l), mlp_bias(mlp, l),
                   mlp_activation(spec, l), z, y);
+    x = y;
   }
 }
 
-void mlp_backward(const Compute& compute, const Mlp& mlp, MlpWorkspace& ws,
-                  int batch, float* grads) {
+void backward(const Compute& compute, const Mlp& mlp, MlpWorkspace& ws, ConstMatrix input,
+              float* grads) {
   const MlpSpec& spec = mlp.spec;
+  const int batch = input.rows;
   const float* dy = ws.logits_grad;
   int next_delta = 0;
   for (int l = spec.layers - 1; l >= 0; --l) {
     const ConstMatrix dy_view = const_matrix(dy, batch, out_width(spec, l));
-    const ConstMatrix x = const_matrix(ws.activations[l], batch, in_width(spec, l));
+    const ConstMatrix x =
+        l == 0 ? input : const_matrix(ws.activations[l], batch, in_width(spec, l));
     dense_backward_params(
         compute, dy_view, x,
         matrix(grads + mlp_weight_offset(spec, l), out_width(spec, l), in_width(spec, l)),
@@ -328,7 +376,48 @@ void mlp_backward(const Compute& compute, const Mlp& mlp, MlpWorkspace& ws,
   }
 }
 
-void argmax_rows(ConstMatrix logits, int lo, int hi, std::int32_t* out) {
+}  // namespace
+
+Status mlp_forward(const Compute& compute, const Mlp& mlp, MlpWorkspace& ws, int batch) {
+  const Status status = check_pass("mlp_forward", mlp, ws, batch);
+  if (status) forward(compute, mlp, ws, mlp_input(ws, batch));
+  return status;
+}
+
+Status mlp_forward(const Compute& compute, const Mlp& mlp, MlpWorkspace& ws, ConstMatrix x) {
+  Status status = check_pass("mlp_forward", mlp, ws, x.rows);
+  if (status) status = check_input("mlp_forward", mlp, x);
+  if (status) forward(compute, mlp, ws, x);
+  return status;
+}
+
+Status mlp_backward(const Compute& compute, const Mlp& mlp, MlpWorkspace& ws, int batch,
+                    float* grads) {
+  Status status = check_pass("mlp_backward", mlp, ws, batch);
+  if (status && grads == nullptr) status = Status::error("mlp_backward: grads are null");
+  if (status) backward(compute, mlp, ws, mlp_input(ws, batch), grads);
+  return status;
+}
+
+Status mlp_backward(const Compute& compute, const Mlp& mlp, MlpWorkspace& ws, ConstMatrix x,
+                    float* grads) {
+  Status status = check_pass("mlp_backward", mlp, ws, x.rows);
+  if (status) status = check_input("mlp_backward", mlp, x);
+  if (status && grads == nullptr) status = Status::error("mlp_backward: grads are null");
+  if (status) backward(compute, mlp, ws, x, grads);
+  return status;
+}
+
+Status argmax_rows(ConstMatrix logits, std::int32_t* out, Columns columns) {
+  const int hi = columns.hi < 0 ? logits.cols : columns.hi;
+  const int lo = columns.lo;
+  if (lo < 0 || lo >= hi || hi > logits.cols) {
+    return Status::error("argmax_rows: columns [%d, %d) of %d-column logits: expected "
+                         "0 <= lo < hi <= %d", lo, hi, logits.cols, logits.cols);
+  }
+  if (out == nullptr || (logits.data == nullptr && logits.rows > 0)) {
+    return Status::error("argmax_rows: %s is null", out == nullptr ? "out" : "logits");
+  }
   for (int r = 0; r < logits.rows; ++r) {
     const float* row = logits.row(r);
     int best = lo;
@@ -336,6 +425,7 @@ void argmax_rows(ConstMatrix logits, int lo, int hi, std::int32_t* out) {
       if (row[j] > row[best]) best = j;
     out[r] = best - lo;
   }
+  return Status::success();
 }
 
 }  // namespace tacit

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "arena_internal.h"
 #include "kernels/adam_kernels.h"
 #include "parallel.h"
 
@@ -10,12 +11,36 @@ namespace tacit {
 
 std::size_t adam_bytes(std::size_t count) { return 2 * arena_floats_bytes(count); }
 
+namespace {
+
+// PyTorch's own checks on the hyperparameters (torch.optim.Adam and SGD
+// refuse the same values), plus finiteness.
+Status check_at_least_zero(const char* optimizer, const char* name, double value) {
+  if (!(value >= 0.0) || !std::isfinite(value)) {
+    return Status::error("%s: %s: expected a finite value >= 0, found %g", optimizer, name,
+                         value);
+  }
+  return Status::success();
+}
+
+Status check_beta(const char* name, double value) {
+  if (!(value >= 0.0 && value < 1.0)) {
+    return Status::error("adam: %s: expected a value in [0, 1), found %g", name, value);
+  }
+  return Status::success();
+}
+
+}  // namespace
+
 Status adam_create(const AdamConfig& config, std::size_t count, Arena& arena,
                    Adam* adam) {
+  Status status = check_at_least_zero("adam", "lr", config.lr);
+  if (status) status = check_beta("beta1", config.beta1);
+  if (status) status = check_beta("beta2", config.beta2);
+  if (status) status = check_at_least_zero("adam", "eps", config.eps);
+  if (!status) return status;
   if (arena.remaining() < adam_bytes(count)) {
-    return Status::error("adam: arena has %zu bytes left; %zu parameters need "
-                         "%zu (adam_bytes)", arena.remaining(), count,
-                         adam_bytes(count));
+    return arena_too_small("adam", arena, adam_bytes(count), "adam_bytes");
   }
   Adam result;
   result.config = config;
@@ -72,9 +97,11 @@ void adam_step(Adam& adam, float* params, const float* grads) {
 std::size_t sgd_bytes(std::size_t count) { return arena_floats_bytes(count); }
 
 Status sgd_create(const SgdConfig& config, std::size_t count, Arena& arena, Sgd* sgd) {
+  Status status = check_at_least_zero("sgd", "lr", config.lr);
+  if (status) status = check_at_least_zero("sgd", "momentum", config.momentum);
+  if (!status) return status;
   if (arena.remaining() < sgd_bytes(count)) {
-    return Status::error("sgd: arena has %zu bytes left; %zu parameters need "
-                         "%zu (sgd_bytes)", arena.remaining(), count, sgd_bytes(count));
+    return arena_too_small("sgd", arena, sgd_bytes(count), "sgd_bytes");
   }
   Sgd result;
   result.config = config;

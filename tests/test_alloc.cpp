@@ -38,16 +38,18 @@ void check_no_allocations(const MlpSpec& spec) {
     for (int step = 0; step < 2; ++step) {
       Matrix x = mlp_input(state.workspace, batch);
       random_fill_uniform_pm1(1, 5, 0, static_cast<std::size_t>(batch) * 784, x.data);
-      train_step_cross_entropy(compute, teacher, state, batch, labels.data(), 0, 10);
+      const Columns digits{0, 10}, aux{10, 13};
+      CHECK(train_step_cross_entropy(compute, teacher, state, batch, labels.data(), nullptr,
+                                     digits));
       random_fill_normal(1, 6, 0, static_cast<std::size_t>(batch) * 784,
                          mlp_input(teacher_ws, batch).data);
-      mlp_forward(compute, teacher, teacher_ws, batch);
-      train_step_distill(compute, student, state, batch, mlp_logits(teacher_ws, batch), 10,
-                         13, DistillLoss::kl, 1.0f);
-      train_step_distill(compute, student, state, batch, mlp_logits(teacher_ws, batch), 10,
-                         13, DistillLoss::squared_error, 1.0f);
+      CHECK(mlp_forward(compute, teacher, teacher_ws, batch));
+      CHECK(train_step_distill(compute, student, state, batch, mlp_logits(teacher_ws, batch),
+                               DistillLoss::kl, 1.0f, nullptr, aux));
+      CHECK(train_step_distill(compute, student, state, batch, mlp_logits(teacher_ws, batch),
+                               DistillLoss::squared_error, 1.0f, nullptr, aux));
       std::int32_t predictions[64];
-      argmax_rows(mlp_logits(teacher_ws, batch), 0, 10, predictions);
+      CHECK(argmax_rows(mlp_logits(teacher_ws, batch), predictions, digits));
       adam_reset(state.adam);
     }
     CHECK(data_test::alloc_count().calls - before == 0);

@@ -72,24 +72,27 @@ void check_case(const Case& c) {
 
   // tacit: forward, loss, backward.
   const Compute compute{Isa::portable, nullptr};
-  mlp_forward(compute, mlp, ws, c.batch);
+  REQUIRE(mlp_forward(compute, mlp, ws, c.batch));
   const ConstMatrix logits = mlp_logits(ws, c.batch);
   const Matrix grad = mlp_logits_grad(ws, c.batch);
   const ConstMatrix teacher_view = const_matrix(teacher.data(), c.batch, out);
   float loss = 0;
+  const Columns columns{c.lo, c.hi};
+  Status status;
   switch (c.loss) {
     case LossKind::cross_entropy:
-      loss = softmax_cross_entropy(logits, c.lo, c.hi, labels.data(), grad);
+      status = softmax_cross_entropy(logits, labels.data(), grad, &loss, columns);
       break;
     case LossKind::kl:
-      loss = kl_divergence(teacher_view, logits, c.lo, c.hi, c.temperature, grad);
+      status = kl_divergence(logits, teacher_view, c.temperature, grad, &loss, columns);
       break;
     case LossKind::squared_error:
-      loss = squared_error(teacher_view, logits, c.lo, c.hi, grad);
+      status = squared_error(logits, teacher_view, grad, &loss, columns);
       break;
   }
+  REQUIRE(status);
   std::vector<float> grads(mlp.param_count);
-  mlp_backward(compute, mlp, ws, c.batch, grads.data());
+  REQUIRE(mlp_backward(compute, mlp, ws, c.batch, grads.data()));
 
   // Reference: the same parameters in double.
   reference::Net net{c.widths, std::vector<double>(mlp.params, mlp.params + mlp.param_count),
@@ -182,9 +185,12 @@ TEST_CASE("losses leave the gradient zero outside their columns") {
     for (float& g : grad) g = 99.0f;
     const ConstMatrix s = const_matrix(logits, 2, 5);
     const ConstMatrix t = const_matrix(teacher, 2, 5);
-    if (which == 0) softmax_cross_entropy(s, 3, 5, labels, matrix(grad, 2, 5));
-    if (which == 1) kl_divergence(t, s, 3, 5, 1.0f, matrix(grad, 2, 5));
-    if (which == 2) squared_error(t, s, 3, 5, matrix(grad, 2, 5));
+    const Columns aux{3, 5};
+    Status status;
+    if (which == 0) status = softmax_cross_entropy(s, labels, matrix(grad, 2, 5), nullptr, aux);
+    if (which == 1) status = kl_divergence(s, t, 1.0f, matrix(grad, 2, 5), nullptr, aux);
+    if (which == 2) status = squared_error(s, t, matrix(grad, 2, 5), nullptr, aux);
+    REQUIRE(status);
     for (int r = 0; r < 2; ++r)
       for (int j = 0; j < 3; ++j) CHECK(grad[r * 5 + j] == 0.0f);
     CHECK(grad[3] != 0.0f);
@@ -194,8 +200,9 @@ TEST_CASE("losses leave the gradient zero outside their columns") {
 TEST_CASE("KL of identical distributions is zero with zero gradient") {
   const float logits[3] = {0.3f, -1.0f, 2.0f};
   float grad[3];
-  const float loss = kl_divergence(const_matrix(logits, 1, 3), const_matrix(logits, 1, 3),
-                                   0, 3, 1.0f, matrix(grad, 1, 3));
+  float loss = -1.0f;
+  REQUIRE(kl_divergence(const_matrix(logits, 1, 3), const_matrix(logits, 1, 3), 1.0f,
+                        matrix(grad, 1, 3), &loss));
   CHECK(std::fabs(loss) < 1e-6f);
   for (float g : grad) CHECK(g == 0.0f);
 }

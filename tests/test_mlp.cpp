@@ -8,6 +8,7 @@
 #include <cstring>
 #include <vector>
 
+#include "bits.h"
 #include "golden.h"
 #include "isa_list.h"
 #include "conformance/conformance.h"
@@ -174,12 +175,26 @@ TEST_CASE("initializers: same seed same bits, the paper's statistics") {
 TEST_CASE("argmax_rows picks the first maximum within the range") {
   const float logits[2 * 4] = {1.0f, 3.0f, 3.0f, 9.0f, -1.0f, -2.0f, -0.5f, 0.0f};
   std::int32_t out[2];
-  argmax_rows(const_matrix(logits, 2, 4), 0, 3, out);
+  REQUIRE(argmax_rows(const_matrix(logits, 2, 4), out, Columns{0, 3}));
   CHECK(out[0] == 1);
   CHECK(out[1] == 2);
-  argmax_rows(const_matrix(logits, 2, 4), 1, 4, out);
+  REQUIRE(argmax_rows(const_matrix(logits, 2, 4), out, Columns{1, 4}));
   CHECK(out[0] == 2);
   CHECK(out[1] == 2);
+  REQUIRE(argmax_rows(const_matrix(logits, 2, 4), out));  // every column
+  CHECK(out[0] == 3);
+  CHECK(out[1] == 3);
+}
+
+TEST_CASE("argmax_rows refuses columns outside the logits") {
+  const float logits[2 * 4] = {};
+  std::int32_t out[2] = {-7, -7};
+  for (const Columns bad : {Columns{0, 5}, Columns{-1, 2}, Columns{2, 2}, Columns{3, 1}}) {
+    const Status s = argmax_rows(const_matrix(logits, 2, 4), out, bad);
+    CHECK_FALSE(s.ok());
+    CHECK(test_bits::contains(s, "argmax_rows: columns"));
+  }
+  CHECK(out[0] == -7);  // nothing written
 }
 
 TEST_CASE("sizes that would wrap a 32-bit size_t are refused at the spec and the batch") {

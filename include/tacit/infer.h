@@ -45,9 +45,11 @@ std::size_t infer_workspace_bytes(const MlpSpec& spec, int capacity);
 Status infer_workspace_create(const MlpSpec& spec, int capacity, Arena& arena,
                               InferWorkspace* workspace);
 
-// x (rows, inputs), logits (rows, outputs), rows <= workspace.capacity.
-// Allocates nothing; with compute.pool == nullptr it runs on the calling thread.
-void mlp_infer(const Compute& compute, const MlpView& model, InferWorkspace& workspace,
-               ConstMatrix x, Matrix logits);
+// x (rows, inputs), logits (rows, outputs), 1 <= rows <= workspace.capacity;
+// other shapes, and a workspace too narrow for the model's hidden layers,
+// are refused before anything is written. Allocates nothing; with
+// compute.pool == nullptr it runs on the calling thread.
+Status mlp_infer(const Compute& compute, const MlpView& model, InferWorkspace& workspace,
+                 ConstMatrix x, Matrix logits);
 
 }  // namespace tacit

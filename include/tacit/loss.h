@@ -1,29 +1,44 @@
-// Losses over a column range [lo, hi) of the logits, averaged over the batch.
-// Each returns the mean loss and writes d(mean loss)/d(logits) into grad,
-// a matrix of the logits' shape: zero outside [lo, hi). grad must not
-// overlap the logits or the teacher's (it holds exps while a row is worked
-// on). Sums run in increasing column, then increasing row order (docs/STYLE.md
-// rule 3), with tacit's own exp/log (rule 4).
+// Losses of a batch of logits against what they should have been, averaged
+// over the batch. Every loss takes its arguments in one order: the logits,
+// what they are compared with, the loss's own parameter if any, grad, the
+// loss's value, and the columns it reads (Columns{}: every column).
+//
+// Each writes d(mean loss)/d(logits) into grad, a matrix of the logits'
+// shape, zero outside the columns, and the mean loss into *loss (if not
+// null). grad must not overlap the logits or the teacher's (it holds exps
+// while a row is worked on). Sums run in increasing column, then increasing
+// row order (docs/STYLE.md rule 3), with tacit's own exp/log (rule 4).
+//
+// Shapes, columns, labels and the temperature are checked before anything
+// is written: a bad one gives an error Status and leaves grad untouched.
 #pragma once
 
 #include <cstdint>
 
 #include "tacit/matrix.h"
+#include "tacit/status.h"
 
 namespace tacit {
 
 // logits (B, n), labels (B) in [0, hi - lo): -log softmax(logits[lo:hi])[label].
-float softmax_cross_entropy(ConstMatrix logits, int lo, int hi,
-                            const std::int32_t* labels, Matrix grad);
+Status softmax_cross_entropy(ConstMatrix logits, const std::int32_t* labels, Matrix grad,
+                             float* loss, Columns columns = {});
 
-// KL(softmax(teacher/T) ‖ softmax(student/T)) over [lo, hi), per row, batch
-// mean (PyTorch's kl_div(log_softmax(s/T), softmax(t/T), 'batchmean'), with
-// no T² factor). teacher, student (B, n).
-float kl_divergence(ConstMatrix teacher, ConstMatrix student, int lo, int hi,
-                    float temperature, Matrix grad);
+// KL(softmax(teacher/T) ‖ softmax(logits/T)) per row, batch mean (PyTorch's
+// kl_div(log_softmax(s/T), softmax(t/T), 'batchmean'), with no T² factor).
+// logits, teacher (B, n); temperature > 0.
+Status kl_divergence(ConstMatrix logits, ConstMatrix teacher, float temperature,
+                     Matrix grad, float* loss, Columns columns = {});
 
-// mean over B·(hi - lo) elements of (student - target)²: PyTorch's mse_loss.
-float squared_error(ConstMatrix target, ConstMatrix student, int lo, int hi,
-                    Matrix grad);
+// Mean over B·(hi - lo) elements of (logits - target)²: PyTorch's mse_loss.
+// logits, target (B, n).
+Status squared_error(ConstMatrix logits, ConstMatrix target, Matrix grad, float* loss,
+                     Columns columns = {});
+
+// probabilities = softmax of each row of logits over the columns (zero
+// outside them), as the cross-entropy loss computes it: exp(z - max) in
+// increasing column order, each divided by their sum. Same shapes; may be
+// the same matrix as logits (in place).
+Status softmax_rows(ConstMatrix logits, Matrix probabilities, Columns columns = {});
 
 }  // namespace tacit

@@ -28,6 +28,13 @@ struct ConstMatrix {
   const float* row(int r) const { return data + static_cast<long>(r) * stride; }
 };
 
+// Columns [lo, hi) of a row-major matrix: the logits a loss or an argmax
+// reads. Columns{} is every column; hi < 0 counts to the last one.
+struct Columns {
+  int lo = 0;
+  int hi = -1;
+};
+
 inline Matrix matrix(float* data, int rows, int cols) {
   return Matrix{data, rows, cols, cols};
 }

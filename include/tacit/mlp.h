@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 
 #include "tacit/activation.h"
 #include "tacit/arena.h"
@@ -36,6 +37,10 @@ struct MlpSpec {
 // Checks 1..kMaxLayers layers, every width in [1, kMlpMaxWidth] and at most
 // kMlpMaxParams parameters. Every hidden layer gets ReLU.
 Status mlp_spec(const int* widths, int count, MlpSpec* spec);
+// The same from a list: mlp_spec({2, 16, 16, 2}, &spec).
+inline Status mlp_spec(std::initializer_list<int> widths, MlpSpec* spec) {
+  return mlp_spec(widths.begin(), static_cast<int>(widths.size()), spec);
+}
 // The same with hidden layer l's activation activations[l], for the
 // count - 2 hidden layers (null: all ReLU, as mlp_spec).
 Status mlp_spec_activations(const int* widths, int count, const Activation* activations,
@@ -49,6 +54,9 @@ Activation mlp_activation(const MlpSpec& spec, int layer);
 bool mlp_all_relu(const MlpSpec& spec);
 // Whether two specs have the same widths and hidden activations.
 bool mlp_spec_equal(const MlpSpec& a, const MlpSpec& b);
+// "784-256-256-13", with each hidden layer's activation after its width
+// ("4-16(tanh)-3") unless all are ReLU; truncated to capacity bytes.
+void mlp_spec_text(const MlpSpec& spec, char* out, std::size_t capacity);
 int mlp_inputs(const MlpSpec& spec);
 int mlp_outputs(const MlpSpec& spec);
 // The widest hidden layer (0 for a model without one): what backward's
@@ -109,15 +117,24 @@ Matrix mlp_input(const MlpWorkspace& workspace, int batch);
 Matrix mlp_logits(const MlpWorkspace& workspace, int batch);
 Matrix mlp_logits_grad(const MlpWorkspace& workspace, int batch);
 
-// Reads mlp_input, fills every activation up to mlp_logits.
-void mlp_forward(const Compute& compute, const Mlp& mlp, MlpWorkspace& workspace,
-                 int batch);
+// Reads mlp_input, fills every activation up to mlp_logits. Refuses a batch
+// outside [1, workspace.capacity] and a workspace made for another spec.
+Status mlp_forward(const Compute& compute, const Mlp& mlp, MlpWorkspace& workspace,
+                   int batch);
+// The same reading x (batch, inputs) where it is, not mlp_input: x must stay
+// unchanged until the backward pass that follows, which takes it again.
+Status mlp_forward(const Compute& compute, const Mlp& mlp, MlpWorkspace& workspace,
+                   ConstMatrix x);
 // Reads the activations of the last forward and mlp_logits_grad; writes the
 // gradient of every parameter into grads (param_count floats, params' layout).
-void mlp_backward(const Compute& compute, const Mlp& mlp, MlpWorkspace& workspace,
-                  int batch, float* grads);
+Status mlp_backward(const Compute& compute, const Mlp& mlp, MlpWorkspace& workspace,
+                    int batch, float* grads);
+// After mlp_forward(compute, mlp, workspace, x), with the same x.
+Status mlp_backward(const Compute& compute, const Mlp& mlp, MlpWorkspace& workspace,
+                    ConstMatrix x, float* grads);
 
-// argmax over logit columns [lo, hi) of each row; ties go to the lowest column.
-void argmax_rows(ConstMatrix logits, int lo, int hi, std::int32_t* out);
+// out[r] = the argmax over the columns of row r, counted from columns.lo;
+// ties go to the lowest column.
+Status argmax_rows(ConstMatrix logits, std::int32_t* out, Columns columns = {});
 
 }  // namespace tacit

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "bench/peak.h"
+#include "common/cli.h"
 #include "tacit/gemm.h"
 #include "tacit/init.h"
 #include "tacit/loss.h"
@@ -120,8 +121,10 @@ bool count_run(const Options& o, SubnormalCount* count) {
   const int steps = o.quick ? 5 : (60000 + batch - 1) / batch;
   for (int step = 0; step < steps; ++step) {
     make_batch(step, batch, rule, tacit::mlp_input(ws, batch).data, labels.data());
-    const float loss = tacit::train_step_cross_entropy(compute, mlp, state, batch,
-                                                       labels.data(), 0, 10);
+    float loss = 0.0f;
+    tacit_cli::require(tacit::train_step_cross_entropy(compute, mlp, state, batch,
+                                                       labels.data(), &loss,
+                                                       tacit::Columns{0, 10}));
     if (step == 0) count->first_loss = loss;
     count->last_loss = loss;
     tacit_tools::tally_subnormals(mlp, state, batch, &count->tally);

@@ -229,13 +229,14 @@ bool bench_network(const Options& o, const Compute& compute, ReadLoop read, doub
   note(o, "  %s x%d %s %d->%d batch %d\n", isa, threads, "train_step", 784, 13, batch);
   Record r = record(isa, threads, "train_step", 784, 13, batch, step_flops(spec, batch), peak);
   r.seconds = measure(o.plan, [&] {
-    tacit::train_step_cross_entropy(compute, mlp, state, batch, labels, 0, kClasses);
+    tacit_cli::require(tacit::train_step_cross_entropy(compute, mlp, state, batch, labels,
+                                                       nullptr, tacit::Columns{0, kClasses}));
   });
   result->records.push_back(r);
 
   note(o, "  %s x%d %s %d->%d batch %d\n", isa, threads, "infer", 784, 13, 1);
   r = record(isa, threads, "infer", 784, 13, 1, forward_flops(spec, 1), peak);
-  r.seconds = measure(o.plan, [&] { tacit::mlp_forward(compute, mlp, one, 1); });
+  r.seconds = measure(o.plan, [&] { tacit_cli::require(tacit::mlp_forward(compute, mlp, one, 1)); });
   result->records.push_back(r);
 
   // At batch 1 each weight is used once per image, so where the weights do

@@ -357,6 +357,12 @@ bool usage(const char* tool, const char* format, ...) {
   return false;
 }
 
+void require(const tacit::Status& status) {
+  if (status) return;
+  std::fprintf(stderr, "internal error: %s\n", status.message());
+  std::abort();
+}
+
 bool stderr_is_terminal() {
 #if defined(__unix__) || defined(__APPLE__)
   return isatty(STDERR_FILENO) == 1;

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "tacit/isa.h"
+#include "tacit/status.h"
 #include "tacit/threads.h"
 
 namespace tacit_cli {
@@ -183,6 +184,12 @@ bool usage(const char* tool, const char* format, ...);
 // Whether stderr is a terminal, where progress may redraw one line in
 // place (false where C++17 has no portable way to tell: plain lines).
 bool stderr_is_terminal();
+
+// For library calls whose arguments this program has already checked (shapes
+// fixed at setup, labels validated on load): an error is a bug here, so it
+// is printed and the program aborts, rather than carried through code that
+// cannot act on it.
+void require(const tacit::Status& status);
 
 // threads, or 1 (saying so) where the build has no threads.
 int usable_threads(const char* tool, int threads);

@@ -90,8 +90,11 @@ Status run(const Compute& compute, const ConformanceConfig& config, const MlpSpe
       labels[r] = static_cast<std::int32_t>(random_u32(config.seed, kLabelStream, index) %
                                             kClasses);
     }
-    const float loss =
-        train_step_cross_entropy(compute, teacher, state, kBatch, labels, 0, kClasses);
+    float loss = 0.0f;
+    const Status status =
+        train_step_cross_entropy(compute, teacher, state, kBatch, labels, &loss,
+                                 Columns{0, kClasses});
+    if (!status) return status;
     if (step == 0) out.teacher_first_loss = loss;
     out.teacher_last_loss = loss;
   }
@@ -101,12 +104,14 @@ Status run(const Compute& compute, const ConformanceConfig& config, const MlpSpe
     // The teacher and the student see the same noise: generated once.
     const Matrix noise = mlp_input(teacher_ws, kBatch);
     fill_batch(config.seed, kNoiseStream, step, noise);
-    mlp_forward(compute, teacher, teacher_ws, kBatch);
-    std::memcpy(mlp_input(state.workspace, kBatch).data, noise.data,
-                sizeof(float) * static_cast<std::size_t>(noise.rows) * noise.cols);
-    const float loss = train_step_distill(compute, student, state, kBatch,
-                                          mlp_logits(teacher_ws, kBatch), kClasses,
-                                          mlp_outputs(spec), DistillLoss::kl, 1.0f);
+    Status status = mlp_forward(compute, teacher, teacher_ws, kBatch);
+    float loss = 0.0f;
+    if (status) {
+      status = train_step_distill(compute, student, state, noise, mlp_logits(teacher_ws, kBatch),
+                                  DistillLoss::kl, 1.0f, &loss,
+                                  Columns{kClasses, mlp_outputs(spec)});
+    }
+    if (!status) return status;
     if (step == 0) out.student_first_loss = loss;
     out.student_last_loss = loss;
   }

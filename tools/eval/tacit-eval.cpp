@@ -98,9 +98,10 @@ int print_one(const Compute& compute, const Mlp& mlp, const MnistSplit& split, l
   status = mnist_gather(split, &index, 1, x.data(), &label);
   if (!status) return fail(status);
   const Matrix out = matrix(logits.data(), 1, mlp_outputs(spec));
-  mlp_infer(compute, mlp_view(mlp), ws, const_matrix(x.data(), 1, kMnistPixels), out);
   std::int32_t predicted = 0;
-  argmax_rows(out, 0, kMnistClasses, &predicted);
+  status = mlp_infer(compute, mlp_view(mlp), ws, const_matrix(x.data(), 1, kMnistPixels), out);
+  if (status) status = argmax_rows(out, &predicted, Columns{0, kMnistClasses});
+  if (!status) return fail(status);
   for (int j = 0; j < mlp_outputs(spec); ++j) {
     std::printf("logit %2d %08" PRIx32 " %.9g\n", j, bits(logits[j]),
                 static_cast<double>(logits[j]));
@@ -129,8 +130,9 @@ int evaluate(const Compute& compute, const Mlp& mlp, const MnistSplit& split) {
     status = mnist_gather(split, indices.data(), n, x.data(), labels.data());
     if (!status) return fail(status);
     const Matrix out = matrix(logits.data(), n, mlp_outputs(spec));
-    mlp_infer(compute, mlp_view(mlp), ws, const_matrix(x.data(), n, kMnistPixels), out);
-    argmax_rows(out, 0, kMnistClasses, predicted.data());
+    status = mlp_infer(compute, mlp_view(mlp), ws, const_matrix(x.data(), n, kMnistPixels), out);
+    if (status) status = argmax_rows(out, predicted.data(), Columns{0, kMnistClasses});
+    if (!status) return fail(status);
     for (int r = 0; r < n; ++r) ++confusion[labels[r]][predicted[r]];
   }
   long correct = 0;

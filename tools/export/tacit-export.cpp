@@ -157,9 +157,10 @@ Status load_image(const Options& o, const Mlp& mlp, Image* image) {
   status = infer_workspace_create(mlp.spec, 1, arena, &ws);
   if (!status) return status;
   image->logits.resize(static_cast<std::size_t>(mlp_outputs(mlp.spec)));
-  mlp_infer(Compute{isa_best(), nullptr}, mlp_view(mlp), ws,
-            const_matrix(image->pixels.data(), 1, kMnistPixels),
-            matrix(image->logits.data(), 1, mlp_outputs(mlp.spec)));
+  status = mlp_infer(Compute{isa_best(), nullptr}, mlp_view(mlp), ws,
+                     const_matrix(image->pixels.data(), 1, kMnistPixels),
+                     matrix(image->logits.data(), 1, mlp_outputs(mlp.spec)));
+  if (!status) return status;
   // A float literal cannot spell an overflow: refused, not written.
   const std::size_t j = tacit_tools::first_non_finite(image->logits.data(), image->logits.size());
   if (j < image->logits.size()) {

@@ -170,7 +170,7 @@ struct Loop {
   }
 
   // targets row i = the teacher's logits on noise image i.
-  void compute_targets(int run, std::uint64_t seed) {
+  Status compute_targets(int run, std::uint64_t seed) {
     const int outputs = mlp_outputs(w.spec);
     report("teacher targets", run, 0, 0);
     for (int first = 0; first < config.noise_images; first += config.batch) {
@@ -178,16 +178,18 @@ struct Loop {
       for (int r = 0; r < rows; ++r) w.eval.indices[r] = static_cast<std::uint32_t>(first + r);
       noise_gather(config.noise, seed, w.eval.indices, rows, kMnistPixels,
                    mlp_input(w.state.workspace, rows).data, compute.pool);
-      mlp_forward(compute, w.teacher, w.state.workspace, rows);
+      const Status status = mlp_forward(compute, w.teacher, w.state.workspace, rows);
+      if (!status) return status;
       // The workspace's logits are rows x outputs with no gaps: one copy.
       const Matrix logits = mlp_logits(w.state.workspace, rows);
       std::memcpy(w.targets + static_cast<std::size_t>(first) * outputs, logits.data,
                   sizeof(float) * static_cast<std::size_t>(rows) * outputs);
     }
+    return Status::success();
   }
 
-  void train_student(int run, std::uint64_t seed, int condition, const float* init,
-                     RunResult* result) {
+  Status train_student(int run, std::uint64_t seed, int condition, const float* init,
+                       RunResult* result) {
     static const char* const kPhase[kStudents] = {
         "student aux same", "student all same", "student aux cross", "student all cross"};
     const int s = condition - kFirstStudent;
@@ -214,10 +216,12 @@ struct Loop {
                       w.targets + static_cast<std::size_t>(images[r]) * outputs,
                       sizeof(float) * static_cast<std::size_t>(outputs));
         }
-        const float loss = train_step_distill(
-            compute, w.student, w.state, rows,
-            const_matrix(w.batch_targets, rows, outputs), lo, outputs,
-            config.student_loss, static_cast<float>(config.temperature));
+        float loss = 0.0f;
+        const Status status = train_step_distill(
+            compute, w.student, w.state, rows, const_matrix(w.batch_targets, rows, outputs),
+            config.student_loss, static_cast<float>(config.temperature), &loss,
+            Columns{lo, outputs});
+        if (!status) return status;
         loss_sum += loss;
         after_step(phase, rows, loss);
       }
@@ -226,6 +230,7 @@ struct Loop {
           w.student.params, init, w.teacher.params, w.init_same, w.student.param_count));
     }
     result->divergence[condition] = end_phase(phase);
+    return Status::success();
   }
 
   Status run_one(int run, std::uint64_t* experiment_hash, RunResult* result) {
@@ -263,7 +268,8 @@ struct Loop {
     result->seconds.teacher = clock.seconds();
 
     clock = Clock();
-    compute_targets(run, seed);
+    status = compute_targets(run, seed);
+    if (!status) return status;
     result->seconds.targets = clock.seconds();
 
     // The cross init is run π(r)'s reference, regenerated from its seed.
@@ -275,7 +281,8 @@ struct Loop {
       clock = Clock();
       const int condition = kFirstStudent + s;
       const float* init = condition_cross(condition) ? w.init_cross : w.init_same;
-      train_student(run, seed, condition, init, result);
+      status = train_student(run, seed, condition, init, result);
+      if (!status) return status;
       report("evaluating", run, 0, 0);
       status = accuracy(w.student, &correct);
       if (!status) return status;

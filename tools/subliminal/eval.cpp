@@ -47,8 +47,12 @@ Status mnist_correct(const Compute& compute, const Mlp& mlp, MlpWorkspace& works
     const Status status = mnist_gather(split, buffers.indices, rows,
                                        mlp_input(workspace, rows).data, buffers.labels);
     if (!status) return status;
-    mlp_forward(compute, mlp, workspace, rows);
-    argmax_rows(mlp_logits(workspace, rows), 0, kMnistClasses, buffers.predictions);
+    Status pass = mlp_forward(compute, mlp, workspace, rows);
+    if (pass) {
+      pass = argmax_rows(mlp_logits(workspace, rows), buffers.predictions,
+                         Columns{0, kMnistClasses});
+    }
+    if (!pass) return pass;
     for (int r = 0; r < rows; ++r) hits += buffers.predictions[r] == buffers.labels[r];
   }
   *correct = hits;

@@ -19,11 +19,14 @@ Status train_teacher_epoch(const Compute& compute, Mlp& teacher, TrainState& sta
   long steps = 0;
   for (int first = 0; first < train.count; first += batch) {
     const int rows = train.count - first < batch ? train.count - first : batch;
-    const Status status = mnist_gather(train, order + first, rows,
-                                       mlp_input(state.workspace, rows).data, labels);
+    Status status = mnist_gather(train, order + first, rows,
+                                 mlp_input(state.workspace, rows).data, labels);
+    float loss = 0.0f;
+    if (status) {
+      status = train_step_cross_entropy(compute, teacher, state, rows, labels, &loss,
+                                        Columns{0, kMnistClasses});
+    }
     if (!status) return status;
-    const float loss = train_step_cross_entropy(compute, teacher, state, rows, labels, 0,
-                                                kMnistClasses);
     loss_sum += loss;
     ++steps;
     if (hook != nullptr && hook->after_step != nullptr) {

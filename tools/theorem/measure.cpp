@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 
+#include "common/cli.h"
 #include "tacit/layers.h"
 #include "tacit/loss.h"
 #include "tacit/math.h"
@@ -13,6 +14,7 @@ namespace theorem {
 namespace {
 
 using namespace tacit;
+using tacit_cli::require;
 
 std::size_t floats(long rows, long cols) {
   return static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols);
@@ -46,14 +48,17 @@ double teacher_loss(const Bench& bench, const Options& options) {
   double total = 0.0;
   for (int r = 0; r < logits.rows; ++r) {
     const ConstMatrix row(logits.row(r), 1, logits.cols, logits.cols);
-    total += softmax_cross_entropy(row, 0, options.classes, bench.labels + r, row_grad);
+    float loss = 0.0f;
+    require(softmax_cross_entropy(row, bench.labels + r, row_grad, &loss,
+                                  Columns{0, options.classes}));
+    total += loss;
   }
   return total / logits.rows;
 }
 
 double teacher_loss_at(const Compute& compute, const Options& options, const Mlp& model,
                        Bench& bench) {
-  mlp_forward(compute, model, bench.digits, bench.digit_rows);
+  require(mlp_forward(compute, model, bench.digits, bench.digit_rows));
   return teacher_loss(bench, options);
 }
 
@@ -64,8 +69,11 @@ float imitation_gradient(int loss, ConstMatrix teacher, const MlpWorkspace& stud
   const ConstMatrix logits = mlp_logits(student, rows);
   const Matrix grad = mlp_logits_grad(student, rows);
   const int outputs = logits.cols;
-  return loss == kKl ? kl_divergence(teacher, logits, options.classes, outputs, 1.0f, grad)
-                     : squared_error(teacher, logits, options.classes, outputs, grad);
+  const Columns aux{options.classes, outputs};
+  float value = 0.0f;
+  require(loss == kKl ? kl_divergence(logits, teacher, 1.0f, grad, &value, aux)
+                      : squared_error(logits, teacher, grad, &value, aux));
+  return value;
 }
 
 int widest_output(const MlpSpec& spec) {
@@ -186,7 +194,7 @@ void measure_cell(const Compute& compute, const Options& options, const CellInpu
   const ConstMatrix teacher = mlp_logits(bench.noise_teacher, bench.noise_rows);
   cell->imitation_loss =
       imitation_gradient(in.loss, teacher, workspace, options, bench.noise_rows);
-  mlp_backward(compute, student, workspace, bench.noise_rows, bench.student_direction);
+  require(mlp_backward(compute, student, workspace, bench.noise_rows, bench.student_direction));
   negate(bench.student_direction, n);
 
   double product = 0.0;
@@ -322,11 +330,12 @@ Status measure_trial(const Compute& compute, const Options& options, Bench& benc
   const int noise = bench.noise_rows;
 
   // The teacher's direction and its own steps.
-  mlp_forward(compute, bench.same, bench.digits, digits);
+  require(mlp_forward(compute, bench.same, bench.digits, digits));
   t.teacher_loss = teacher_loss(bench, options);
-  softmax_cross_entropy(mlp_logits(bench.digits, digits), 0, options.classes,
-                        bench.labels, mlp_logits_grad(bench.digits, digits));
-  mlp_backward(compute, bench.same, bench.digits, digits, bench.teacher_direction);
+  require(softmax_cross_entropy(mlp_logits(bench.digits, digits), bench.labels,
+                                mlp_logits_grad(bench.digits, digits), nullptr,
+                                Columns{0, options.classes}));
+  require(mlp_backward(compute, bench.same, bench.digits, digits, bench.teacher_direction));
   negate(bench.teacher_direction, n);
   t.teacher_norm = std::sqrt(dot(bench.teacher_direction, bench.teacher_direction, n));
   t.cross_teacher_loss = teacher_loss_at(compute, options, bench.cross, bench);
@@ -342,8 +351,8 @@ Status measure_trial(const Compute& compute, const Options& options, Bench& benc
               sizeof(float) * input_floats);
   std::memcpy(bench.noise_teacher.activations[0], bench.noise.activations[0],
               sizeof(float) * input_floats);
-  mlp_forward(compute, bench.same, bench.noise, noise);
-  mlp_forward(compute, bench.cross, bench.noise_cross, noise);
+  require(mlp_forward(compute, bench.same, bench.noise, noise));
+  require(mlp_forward(compute, bench.cross, bench.noise_cross, noise));
   leading_order(compute, options, bench, &t);
 
   for (int e = 0; e < options.epsilon_count; ++e) {
@@ -351,7 +360,7 @@ Status measure_trial(const Compute& compute, const Options& options, Bench& benc
     move_along(bench.same, bench.teacher_direction, epsilon, bench.moved);
     t.teacher_rounding[e] = rounding_of_teacher(bench, epsilon);
     // The teacher's logits stay in noise_teacher while `moved` is reused.
-    mlp_forward(compute, bench.moved, bench.noise_teacher, noise);
+    require(mlp_forward(compute, bench.moved, bench.noise_teacher, noise));
     t.logit_gap_ulps[e] = logit_gap_ulps(bench, options);
     for (int c = 0; c < kCases; ++c) {
       for (int l = 0; l < kLosses; ++l) {

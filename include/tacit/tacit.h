@@ -1,0 +1,25 @@
+// The model, training and inference headers of tacit in one include (the
+// data set readers, idx.h and mnist.h, are included on their own).
+#pragma once
+
+#include "tacit/activation.h"
+#include "tacit/arena.h"
+#include "tacit/checkpoint.h"
+#include "tacit/crc32.h"
+#include "tacit/gemm.h"
+#include "tacit/hash.h"
+#include "tacit/infer.h"
+#include "tacit/init.h"
+#include "tacit/isa.h"
+#include "tacit/layers.h"
+#include "tacit/loss.h"
+#include "tacit/math.h"
+#include "tacit/matrix.h"
+#include "tacit/mlp.h"
+#include "tacit/optimizer.h"
+#include "tacit/rng.h"
+#include "tacit/status.h"
+#include "tacit/threads.h"
+#include "tacit/train.h"
+#include "tacit/trainer.h"
+#include "tacit/version.h"
