@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "parallel.h"
+#include "shape_check.h"
 #include "tacit/layers.h"
 #include "tacit/math.h"
 
@@ -151,23 +152,35 @@ float gelu_derivative_f32(float x) {
   return s + (x * q) * (kGeluA * (1.0f + kGeluK3 * (x * x)));
 }
 
-void activation_forward(const Compute& compute, Activation a, ConstMatrix z, Matrix y) {
+Status activation_forward(const Compute& compute, Activation a, ConstMatrix z, Matrix y) {
+  Activation known;
+  Status status = activation_from_code(static_cast<long>(a), &known);
+  if (status) status = shape_check::view("activation_forward", "y", y, -1, -1);
+  if (status) status = shape_check::view("activation_forward", "z", z, y.rows, y.cols);
+  if (!status) return status;
   detail::parallel_ranges(compute, y.rows, 1, static_cast<long>(y.rows) * y.cols,
                           kMinParallelElements, [&](long begin, long end) {
                             forward_range(a, z, y, begin, end);
                           });
+  return status;
 }
 
-void activation_backward(const Compute& compute, Activation a, ConstMatrix y,
-                         ConstMatrix z, Matrix dx) {
-  if (a == Activation::relu) {
-    relu_backward(compute, y, dx);
-    return;
+Status activation_backward(const Compute& compute, Activation a, ConstMatrix y,
+                           ConstMatrix z, Matrix dx) {
+  if (a == Activation::relu) return relu_backward(compute, y, dx);
+  Activation known;
+  Status status = activation_from_code(static_cast<long>(a), &known);
+  if (status) status = shape_check::view("activation_backward", "dx", dx, -1, -1);
+  if (status) status = shape_check::view("activation_backward", "y", y, dx.rows, dx.cols);
+  if (status && activation_backward_needs_input(a)) {
+    status = shape_check::view("activation_backward", "z", z, dx.rows, dx.cols);
   }
+  if (!status) return status;
   detail::parallel_ranges(compute, dx.rows, 1, static_cast<long>(dx.rows) * dx.cols,
                           kMinParallelElements, [&](long begin, long end) {
                             backward_range(a, y, z, dx, begin, end);
                           });
+  return status;
 }
 
 }  // namespace tacit

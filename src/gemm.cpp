@@ -3,10 +3,9 @@
 // the split never changes a bit (docs/STYLE.md, rules 2 and 6).
 #include "tacit/gemm.h"
 
-#include <cassert>
-
 #include "kernels/gemm_kernels.h"
 #include "parallel.h"
+#include "shape_check.h"
 
 namespace tacit {
 
@@ -47,14 +46,23 @@ void run_part(void* context, int part) {
 
 }  // namespace
 
-void gemm(const Compute& compute, ConstMatrix a, bool a_transposed,
-          ConstMatrix b, const float* init, Matrix c, Epilogue epilogue) {
+Status gemm(const Compute& compute, ConstMatrix a, bool a_transposed,
+            ConstMatrix b, const float* init, Matrix c, Epilogue epilogue) {
+  const int k = a_transposed ? a.rows : a.cols;
+  Status status = shape_check::view("gemm", "C", c, -1, -1);
+  if (status) {
+    status = shape_check::view("gemm", a_transposed ? "A (transposed)" : "A", a,
+                               a_transposed ? -1 : c.rows, a_transposed ? c.rows : -1);
+  }
+  if (status) status = shape_check::view("gemm", "B", b, k, c.cols);
+  if (status && epilogue != Epilogue::none && epilogue != Epilogue::relu) {
+    status = Status::error("gemm: epilogue: unknown code %d", static_cast<int>(epilogue));
+  }
+  if (!status) return status;
   kernels::GemmProblem p;
   p.m = c.rows;
   p.n = c.cols;
-  p.k = a_transposed ? a.rows : a.cols;
-  assert((a_transposed ? a.cols : a.rows) == p.m);
-  assert(b.rows == p.k && b.cols == p.n);
+  p.k = k;
   p.a = a.data;
   p.lda = a.stride;
   p.a_transposed = a_transposed;
@@ -64,7 +72,7 @@ void gemm(const Compute& compute, ConstMatrix a, bool a_transposed,
   p.c = c.data;
   p.ldc = c.stride;
   p.relu = epilogue == Epilogue::relu;
-  if (p.m <= 0 || p.n <= 0) return;
+  if (p.m <= 0 || p.n <= 0) return Status::success();
 
   SplitProduct split{kernels::gemm_kernel_for(static_cast<int>(compute.isa)), &p,
                      p.m >= p.n, 1};
@@ -76,6 +84,7 @@ void gemm(const Compute& compute, ConstMatrix a, bool a_transposed,
   } else {
     run_part(&split, 0);
   }
+  return Status::success();
 }
 
 }  // namespace tacit

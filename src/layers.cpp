@@ -1,33 +1,42 @@
 #include "tacit/layers.h"
 
 #include "parallel.h"
+#include "shape_check.h"
 
 namespace tacit {
 
-void dense_forward(const Compute& compute, ConstMatrix x, ConstMatrix wt,
-                   const float* b, Matrix y, bool relu) {
-  gemm(compute, x, false, wt, b, y, relu ? Epilogue::relu : Epilogue::none);
+Status dense_forward(const Compute& compute, ConstMatrix x, ConstMatrix wt,
+                     const float* b, Matrix y, bool relu) {
+  if (b == nullptr) return Status::error("dense_forward: b is null");
+  return gemm(compute, x, false, wt, b, y, relu ? Epilogue::relu : Epilogue::none);
 }
 
-void dense_forward(const Compute& compute, ConstMatrix x, ConstMatrix wt,
-                   const float* b, Activation a, Matrix z, Matrix y) {
-  if (a == Activation::relu) {
-    dense_forward(compute, x, wt, b, y, true);
-    return;
-  }
-  dense_forward(compute, x, wt, b, z, false);
-  activation_forward(compute, a, z, y);
+Status dense_forward(const Compute& compute, ConstMatrix x, ConstMatrix wt,
+                     const float* b, Activation a, Matrix z, Matrix y) {
+  if (a == Activation::relu) return dense_forward(compute, x, wt, b, y, true);
+  // Everything is checked before the product writes z.
+  Status status = shape_check::view("dense_forward", "y", y, x.rows, wt.cols);
+  if (status) status = shape_check::view("dense_forward", "z", z, x.rows, wt.cols);
+  Activation known;
+  if (status) status = activation_from_code(static_cast<long>(a), &known);
+  if (status) status = dense_forward(compute, x, wt, b, z, false);
+  if (status) status = activation_forward(compute, a, z, y);
+  return status;
 }
 
-void dense_backward_params(const Compute& compute, ConstMatrix dy, ConstMatrix x,
-                           Matrix dw, float* db) {
-  gemm(compute, dy, true, x, nullptr, dw);
-  column_sums(compute, dy, db);
+Status dense_backward_params(const Compute& compute, ConstMatrix dy, ConstMatrix x,
+                             Matrix dw, float* db) {
+  if (db == nullptr) return Status::error("dense_backward_params: db is null");
+  Status status = shape_check::view("dense_backward_params", "dw", dw, dy.cols, x.cols);
+  if (status) status = shape_check::view("dense_backward_params", "x", x, dy.rows, -1);
+  if (status) status = gemm(compute, dy, true, x, nullptr, dw);
+  if (status) status = column_sums(compute, dy, db);
+  return status;
 }
 
-void dense_backward_input(const Compute& compute, ConstMatrix dy, ConstMatrix w,
-                          Matrix dx) {
-  gemm(compute, dy, false, w, nullptr, dx);
+Status dense_backward_input(const Compute& compute, ConstMatrix dy, ConstMatrix w,
+                            Matrix dx) {
+  return gemm(compute, dy, false, w, nullptr, dx);
 }
 
 namespace {
@@ -61,22 +70,30 @@ long elements(ConstMatrix m) { return static_cast<long>(m.rows) * m.cols; }
 
 }  // namespace
 
-void relu_backward(const Compute& compute, ConstMatrix y, Matrix dx) {
+Status relu_backward(const Compute& compute, ConstMatrix y, Matrix dx) {
+  Status status = shape_check::view("relu_backward", "dx", dx, -1, -1);
+  if (status) status = shape_check::view("relu_backward", "y", y, dx.rows, dx.cols);
+  if (!status) return status;
   detail::parallel_ranges(compute, dx.rows, 1, static_cast<long>(dx.rows) * dx.cols,
                           kMinParallelElements, [&](long begin, long end) {
                             relu_backward_rows(y, dx, begin, end);
                           });
+  return status;
 }
 
-void relu_backward(ConstMatrix y, Matrix dx) { relu_backward(Compute{}, y, dx); }
+Status relu_backward(ConstMatrix y, Matrix dx) { return relu_backward(Compute{}, y, dx); }
 
-void column_sums(const Compute& compute, ConstMatrix m, float* sums) {
+Status column_sums(const Compute& compute, ConstMatrix m, float* sums) {
+  Status status = shape_check::view("column_sums", "m", m, -1, -1);
+  if (status && sums == nullptr) status = Status::error("column_sums: sums is null");
+  if (!status) return status;
   detail::parallel_ranges(compute, m.cols, kColumnGrain, elements(m), kMinParallelElements,
                           [&](long begin, long end) {
                             column_sums_range(m, sums, begin, end);
                           });
+  return status;
 }
 
-void column_sums(ConstMatrix m, float* sums) { column_sums(Compute{}, m, sums); }
+Status column_sums(ConstMatrix m, float* sums) { return column_sums(Compute{}, m, sums); }
 
 }  // namespace tacit

@@ -12,6 +12,7 @@
 #include "scoped_env.h"
 #include "gemm_cases.h"
 #include "kernels/gemm_kernels.h"
+#include "tacit/layers.h"
 #include "tacit/gemm.h"
 
 using namespace tacit;
@@ -274,4 +275,63 @@ TEST_CASE("Compute{} runs on TACIT_ISA's ISA, else the best this CPU has") {
   for (int i = 0; i < 2 * Status::kMessageSlots; ++i) CHECK(Compute{}.isa == isa_best());
   CHECK(std::string(mine.message()) == "the caller's error");
   CHECK(Compute{}.isa == isa_default());
+}
+
+TEST_CASE("gemm and the layer functions refuse shapes that do not fit, writing nothing") {
+  std::vector<float> a(6 * 5, 1.0f), b(5 * 4, 1.0f), c(6 * 4, 7.0f), bias(4, 0.0f);
+  const Compute compute{};
+  auto untouched = [&] {
+    for (float v : c) {
+      if (v != 7.0f) return false;
+    }
+    return true;
+  };
+  auto message = [](const Status& s) { return std::string(s.message()); };
+  // A (6, 5) · B (5, 4) = C (6, 4) is right; each line below breaks one shape.
+  CHECK(message(gemm(compute, const_matrix(a.data(), 6, 5), false, const_matrix(b.data(), 4, 4),
+                     nullptr, matrix(c.data(), 6, 4)))
+            .find("gemm: B is 4x4") != std::string::npos);
+  CHECK(message(gemm(compute, const_matrix(a.data(), 5, 5), false, const_matrix(b.data(), 5, 4),
+                     nullptr, matrix(c.data(), 6, 4)))
+            .find("gemm: A is 5x5") != std::string::npos);
+  CHECK(message(gemm(compute, const_matrix(a.data(), 5, 6), true, const_matrix(b.data(), 5, 4),
+                     nullptr, matrix(c.data(), 5, 4)))
+            .find("A (transposed) is 5x6") != std::string::npos);
+  CHECK(message(gemm(compute, ConstMatrix(a.data(), 6, 5, 4), false,
+                     const_matrix(b.data(), 5, 4), nullptr, matrix(c.data(), 6, 4)))
+            .find("stride 4") != std::string::npos);
+  CHECK(message(gemm(compute, const_matrix(nullptr, 6, 5), false, const_matrix(b.data(), 5, 4),
+                     nullptr, matrix(c.data(), 6, 4)))
+            .find("A is null") != std::string::npos);
+  CHECK(untouched());
+  CHECK(message(dense_forward(compute, const_matrix(a.data(), 6, 5),
+                              const_matrix(b.data(), 5, 4), nullptr, matrix(c.data(), 6, 4),
+                              false))
+            .find("b is null") != std::string::npos);
+  CHECK(message(dense_forward(compute, const_matrix(a.data(), 6, 5),
+                              const_matrix(b.data(), 5, 4), bias.data(), Activation::tanh,
+                              matrix(c.data(), 6, 4), matrix(c.data(), 6, 3)))
+            .find("dense_forward: y is 6x3") != std::string::npos);
+  CHECK(message(dense_forward(compute, const_matrix(a.data(), 6, 5),
+                              const_matrix(b.data(), 5, 4), bias.data(),
+                              static_cast<Activation>(9), matrix(c.data(), 6, 4),
+                              matrix(c.data(), 6, 4)))
+            .find("9") != std::string::npos);
+  CHECK(untouched());
+  CHECK(message(dense_backward_params(compute, const_matrix(a.data(), 6, 5),
+                                      const_matrix(b.data(), 5, 4), matrix(c.data(), 5, 4),
+                                      bias.data()))
+            .find("x is 5x4") != std::string::npos);
+  CHECK(message(column_sums(const_matrix(a.data(), 6, 5), nullptr)).find("sums is null") !=
+        std::string::npos);
+  CHECK(message(relu_backward(const_matrix(a.data(), 5, 5), matrix(c.data(), 6, 4)))
+            .find("relu_backward: y is 5x5") != std::string::npos);
+  CHECK(message(activation_backward(compute, Activation::gelu, const_matrix(a.data(), 6, 4),
+                                    ConstMatrix(), matrix(c.data(), 6, 4)))
+            .find("activation_backward: z") != std::string::npos);
+  CHECK(untouched());
+  // And the right shapes work.
+  CHECK(gemm(compute, const_matrix(a.data(), 6, 5), false, const_matrix(b.data(), 5, 4),
+             nullptr, matrix(c.data(), 6, 4)));
+  CHECK(c[0] == 5.0f);
 }

@@ -69,14 +69,15 @@ float gelu_f32(float x);
 // The derivative of gelu at x, as above.
 float gelu_derivative_f32(float x);
 
+// Shapes and the code are checked first; a mismatch is an error Status.
 // z (B, n) -> y (B, n) = f(z); y may be z (in place). Split by rows over
 // compute's pool; any split gives the same bits.
-void activation_forward(const Compute& compute, Activation a, ConstMatrix z, Matrix y);
+Status activation_forward(const Compute& compute, Activation a, ConstMatrix z, Matrix y);
 
 // dx (B, n) *= f' (in place). y (B, n) is the forward's output; z (B, n) its
 // input, read only when activation_backward_needs_input(a) (else may be
 // empty). Split by rows over compute's pool.
-void activation_backward(const Compute& compute, Activation a, ConstMatrix y,
-                         ConstMatrix z, Matrix dx);
+Status activation_backward(const Compute& compute, Activation a, ConstMatrix y,
+                           ConstMatrix z, Matrix dx);
 
 }  // namespace tacit

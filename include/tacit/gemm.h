@@ -10,6 +10,7 @@
 
 #include "tacit/isa.h"
 #include "tacit/matrix.h"
+#include "tacit/status.h"
 #include "tacit/threads.h"
 
 namespace tacit {
@@ -30,9 +31,10 @@ enum class Epilogue {
 
 // a_transposed: A is stored (k, m) and read as its transpose.
 // init: n floats, or nullptr to start from +0.
-// Shapes are the caller's to get right; they are asserted in debug builds.
-void gemm(const Compute& compute, ConstMatrix a, bool a_transposed,
-          ConstMatrix b, const float* init, Matrix c,
-          Epilogue epilogue = Epilogue::none);
+// Shapes are checked before anything is written: op(A)'s rows must be C's,
+// B must be (op(A)'s columns, C's columns), every stride must hold its row.
+Status gemm(const Compute& compute, ConstMatrix a, bool a_transposed,
+            ConstMatrix b, const float* init, Matrix c,
+            Epilogue epilogue = Epilogue::none);
 
 }  // namespace tacit
