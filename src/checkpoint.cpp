@@ -24,6 +24,12 @@ void put_u32(unsigned char* out, std::uint32_t v) {
   out[3] = static_cast<unsigned char>(v >> 24);
 }
 
+std::uint32_t float_bits(float f) {
+  std::uint32_t bits;
+  std::memcpy(&bits, &f, sizeof bits);
+  return bits;
+}
+
 std::uint32_t get_u32(const unsigned char* in) {
   return static_cast<std::uint32_t>(in[0]) | static_cast<std::uint32_t>(in[1]) << 8 |
          static_cast<std::uint32_t>(in[2]) << 16 | static_cast<std::uint32_t>(in[3]) << 24;
@@ -126,22 +132,7 @@ Status check(const unsigned char* bytes, std::size_t available, std::uint64_t to
   return Status::success();
 }
 
-}  // namespace checkpoint_detail
-
-std::uint32_t checkpoint_version(const MlpSpec& spec) { return mlp_all_relu(spec) ? 1 : 2; }
-
-std::size_t checkpoint_bytes(const MlpSpec& spec) {
-  return checkpoint_header_bytes(spec.layers, checkpoint_version(spec)) +
-         4 * mlp_param_count(spec) + 4;
-}
-
-Status checkpoint_write(const Mlp& mlp, unsigned char* out, std::size_t capacity) {
-  const MlpSpec& spec = mlp.spec;
-  const std::size_t needed = checkpoint_bytes(spec);
-  if (out == nullptr || capacity < needed) {
-    return Status::error("checkpoint buffer: expected %zu bytes (checkpoint_bytes), "
-                         "found %zu", needed, out == nullptr ? std::size_t{0} : capacity);
-  }
+std::size_t write_header(const MlpSpec& spec, unsigned char* out) {
   std::memcpy(out, kCheckpointMagic, sizeof kCheckpointMagic);
   const std::uint32_t version = checkpoint_version(spec);
   put_u32(out + 8, version);
@@ -153,11 +144,39 @@ Status checkpoint_write(const Mlp& mlp, unsigned char* out, std::size_t capacity
   for (int l = 0; version >= 2 && l + 1 < spec.layers; ++l, p += 4) {
     put_u32(p, static_cast<std::uint32_t>(spec.activation[l]));
   }
-  for (std::size_t i = 0; i < mlp.param_count; ++i, p += 4) {
-    std::uint32_t bits;
-    std::memcpy(&bits, &mlp.params[i], sizeof bits);
-    put_u32(p, bits);
+  return static_cast<std::size_t>(p - out);
+}
+
+std::uint32_t crc(const Mlp& mlp) {
+  unsigned char chunk[kCheckpointMaxHeaderBytes > 256 ? kCheckpointMaxHeaderBytes : 256];
+  std::uint32_t sum = crc32_update(0, chunk, write_header(mlp.spec, chunk));
+  // The parameters' little-endian bytes, a chunk at a time.
+  constexpr std::size_t kPerChunk = sizeof chunk / 4;
+  for (std::size_t i = 0; i < mlp.param_count; i += kPerChunk) {
+    const std::size_t n = mlp.param_count - i < kPerChunk ? mlp.param_count - i : kPerChunk;
+    for (std::size_t j = 0; j < n; ++j) put_u32(chunk + 4 * j, float_bits(mlp.params[i + j]));
+    sum = crc32_update(sum, chunk, 4 * n);
   }
+  return sum;
+}
+
+}  // namespace checkpoint_detail
+
+std::uint32_t checkpoint_version(const MlpSpec& spec) { return mlp_all_relu(spec) ? 1 : 2; }
+
+std::size_t checkpoint_bytes(const MlpSpec& spec) {
+  return checkpoint_header_bytes(spec.layers, checkpoint_version(spec)) +
+         4 * mlp_param_count(spec) + 4;
+}
+
+Status checkpoint_write(const Mlp& mlp, unsigned char* out, std::size_t capacity) {
+  const std::size_t needed = checkpoint_bytes(mlp.spec);
+  if (out == nullptr || capacity < needed) {
+    return Status::error("checkpoint buffer: expected %zu bytes (checkpoint_bytes), "
+                         "found %zu", needed, out == nullptr ? std::size_t{0} : capacity);
+  }
+  unsigned char* p = out + checkpoint_detail::write_header(mlp.spec, out);
+  for (std::size_t i = 0; i < mlp.param_count; ++i, p += 4) put_u32(p, float_bits(mlp.params[i]));
   put_u32(p, crc32(out, static_cast<std::size_t>(p - out)));
   return Status::success();
 }

@@ -4,8 +4,6 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
-#include <filesystem>
-#include <system_error>
 
 #include "checkpoint_internal.h"
 #include "file_io.h"
@@ -14,11 +12,28 @@
 namespace tacit {
 
 using file_detail::File;
-using file_detail::create_temporary;
 using file_detail::errno_text;
 using file_detail::open_regular_file;
 using file_detail::read_exactly;
-using file_detail::sync_to_disk;
+using file_detail::replace_file;
+
+namespace {
+
+struct Bytes {
+  const unsigned char* data;
+  std::size_t size;
+};
+
+Status write_bytes(void* context, std::FILE* file, const char* temp) {
+  const Bytes& bytes = *static_cast<const Bytes*>(context);
+  errno = 0;
+  if (std::fwrite(bytes.data, 1, bytes.size, file) != bytes.size) {
+    return Status::error("%s: write failed: %s", temp, errno_text());
+  }
+  return Status::success();
+}
+
+}  // namespace
 
 Status checkpoint_file_spec(const char* path, MlpSpec* spec) {
   File file;
@@ -53,36 +68,8 @@ Status checkpoint_save(const char* path, const Mlp& mlp, unsigned char* buffer,
   // disk or a crash never leaves a truncated checkpoint where a good one
   // was, and no existing file (another writer's temporary, a planted link)
   // is ever opened.
-  char temp[4096];
-  File file;
-  status = create_temporary(path, temp, sizeof temp, &file);
-  if (!status.ok()) return status;
-  const std::size_t bytes = checkpoint_bytes(mlp.spec);
-  errno = 0;
-  if (std::fwrite(buffer, 1, bytes, file.get()) != bytes || std::fflush(file.get()) != 0) {
-    status = Status::error("%s: write failed: %s", temp, errno_text());
-  }
-  if (status.ok()) {
-    errno = sync_to_disk(file.get());
-    if (errno != 0) status = Status::error("%s: sync failed: %s", temp, errno_text());
-  }
-  errno = 0;
-  if (!file.close() && status.ok()) {
-    status = Status::error("%s: write failed: %s", temp, errno_text());
-  }
-  if (!status.ok()) {
-    std::remove(temp);
-    return status;
-  }
-  // std::filesystem::rename replaces an existing file on every platform
-  // (std::rename does not on Windows).
-  std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  if (ec) {
-    std::remove(temp);
-    return Status::error("%s: cannot replace: %s", path, ec.message().c_str());
-  }
-  return Status::success();
+  Bytes bytes{buffer, checkpoint_bytes(mlp.spec)};
+  return replace_file(path, write_bytes, &bytes);
 }
 
 Status checkpoint_load(const char* path, unsigned char* buffer, std::size_t capacity,

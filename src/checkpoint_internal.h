@@ -1,4 +1,4 @@
-// Internal: what checkpoint.cpp shares with checkpoint_file.cpp.
+// Internal: what checkpoint.cpp shares with checkpoint_file.cpp and export.cpp.
 #pragma once
 
 #include <cstddef>
@@ -20,6 +20,14 @@ Status check_size(const MlpSpec& spec, std::uint64_t total, const char* name);
 // CRC is only computed once the size is right (then available == total).
 Status check(const unsigned char* bytes, std::size_t available, std::uint64_t total,
              const char* name, const Mlp& mlp);
+
+// Writes the header of a checkpoint of spec (magic to activations, at
+// most kCheckpointMaxHeaderBytes) to out; returns its size.
+std::size_t write_header(const MlpSpec& spec, unsigned char* out);
+
+// The CRC-32 a checkpoint of mlp stores (checkpoint_write's last 4 bytes),
+// computed without a buffer for the whole file.
+std::uint32_t crc(const Mlp& mlp);
 
 }  // namespace checkpoint_detail
 }  // namespace tacit

@@ -113,6 +113,41 @@ Status create_temporary(const char* path, char* temp, std::size_t capacity, File
   return Status::error("%s: cannot create: %s", temp, errno_text());
 }
 
+Status replace_file(const char* path, Status (*write)(void* context, std::FILE* file,
+                                                      const char* temp),
+                    void* context) {
+  char temp[4096];
+  File file;
+  Status status = create_temporary(path, temp, sizeof temp, &file);
+  if (!status.ok()) return status;
+  status = write(context, file.get(), temp);
+  errno = 0;
+  if (status.ok() && (std::fflush(file.get()) != 0 || std::ferror(file.get()) != 0)) {
+    status = Status::error("%s: write failed: %s", temp, errno_text());
+  }
+  if (status.ok()) {
+    errno = sync_to_disk(file.get());
+    if (errno != 0) status = Status::error("%s: sync failed: %s", temp, errno_text());
+  }
+  errno = 0;
+  if (!file.close() && status.ok()) {
+    status = Status::error("%s: write failed: %s", temp, errno_text());
+  }
+  if (!status.ok()) {
+    std::remove(temp);
+    return status;
+  }
+  // std::filesystem::rename replaces an existing file on every platform
+  // (std::rename does not on Windows).
+  std::error_code ec;
+  std::filesystem::rename(temp, path, ec);
+  if (ec) {
+    std::remove(temp);
+    return Status::error("%s: cannot replace: %s", path, ec.message().c_str());
+  }
+  return Status::success();
+}
+
 int sync_to_disk(std::FILE* f) {
 #if defined(_WIN32)
   return _commit(_fileno(f)) == 0 ? 0 : errno;

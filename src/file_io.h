@@ -1,5 +1,5 @@
 // Internal: reading whole files for the loaders (IDX, checkpoints), and
-// the new temporary a checkpoint is written to. The size
+// the new temporary a checkpoint or an exported header is written to. The size
 // on disk is known before any byte is trusted, so a loader can tell a short
 // or long file from a corrupt one.
 #pragma once
@@ -67,6 +67,15 @@ Status create_temporary(const char* path, char* temp, std::size_t capacity, File
 // platform can say so (fsync on POSIX, _commit on Windows): 0 or an errno
 // value. Flush f first.
 int sync_to_disk(std::FILE* f);
+
+// Writes a new file to replace `path` whole or not at all: a temporary
+// (create_temporary), filled by write(context, file, temp) (which reports
+// its own failures; a failed fwrite or fflush is noticed here as well),
+// synced to disk, closed and renamed over PATH. On any failure the
+// temporary is removed; PATH is untouched.
+Status replace_file(const char* path, Status (*write)(void* context, std::FILE* file,
+                                                      const char* temp),
+                    void* context);
 
 // Reads exactly `bytes`; `what` (may be nullptr) names the part in messages.
 Status read_exactly(std::FILE* f, void* out, std::size_t bytes, const char* path,

@@ -1,5 +1,5 @@
 // Inference from weights that stay where they are: read-only arrays in flash
-// (a header from tools/tacit-export) or a trained Mlp's packed copy. Only the
+// (a header from export.h or tools/tacit-export) or a trained Mlp's packed copy. Only the
 // hidden activations need writable memory: two ping-pong buffers of the
 // widest hidden layer, sized by infer_workspace_bytes (whatever the
 // activations: each is applied in place). mlp_infer gives the
