@@ -6,6 +6,7 @@
 #include "tacit/arena.h"
 #include "tacit/checkpoint.h"
 #include "tacit/crc32.h"
+#include "tacit/export.h"
 #include "tacit/gemm.h"
 #include "tacit/hash.h"
 #include "tacit/infer.h"
