@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "kernels/math_kernels.h"
+#include "shape_check.h"
 #include "tacit/isa.h"
 
 namespace tacit {
@@ -78,24 +79,23 @@ Status check_columns(const char* loss, ConstMatrix logits, Columns columns, int*
   return Status::success();
 }
 
-Status check_shape(const char* loss, const char* what, ConstMatrix logits, int rows,
-                   int cols, bool has_data) {
-  if (!has_data) return Status::error("%s: %s is null", loss, what);
-  if (rows != logits.rows || cols != logits.cols) {
-    return Status::error("%s: %s is %dx%d; expected the logits' shape, %dx%d", loss, what,
-                         rows, cols, logits.rows, logits.cols);
-  }
-  return Status::success();
-}
-
 Status check_common(const char* loss, ConstMatrix logits, Matrix grad, Columns columns,
                     int* lo, int* hi) {
-  if (logits.data == nullptr) return Status::error("%s: logits are null", loss);
-  if (logits.rows < 1) {
-    return Status::error("%s: logits have %d rows; expected at least 1", loss, logits.rows);
+  Status status = shape_check::view(loss, "logits", logits, -1, -1);
+  if (status && logits.rows < 1) {
+    status = Status::error("%s: logits have %d rows; expected at least 1", loss, logits.rows);
   }
-  Status status = check_shape(loss, "grad", logits, grad.rows, grad.cols, grad.data != nullptr);
+  if (status) status = shape_check::view(loss, "grad", grad, logits.rows, logits.cols);
   if (status) status = check_columns(loss, logits, columns, lo, hi);
+  return status;
+}
+
+// check_common, and `other` (the teacher's logits or the targets) of the
+// logits' shape.
+Status check_pair(const char* loss, const char* what, ConstMatrix logits, ConstMatrix other,
+                  Matrix grad, Columns columns, int* lo, int* hi) {
+  Status status = check_common(loss, logits, grad, columns, lo, hi);
+  if (status) status = shape_check::view(loss, what, other, logits.rows, logits.cols);
   return status;
 }
 
@@ -138,11 +138,7 @@ Status kl_divergence(ConstMatrix student, ConstMatrix teacher, float temperature
                      Matrix grad, float* loss, Columns columns) {
   const char* name = "kl_divergence";
   int lo = 0, hi = 0;
-  Status status = check_common(name, student, grad, columns, &lo, &hi);
-  if (status) {
-    status = check_shape(name, "teacher", student, teacher.rows, teacher.cols,
-                         teacher.data != nullptr);
-  }
+  const Status status = check_pair(name, "teacher", student, teacher, grad, columns, &lo, &hi);
   if (!status) return status;
   if (!(temperature > 0.0f) || !std::isfinite(temperature)) {
     return Status::error("%s: temperature: expected a finite value > 0, found %g", name,
@@ -187,11 +183,7 @@ Status squared_error(ConstMatrix student, ConstMatrix target, Matrix grad, float
                      Columns columns) {
   const char* name = "squared_error";
   int lo = 0, hi = 0;
-  Status status = check_common(name, student, grad, columns, &lo, &hi);
-  if (status) {
-    status = check_shape(name, "target", student, target.rows, target.cols,
-                         target.data != nullptr);
-  }
+  const Status status = check_pair(name, "target", student, target, grad, columns, &lo, &hi);
   if (!status) return status;
   const float count = static_cast<float>(student.rows) * static_cast<float>(hi - lo);
   double total = 0.0;

@@ -369,10 +369,10 @@ TEST_CASE("losses refuse bad shapes, columns and labels without writing the grad
   CHECK(contains(softmax_cross_entropy(z, labels, g, &loss, Columns{1, 4}),
                  "columns [1, 4) of 3-column logits"));
   CHECK(contains(kl_divergence(z, const_matrix(other, 2, 4), 1.0f, g, &loss),
-                 "teacher is 2x4; expected the logits' shape, 2x3"));
+                 "kl_divergence: teacher is 2x4 (stride 4); expected 2x3"));
   CHECK(contains(squared_error(z, const_matrix(other, 1, 3), g, &loss),
-                 "target is 1x3; expected the logits' shape, 2x3"));
-  CHECK(contains(squared_error(z, z, matrix(grad, 2, 2), &loss), "grad is 2x2"));
+                 "squared_error: target is 1x3 (stride 3); expected 2x3"));
+  CHECK(contains(squared_error(z, z, matrix(grad, 2, 2), &loss), "squared_error: grad is 2x2"));
   CHECK(contains(kl_divergence(z, z, -1.0f, g, &loss), "temperature"));
   for (float v : grad) CHECK(v == 5.0f);
   CHECK(loss == -1.0f);
