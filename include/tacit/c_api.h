@@ -22,7 +22,7 @@
  * Arrays are row-major: x is rows × inputs floats, out rows × outputs.
  * A call checks its arguments before it changes anything.
  *
- * Link: pkg-config --cflags --libs tacit (docs/EMBEDDING.md, "C").
+ * Link: pkg-config --cflags --libs tacit (docs/EMBEDDING.md, "From C").
  */
 #ifndef TACIT_C_API_H
 #define TACIT_C_API_H
