@@ -50,38 +50,6 @@ Status create_model(const MlpSpec& spec, int rows, const Compute& compute, Arena
   return status;
 }
 
-Status check_config(const TrainerConfig& c) {
-  const MlpSpec& spec = c.spec;
-  if (spec.layers < 1) {
-    return Status::error("trainer: config.spec has no layers; set it with mlp_spec");
-  }
-  if (c.batch < 1 || c.batch > mlp_max_batch(spec)) {
-    return Status::error("trainer: batch: expected 1 to %d rows, found %d",
-                         mlp_max_batch(spec), c.batch);
-  }
-  if (c.optimizer != Optimizer::adam && c.optimizer != Optimizer::sgd) {
-    return Status::error("trainer: optimizer: unknown code %d", static_cast<int>(c.optimizer));
-  }
-  if (c.loss != Loss::cross_entropy && c.loss != Loss::squared_error &&
-      c.loss != Loss::kl_divergence) {
-    return Status::error("trainer: loss: unknown code %d", static_cast<int>(c.loss));
-  }
-  if (c.loss == Loss::kl_divergence && (!(c.temperature > 0.0f) || !std::isfinite(c.temperature))) {
-    return Status::error("trainer: temperature: expected a finite value > 0, found %g",
-                         static_cast<double>(c.temperature));
-  }
-  const int outputs = mlp_outputs(spec);
-  const int hi = c.columns.hi < 0 ? outputs : c.columns.hi;
-  if (c.columns.lo < 0 || c.columns.lo >= hi || hi > outputs) {
-    return Status::error("trainer: columns [%d, %d) of %d outputs: expected 0 <= lo < hi <= "
-                         "%d (Columns{} is every output)", c.columns.lo, hi, outputs, outputs);
-  }
-  if (c.init != Init::torch_default && c.init != Init::normal_fan_in) {
-    return Status::error("trainer: init: unknown code %d", static_cast<int>(c.init));
-  }
-  return Status::success();
-}
-
 Status check_rows(const char* call, int rows, int capacity, const void* x, const void* out,
                   const char* out_name) {
   if (rows < 1 || rows > capacity) {
@@ -121,6 +89,38 @@ Status model_predict(Model& model, const float* x, int rows, Output output, floa
   return status;
 }
 
+Status trainer_config_check(const TrainerConfig& c) {
+  const MlpSpec& spec = c.spec;
+  if (spec.layers < 1) {
+    return Status::error("trainer: config.spec has no layers; set it with mlp_spec");
+  }
+  if (c.batch < 1 || c.batch > mlp_max_batch(spec)) {
+    return Status::error("trainer: batch: expected 1 to %d rows, found %d",
+                         mlp_max_batch(spec), c.batch);
+  }
+  if (c.optimizer != Optimizer::adam && c.optimizer != Optimizer::sgd) {
+    return Status::error("trainer: optimizer: unknown code %d", static_cast<int>(c.optimizer));
+  }
+  if (c.loss != Loss::cross_entropy && c.loss != Loss::squared_error &&
+      c.loss != Loss::kl_divergence) {
+    return Status::error("trainer: loss: unknown code %d", static_cast<int>(c.loss));
+  }
+  if (c.loss == Loss::kl_divergence && (!(c.temperature > 0.0f) || !std::isfinite(c.temperature))) {
+    return Status::error("trainer: temperature: expected a finite value > 0, found %g",
+                         static_cast<double>(c.temperature));
+  }
+  const int outputs = mlp_outputs(spec);
+  const int hi = c.columns.hi < 0 ? outputs : c.columns.hi;
+  if (c.columns.lo < 0 || c.columns.lo >= hi || hi > outputs) {
+    return Status::error("trainer: columns [%d, %d) of %d outputs: expected 0 <= lo < hi <= "
+                         "%d (Columns{} is every output)", c.columns.lo, hi, outputs, outputs);
+  }
+  if (c.init != Init::torch_default && c.init != Init::normal_fan_in) {
+    return Status::error("trainer: init: unknown code %d", static_cast<int>(c.init));
+  }
+  return Status::success();
+}
+
 std::size_t trainer_bytes(const TrainerConfig& config) {
   return arena_buffer_bytes(model_arena_bytes(config.spec, config.batch) +
                             train_state_bytes(config.spec, config.batch, config.optimizer));
@@ -129,7 +129,7 @@ std::size_t trainer_bytes(const TrainerConfig& config) {
 Status trainer_create(const TrainerConfig& config, void* memory, std::size_t bytes,
                       Trainer* trainer) {
   const MlpSpec& spec = config.spec;
-  Status status = check_config(config);
+  Status status = trainer_config_check(config);
   if (status) {
     status = check_memory("trainer", memory, bytes, trainer_bytes(config), "trainer_bytes");
   }

@@ -91,7 +91,10 @@ struct Trainer {
   TrainState state;
 };
 
-// Bytes of a buffer (of any alignment) for trainer_create.
+// The checks trainer_create makes of a config before it looks at memory.
+Status trainer_config_check(const TrainerConfig& config);
+// Bytes of a buffer (of any alignment) for trainer_create, for a config
+// that trainer_config_check accepts.
 std::size_t trainer_bytes(const TrainerConfig& config);
 // The model initialized by config.init and config.seed, and its optimizer.
 Status trainer_create(const TrainerConfig& config, void* memory, std::size_t bytes,
