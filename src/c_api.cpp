@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "tacit/checkpoint.h"
+#include "tacit/export.h"
 #include "tacit/init.h"
 #include "tacit/threads.h"
 #include "tacit/trainer.h"
@@ -308,7 +309,45 @@ tacit_status tacit_checkpoint_read(const unsigned char* checkpoint, size_t size,
   return to_c(status);
 }
 
+namespace {
+
+struct CSink {
+  int (*write)(void* context, const char* bytes, size_t size);
+  void* context;
+};
+
+bool write_to_c_sink(void* context, const char* bytes, std::size_t size) {
+  const CSink* sink = static_cast<const CSink*>(context);
+  return sink->write(sink->context, bytes, size) != 0;
+}
+
+ExportOptions export_options(const char* name) {
+  ExportOptions options;
+  if (name != nullptr) options.name = name;
+  options.generator = "tacit_model_export";
+  return options;
+}
+
+}  // namespace
+
+tacit_status tacit_model_export(const tacit_model* model, const char* name,
+                                int (*write)(void* context, const char* bytes, size_t size),
+                                void* context) {
+  TACIT_CHECK_HANDLE(model, "tacit_model_export");
+  if (write == nullptr) return to_c(null_error("tacit_model_export", "write"));
+  CSink sink{write, context};
+  return to_c(export_c_header(model->model->mlp, export_options(name),
+                              ExportSink{&sink, write_to_c_sink}));
+}
+
 #if TACIT_HAS_FILES
+
+tacit_status tacit_model_export_file(const tacit_model* model, const char* name,
+                                     const char* path) {
+  TACIT_CHECK_HANDLE(model, "tacit_model_export_file");
+  if (path == nullptr) return to_c(null_error("tacit_model_export_file", "path"));
+  return to_c(export_c_header_file(path, model->model->mlp, export_options(name)));
+}
 
 tacit_status tacit_model_save(const tacit_model* model, const char* path) {
   TACIT_CHECK_HANDLE(model, "tacit_model_save");

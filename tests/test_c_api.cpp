@@ -5,12 +5,15 @@
 
 #include <cstdint>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
 #include "alloc_counter.h"
 #include "data_files.h"
 #include "tacit/c_api.h"
+#include "tacit/export.h"
 #include "tacit/hash.h"
 #include "tacit/rng.h"
 #include "tacit/trainer.h"
@@ -362,5 +365,66 @@ TEST_CASE("checkpoints: in memory and in files, read back bit for bit") {
   CHECK(hash_floats(tacit_model_params(loaded), tacit_model_param_count(loaded)) == t.hash());
   CHECK(mentions(tacit_model_file_bytes(dir.file("absent.tacit").c_str(), 1, &bytes),
                  "absent.tacit"));
+#endif
+}
+
+namespace {
+
+int append_to_string(void* context, const char* bytes, size_t size) {
+  static_cast<std::string*>(context)->append(bytes, size);
+  return 1;
+}
+
+int refuse_after_100(void* context, const char* bytes, size_t size) {
+  std::string* out = static_cast<std::string*>(context);
+  if (out->size() + size > 100) return 0;
+  out->append(bytes, size);
+  return 1;
+}
+
+}  // namespace
+
+TEST_CASE("tacit_model_export writes the library's header, through a C callback or a file") {
+  CTrainer t(c_config(TACIT_ADAM, TACIT_CROSS_ENTROPY));
+  const tacit_model* model = tacit_trainer_model(t.trainer);
+  std::string from_c;
+  REQUIRE(tacit_model_export(model, "circle", append_to_string, &from_c).code == TACIT_OK);
+  // The C++ call with the same options gives the same bytes.
+  ExportOptions options;
+  options.name = "circle";
+  options.generator = "tacit_model_export";
+  std::string from_cpp;
+  const ExportSink sink{&from_cpp, [](void* context, const char* bytes, std::size_t size) {
+                          static_cast<std::string*>(context)->append(bytes, size);
+                          return true;
+                        }};
+  // The C++ call on a model with the trainer's spec and parameters.
+  MlpSpec spec;
+  const Activation hidden[] = {Activation::tanh, Activation::gelu};
+  REQUIRE(mlp_spec_activations(kWidths, 4, hidden, &spec));
+  std::vector<unsigned char> memory(model_bytes(spec, 1));
+  Model copy;
+  REQUIRE(model_create(spec, 1, memory.data(), memory.size(), &copy));
+  std::memcpy(copy.mlp.params, tacit_model_params(model),
+              sizeof(float) * tacit_model_param_count(model));
+  mlp_pack(copy.mlp);
+  REQUIRE(export_c_header(copy.mlp, options, sink));
+  CHECK(from_c == from_cpp);
+  CHECK(from_c.find("CIRCLE_") != std::string::npos);
+
+  std::string partial;
+  const tacit_status refused = tacit_model_export(model, "circle", refuse_after_100, &partial);
+  CHECK(refused.code != TACIT_OK);
+  CHECK(std::string(tacit_status_message(refused)).size() > 0);
+  CHECK(mentions(tacit_model_export(model, "not a name", append_to_string, &partial), "name"));
+  CHECK(mentions(tacit_model_export(model, "circle", nullptr, nullptr), "write"));
+#if TACIT_HAS_FILES
+  data_test::TempDir dir;
+  const std::string path = dir.file("circle.h");
+  REQUIRE(tacit_model_export_file(model, "circle", path.c_str()).code == TACIT_OK);
+  std::ifstream in(path, std::ios::binary);
+  const std::string from_file((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
+  CHECK(from_file == from_c);
 #endif
 }

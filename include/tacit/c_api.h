@@ -141,7 +141,21 @@ tacit_status tacit_checkpoint_read(const unsigned char* checkpoint, size_t size,
                                    const tacit_compute* compute, void* memory, size_t bytes,
                                    tacit_model** out);
 
+/* ---- export: the model as a C header (tacit/export.h) ------------------- */
+
+/* Writes the header tacit-export writes, through write(context, bytes,
+ * size), which returns nonzero when it took the bytes. name is the symbol
+ * prefix (NULL: "tacit_model"); a bad name or a parameter that is not
+ * finite is refused before anything is written. */
+tacit_status tacit_model_export(const tacit_model* model, const char* name,
+                                int (*write)(void* context, const char* bytes, size_t size),
+                                void* context);
+
 #if TACIT_HAS_FILES /* tacit/version.h: declared only where built */
+/* The same into the file at path, replaced whole or not at all. */
+tacit_status tacit_model_export_file(const tacit_model* model, const char* name,
+                                     const char* path);
+
 /* ---- checkpoint files --------------------------------------------------- */
 
 /* Replaces the file at path whole or not at all (tacit/checkpoint.h). */
