@@ -140,14 +140,24 @@ struct GradientTally {
   double cosine_sum = 0.0;
   double min = 0.0;
   double max = 0.0;
+  double max_cosine_after = 0.0;
+  long projected = 0;
 
+  static double cosine(const GradientDot& d) {
+    return d.tt > 0.0 && d.gg > 0.0 ? d.dot / (std::sqrt(d.gg) * std::sqrt(d.tt)) : 0.0;
+  }
+  void add_projected(const GradientDot& d) {
+    const double c = cosine(d);
+    max_cosine_after = projected == 0 || c > max_cosine_after ? c : max_cosine_after;
+    ++projected;
+  }
   void add(const GradientDot& d) {
     min = steps == 0 || d.dot < min ? d.dot : min;
     max = steps == 0 || d.dot > max ? d.dot : max;
     ++steps;
     positive += d.dot > 0.0;
     sum += d.dot;
-    cosine_sum += d.tt > 0.0 && d.gg > 0.0 ? d.dot / (std::sqrt(d.gg) * std::sqrt(d.tt)) : 0.0;
+    cosine_sum += cosine(d);
   }
   GradientEpoch result() const {
     GradientEpoch e;
@@ -159,6 +169,7 @@ struct GradientTally {
     e.max = max;
     e.positive = static_cast<double>(positive) / n;
     e.mean_cosine = cosine_sum / n;
+    e.max_cosine_after = max_cosine_after;
     return e;
   }
 };
@@ -386,6 +397,7 @@ struct Loop {
       tally->add(d);
       if (adds.project) {
         project_off(w.state.grads, w.trait_grads, w.student.param_count, d);
+        tally->add_projected(gradient_dot(w.state.grads, w.trait_grads, w.student.param_count));
       }
     }
     adam_step(compute, w.state.adam, w.student.params, w.state.grads);

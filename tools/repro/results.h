@@ -66,6 +66,9 @@ struct GradientEpoch {
   double max = 0.0;
   double positive = 0.0;  // fraction of steps with a positive inner product
   double mean_cosine = 0.0;
+  // projected: the largest cosine of the projected gradient with the trait
+  // gradient (0 up to rounding: the projection leaves no positive part)
+  double max_cosine_after = 0.0;
 };
 
 struct RunResult {

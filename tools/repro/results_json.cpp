@@ -162,7 +162,8 @@ void write_divergence(JsonWriter& json, const Results& results) {
   json.end_array();
 }
 
-void gradient_epochs(JsonWriter& json, const std::vector<GradientEpoch>& epochs) {
+void gradient_epochs(JsonWriter& json, const std::vector<GradientEpoch>& epochs,
+                     bool projected) {
   json.begin_array();
   for (const GradientEpoch& e : epochs) {
     json.begin_object();
@@ -172,6 +173,9 @@ void gradient_epochs(JsonWriter& json, const std::vector<GradientEpoch>& epochs)
     json.key("max"); json.number(e.max);
     json.key("positive"); json.number(e.positive);
     json.key("mean_cosine"); json.number(e.mean_cosine);
+    if (projected) {
+      json.key("max_cosine_after_projection"); json.number(e.max_cosine_after);
+    }
     json.end_object();
   }
   json.end_array();
@@ -227,7 +231,9 @@ void write_run(JsonWriter& json, const Config& config, const RunResult& run) {
     for (int s = 0; s < students; ++s) {
       if (run.gradient[s].empty()) continue;
       key(kFirstStudent + s);
-      gradient_epochs(json, run.gradient[s]);
+      gradient_epochs(json, run.gradient[s],
+                      config.students[static_cast<std::size_t>(s)].kind ==
+                          StudentKind::projected);
     }
     json.end_object();
   }
