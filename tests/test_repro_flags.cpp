@@ -180,3 +180,70 @@ TEST_CASE("flags: the model's parameter limit and the batch it holds are usage e
   CHECK(contains(batch, "--batch 1000000: expected at most 342392"));
 #endif
 }
+
+TEST_CASE("flags: --students, the conditions' knobs, trajectories and --activation") {
+  const ScopedEnv no_isa("TACIT_ISA", nullptr);  // parsing reads it
+  repro::Config c;
+  REQUIRE(parse({}, &c) == repro::ParseResult::run);
+  CHECK(repro::default_students(c.students));
+  CHECK(repro::student_list_text(c.students) == "aux-same,all-same,aux-cross,all-cross");
+  CHECK(c.activation == Activation::relu);
+  CHECK(c.match_epochs == 1);
+  CHECK(c.trait_batch == 1024);
+  CHECK(c.liminal_weight == 1.0);
+  CHECK(c.points_per_epoch == 0);
+  CHECK_FALSE(c.gradient_alignment);
+  CHECK(c.trajectory_svg.empty());
+
+  REQUIRE(parse({"--students", "liminal,perturbed:0.050,head-aux,head-all,matched,projected",
+                 "--activation", "gelu", "--match-epochs", "3", "--trait-batch", "64",
+                 "--liminal-weight", "0.5", "--points-per-epoch", "4", "--gradient-alignment",
+                 "--trajectory-svg", "t.svg", "--svg", "b.svg"},
+                &c) == repro::ParseResult::run);
+  CHECK(repro::student_list_text(c.students) ==
+        "liminal,perturbed:0.05,head-aux,head-all,matched,projected");
+  CHECK(c.students[1].kind == repro::StudentKind::perturbed);
+  CHECK(c.students[1].sigma == 0.05);
+  CHECK(c.activation == Activation::gelu);
+  CHECK(c.match_epochs == 3);
+  CHECK(c.trait_batch == 64);
+  CHECK(c.liminal_weight == 0.5);
+  CHECK(c.points_per_epoch == 4);
+  CHECK(c.gradient_alignment);
+  CHECK(c.trajectory_svg == "t.svg");
+  REQUIRE(parse({"--activation", "tanh"}, &c) == repro::ParseResult::run);
+  CHECK(mlp_activation(repro::config_spec(c), 1) == Activation::tanh);
+  REQUIRE(parse({"--points-per-epoch", "59"}, &c) == repro::ParseResult::run);
+
+  for (const std::vector<const char*>& bad : std::vector<std::vector<const char*>>{
+           {"--students", ""}, {"--students", "aux-same,"}, {"--students", "teacher"},
+           {"--students", "aux-same,aux-same"}, {"--students", "perturbed"},
+           {"--students", "perturbed:"}, {"--students", "perturbed:-1"},
+           {"--students", "perturbed:nan"}, {"--students", "perturbed:2000"},
+           {"--students", "matched:1"}, {"--students", "perturbed:0.1,perturbed:0.10"},
+           {"--students", "a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q"},
+           {"--activation", "swish"}, {"--match-epochs", "-1"}, {"--trait-batch", "0"},
+           {"--liminal-weight", "-0.5"}, {"--points-per-epoch", "-1"},
+           // 60000 noise images in batches of 1024: 59 steps an epoch.
+           {"--points-per-epoch", "60"},
+           {"--trajectory-svg", "t.svg"},
+           {"--points-per-epoch", "2", "--trajectory-svg", "x", "--json", "./x"},
+           {"--students", "aux-same,all-same", "--expect-transfer", "0.2"},
+           {"--students", "projected", "--trait-batch", "400000"}}) {
+    CAPTURE(bad[0]);
+    CAPTURE(bad.size() > 1 ? bad[1] : "");
+    CHECK(parse(bad, &c) == repro::ParseResult::usage_error);
+  }
+  // A trait batch only matters where a trait gradient is computed.
+  CHECK(parse({"--trait-batch", "400000"}, &c) == repro::ParseResult::run);
+#if defined(TOOLS_TEST_HAVE_STDERR_CAPTURE)
+  CHECK(stderr_of([&] { parse({"--students", "aux-same,hed-aux"}, &c); }) ==
+        "tacit-repro: --students: 'aux-same,hed-aux' names 'hed-aux'; expected aux-same, "
+        "all-same, aux-cross, all-cross, head-aux, head-all, perturbed:SIGMA, matched, "
+        "projected or liminal (try --help)\n");
+  CHECK(stderr_of([&] { parse({"--trajectory-svg", "t.svg"}, &c); }) ==
+        "tacit-repro: --trajectory-svg needs --points-per-epoch K (K >= 1) (try --help)\n");
+  CHECK(contains(stderr_of([&] { parse({"--points-per-epoch", "60"}, &c); }),
+                 "--points-per-epoch is 60; an epoch of the students has 59 steps"));
+#endif
+}

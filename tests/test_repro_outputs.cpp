@@ -133,13 +133,13 @@ repro::Results fake_results() {
     run.run = r;
     run.seed = experiment_run_seed(0, r);
     run.cross_from = (r + 1) % 3;
-    for (int c = 0; c < repro::kConditions; ++c) {
+    for (int c = 0; c < repro::condition_count(results.config); ++c) {
       run.correct[c] = 4 + c * 6 + r;
       run.accuracy[c] = run.correct[c] / 40.0;
     }
     run.weights_hash = 0x0123456789abcdefull + static_cast<std::uint64_t>(r);
     run.teacher_loss = {2.3};
-    for (int s = 0; s < repro::kStudents; ++s) {
+    for (int s = 0; s < 4; ++s) {
       run.student_loss[s] = {1.0, 0.5};
       run.alignment[s] = {0.1 * (s + 1), 0.2 * (s + 1)};
     }
@@ -184,7 +184,7 @@ TEST_CASE("results CSV: a header and one row per run and condition") {
     lines.push_back(csv.substr(start, end - start));
   }
   CHECK(start == csv.size());  // ends with a newline
-  REQUIRE(lines.size() == 1 + 3 * repro::kConditions);
+  REQUIRE(lines.size() == 1 + 3 * 6);
   CHECK(lines[0] == "run,seed,condition,init_from_run,correct,test_images,accuracy");
   for (const std::string& line : lines) {
     CHECK(std::count(line.begin(), line.end(), ',') == 6);
@@ -270,15 +270,16 @@ TEST_CASE("bar chart SVG: well formed, one bar, whisker and paper mark per condi
   const std::string figure = repro::bar_chart_svg(repro::results_chart(results));
   elements.clear();
   REQUIRE(well_formed(figure, &elements));
-  CHECK(std::count(elements.begin(), elements.end(), "rect") == 1 + repro::kConditions);
+  CHECK(std::count(elements.begin(), elements.end(), "rect") == 1 + 6);
   CHECK(contains(figure, "over 3 runs"));
 }
 
 TEST_CASE("report: a table in condition order and the weights hash, no timings") {
   const std::string report = repro::results_report(fake_results());
   std::size_t at = 0;
-  for (int c = 0; c < repro::kConditions; ++c) {
-    const std::size_t next = report.find(repro::condition_info(c).label, at);
+  const repro::Config config;
+  for (int c = 0; c < repro::condition_count(config); ++c) {
+    const std::size_t next = report.find(repro::condition_info(config, c).label, at);
     REQUIRE(next != std::string::npos);
     at = next + 1;
   }

@@ -53,7 +53,9 @@ tacit::Status make_spec(const Config& config, tacit::MlpSpec* spec) {
   widths[count++] = tacit::kMnistPixels;
   for (int i = 0; i < config.hidden_layers; ++i) widths[count++] = config.hidden[i];
   widths[count++] = tacit::kMnistClasses + config.aux;
-  return tacit::mlp_spec(widths, count, spec);
+  tacit::Activation activations[tacit::kMaxLayers];
+  for (tacit::Activation& a : activations) a = config.activation;
+  return tacit::mlp_spec_activations(widths, count, activations, spec);
 }
 
 }  // namespace
@@ -71,6 +73,21 @@ std::string widths_text(const Config& config) {
   }
   text += "-10+" + std::to_string(config.aux);
   return text;
+}
+
+bool has_student(const Config& config, StudentKind kind) {
+  for (const Student& s : config.students) {
+    if (s.kind == kind) return true;
+  }
+  return false;
+}
+
+bool needs_trait_gradient(const Config& config) {
+  return config.gradient_alignment || has_student(config, StudentKind::projected);
+}
+
+bool needs_reference_targets(const Config& config) {
+  return has_student(config, StudentKind::matched) || has_student(config, StudentKind::liminal);
 }
 
 namespace {
@@ -95,6 +112,20 @@ tacit_cli::Command command(Config* c) {
       // float overflows every quotient.
       real("--temperature", at_least(std::numeric_limits<float>::min()), at_most(1e6),
            &c->temperature),
+      choice("--activation", {{"relu", tacit::Activation::relu},
+                              {"tanh", tacit::Activation::tanh},
+                              {"sigmoid", tacit::Activation::sigmoid},
+                              {"gelu", tacit::Activation::gelu}}, &c->activation),
+      custom("--students", "a comma list of student names",
+             [c](const char* value, std::string* why) {
+               return parse_students(value, &c->students, why);
+             }),
+      whole("--match-epochs", 0, 100000, &c->match_epochs),
+      whole("--trait-batch", 1, 1 << 20, &c->trait_batch),
+      real("--liminal-weight", at_least(0), at_most(1e6), &c->liminal_weight),
+      whole("--points-per-epoch", 0, 1 << 20, &c->points_per_epoch),
+      on("--gradient-alignment", &c->gradient_alignment),
+      path("--trajectory-svg", &c->trajectory_svg),
       whole("--threads", 1, 256, &c->threads),
       isa(&c->isa),
       path("--data", &c->data),
@@ -128,6 +159,34 @@ bool within_limits(const Config& c) {
   if (!batch) {
     return tacit_cli::usage(kTool, "%s (%s)", batch.message(), widths_text(c).c_str());
   }
+  if (needs_trait_gradient(c)) {
+    const tacit::Status trait = tacit_tools::check_batch_fits(spec, c.trait_batch);
+    if (!trait) {
+      return tacit_cli::usage(kTool, "--trait-batch: %s (%s)", trait.message(),
+                              widths_text(c).c_str());
+    }
+  }
+  return true;
+}
+
+// Flags that only mean something together.
+bool consistent(const Config& c) {
+  const long long steps = (static_cast<long long>(c.noise_images) + c.batch - 1) / c.batch;
+  if (c.points_per_epoch > steps) {
+    return tacit_cli::usage(kTool, "--points-per-epoch is %d; an epoch of the students has "
+                            "%lld steps (%d noise images in batches of %d), at most one "
+                            "point a step", c.points_per_epoch, steps, c.noise_images,
+                            c.batch);
+  }
+  if (!c.trajectory_svg.empty() && c.points_per_epoch == 0) {
+    return tacit_cli::usage(kTool, "--trajectory-svg needs --points-per-epoch K (K >= 1)");
+  }
+  const bool aux_pair = has_student(c, StudentKind::aux_same) &&
+                        has_student(c, StudentKind::aux_cross);
+  if (c.expect_transfer && !aux_pair) {
+    return tacit_cli::usage(kTool, "--expect-transfer compares aux-same with aux-cross; "
+                            "--students must name both");
+  }
   return true;
 }
 
@@ -139,10 +198,11 @@ ParseResult parse_args(int argc, char** argv, Config* config) {
   // Two outputs in one file would leave only the last one written.
   if (!tacit_tools::distinct_outputs(kTool, {{"--json", config->json},
                                              {"--csv", config->csv},
-                                             {"--svg", config->svg}})) {
+                                             {"--svg", config->svg},
+                                             {"--trajectory-svg", config->trajectory_svg}})) {
     return ParseResult::usage_error;
   }
-  if (!within_limits(*config)) return ParseResult::usage_error;
+  if (!within_limits(*config) || !consistent(*config)) return ParseResult::usage_error;
   if (config->data.empty()) config->data = tacit_tools::mnist_dir(nullptr);
   return result;
 }
@@ -153,11 +213,12 @@ void print_help() {
       "\n"
       "Reproduces Figure 10 of Cloud et al., \"Subliminal learning\" (2025): for each\n"
       "run, a reference MLP at its initialization, a teacher trained on MNIST digits,\n"
-      "and four students distilled from the teacher on pure noise: aux logits only or\n"
-      "all logits, from the teacher's own initialization or another run's. Prints the\n"
-      "test accuracy of each condition (mean, 95%% CI, min, max, the paper's value)\n"
-      "and one hash of all final weights; the same flags print the same bytes on\n"
-      "every machine, ISA and thread count.\n"
+      "and students distilled from the teacher on pure noise (by default four: aux\n"
+      "logits only or all logits, from the teacher's own initialization or another\n"
+      "run's; --students names others). Prints the test accuracy of each condition\n"
+      "(mean, 95%% CI, min, max, the paper's value) and one hash of all final\n"
+      "weights; the same flags print the same bytes on every machine, ISA and\n"
+      "thread count.\n"
       "\n"
       "Experiment (defaults are the paper's):\n"
       "  --runs N             independent runs, >= 2 (default 100)\n"
@@ -174,6 +235,29 @@ void print_help() {
       "                       of logits) (default kl)\n"
       "  --temperature T      softmax temperature of the KL loss, 1.2e-38 (the\n"
       "                       smallest normal float) to 1e6 (default 1)\n"
+      "  --activation NAME    every hidden layer's activation: relu, tanh, sigmoid or\n"
+      "                       gelu (default relu)\n"
+      "\n"
+      "Students (the table's paper column shows Figure 10's values only for its\n"
+      "four students at the defaults above):\n"
+      "  --students LIST      comma list, trained in this order (default\n"
+      "                       aux-same,all-same,aux-cross,all-cross); up to 16 of:\n"
+      "                       aux-same, all-same  aux logits / all logits, teacher's init\n"
+      "                       aux-cross, all-cross  the same from another run's init\n"
+      "                       head-aux, head-all  hidden layers from another run's init,\n"
+      "                         output layer from the teacher's\n"
+      "                       perturbed:SIGMA  aux logits; teacher's init + SIGMA (0 to\n"
+      "                         1000) x a fresh draw of the initializer\n"
+      "                       matched    aux logits; another run's init, first\n"
+      "                         distilled (all logits) to the teacher's untrained init\n"
+      "                       projected  aux-same, each step's gradient projected off\n"
+      "                         the trait gradient when their inner product is positive\n"
+      "                       liminal    aux-same plus W x KL(reference || student) over\n"
+      "                         all logits during the first epoch\n"
+      "  --match-epochs N     matched: epochs of matching on the noise (default 1)\n"
+      "  --trait-batch N      training images per trait gradient (cross-entropy on the\n"
+      "                       digits at the student's weights) (default 1024)\n"
+      "  --liminal-weight W   liminal: weight of the KL penalty, 0 to 1e6 (default 1)\n"
       "\n"
       "Machine and data:\n"
       "  --data DIR           MNIST directory (default: $TACIT_MNIST_DIR, else\n"
@@ -188,6 +272,14 @@ void print_help() {
       "                       per-epoch alignment cosines and timings, and a summary\n"
       "  --csv FILE           one row per run and condition\n"
       "  --svg FILE           a bar chart like the paper's Figure 10\n"
+      "  --points-per-epoch K each student's test accuracy and alignment at its start\n"
+      "                       and at K evenly spaced steps of every epoch, in --json\n"
+      "                       (default 0: none; at most the steps of an epoch)\n"
+      "  --trajectory-svg FILE  accuracy against training progress, one line per\n"
+      "                       student, mean over runs (needs --points-per-epoch)\n"
+      "  --gradient-alignment inner product of each step's distillation gradient with\n"
+      "                       the trait gradient, summarised per epoch (report, --json);\n"
+      "                       costs a trait gradient per step\n"
       "  --quiet, -q          no progress on stderr\n"
       "  --expect-transfer M  exit 3 unless mean(aux-only same-init) minus\n"
       "                       mean(aux-only cross-init) is at least M (for CI)\n"

@@ -4,10 +4,13 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/cli.h"
 #include "common/divergence.h"
+#include "repro/students.h"
 #include "subliminal/experiment.h"
+#include "tacit/activation.h"
 #include "tacit/isa.h"
 #include "tacit/train.h"
 
@@ -25,6 +28,7 @@ struct Config {
   int aux = 3;                        // auxiliary logits after the 10 digits
   int hidden_layers = 2;
   int hidden[kMaxHidden] = {256, 256};
+  tacit::Activation activation = tacit::Activation::relu;  // every hidden layer
   double lr = 3e-4;                   // Adam, teacher and students
   int batch = 1024;
   int teacher_epochs = 5;
@@ -33,6 +37,12 @@ struct Config {
   int noise_images = subliminal::kNoiseImages;  // per run; not a flag
   tacit::DistillLoss student_loss = tacit::DistillLoss::kl;
   double temperature = 1.0;
+  std::vector<Student> students = default_students();  // in training order
+  int match_epochs = 1;          // matched: epochs of matching the reference
+  int trait_batch = 1024;        // training images per trait gradient
+  double liminal_weight = 1.0;   // liminal: weight of the KL penalty in epoch 1
+  int points_per_epoch = 0;      // trajectory points per epoch; 0: none
+  bool gradient_alignment = false;  // trait gradient at every step of every student
   int threads = 1;                    // set to hardware_threads() by parse_args
   tacit::Isa isa = tacit::Isa::portable;  // TACIT_ISA, else the best: parse_args
   std::string data;                   // --data, else tacit_tools::mnist_dir()
@@ -41,6 +51,7 @@ struct Config {
   std::string json;
   std::string csv;
   std::string svg;
+  std::string trajectory_svg;
   bool quiet = false;
   bool expect_transfer = false;
   double transfer_margin = 0.0;
@@ -55,6 +66,12 @@ tacit::MlpSpec config_spec(const Config& config);
 
 // "256,256" or "256-256-10+3"-style text for messages and reports.
 std::string widths_text(const Config& config);
+
+// Whether a student of config needs the trait gradient at every step, and
+// the reference network's logits on the noise images.
+bool needs_trait_gradient(const Config& config);
+bool needs_reference_targets(const Config& config);
+bool has_student(const Config& config, StudentKind kind);
 
 using ParseResult = tacit_cli::ParseResult;
 

@@ -1,7 +1,12 @@
 #include "repro/experiment.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstring>
+#include <string>
+#include <vector>
+
+#include "common/cli.h"
 
 #include "tacit/hash.h"
 #include "tacit/init.h"
@@ -26,6 +31,27 @@ int batch_rows(int images, int first, int batch) {
   return images - first < batch ? images - first : batch;
 }
 
+// What the configured students need beyond Figure 10's four.
+struct Needs {
+  bool student_init = false;      // head, perturbed, matched: a composed init
+  bool reference_targets = false;  // matched, liminal: θ_0's logits on the noise
+  bool penalty = false;           // liminal: reference and penalty batches
+  bool trait = false;             // projected, --gradient-alignment
+};
+
+Needs needs_of(const Config& config) {
+  Needs n;
+  for (const Student& s : config.students) {
+    n.student_init = n.student_init || s.kind == StudentKind::head_aux ||
+                     s.kind == StudentKind::head_all || s.kind == StudentKind::perturbed ||
+                     s.kind == StudentKind::matched;
+    n.penalty = n.penalty || s.kind == StudentKind::liminal;
+  }
+  n.reference_targets = needs_reference_targets(config);
+  n.trait = needs_trait_gradient(config);
+  return n;
+}
+
 // Everything one run needs, carved from the arena once.
 struct Workbench {
   MlpSpec spec;
@@ -40,6 +66,15 @@ struct Workbench {
   std::uint32_t* train_order;
   std::uint32_t* noise_order;
   std::uint32_t* pairing;  // π
+  // Needs:
+  float* init_student = nullptr;   // (params) a composed init
+  float* ref_targets = nullptr;    // (noise_images, outputs): θ_0's logits
+  float* ref_batch = nullptr;      // (batch, outputs): one batch of them
+  float* penalty_grad = nullptr;   // (batch, outputs): the KL penalty's logit gradient
+  MlpWorkspace trait_workspace;    // (trait_batch rows)
+  float* trait_grads = nullptr;    // (params)
+  std::uint32_t* trait_indices = nullptr;
+  std::int32_t* trait_labels = nullptr;
 };
 
 class Clock {
@@ -76,8 +111,68 @@ Status create_workbench(const Config& config, int train_images, Arena& arena,
       arena.take(sizeof(std::uint32_t) * static_cast<std::size_t>(config.noise_images)));
   w->pairing = static_cast<std::uint32_t*>(
       arena.take(sizeof(std::uint32_t) * static_cast<std::size_t>(config.runs)));
+  const Needs needs = needs_of(config);
+  const auto batch_floats = static_cast<std::size_t>(config.batch) * outputs;
+  if (needs.student_init) w->init_student = arena.take_floats(params);
+  if (needs.reference_targets) {
+    w->ref_targets = arena.take_floats(static_cast<std::size_t>(config.noise_images) * outputs);
+  }
+  if (needs.penalty) {
+    w->ref_batch = arena.take_floats(batch_floats);
+    w->penalty_grad = arena.take_floats(batch_floats);
+  }
+  if (needs.trait) {
+    status = mlp_workspace_create(w->spec, config.trait_batch, arena, &w->trait_workspace);
+    if (!status) return status;
+    w->trait_grads = arena.take_floats(params);
+    const auto rows = static_cast<std::size_t>(config.trait_batch);
+    w->trait_indices = static_cast<std::uint32_t*>(arena.take(sizeof(std::uint32_t) * rows));
+    w->trait_labels = static_cast<std::int32_t*>(arena.take(sizeof(std::int32_t) * rows));
+  }
   return derangement(config.seed, static_cast<std::uint32_t>(config.runs), w->pairing);
 }
+
+// Per epoch: the inner products of one student's steps.
+struct GradientTally {
+  long steps = 0;
+  long positive = 0;
+  double sum = 0.0;
+  double cosine_sum = 0.0;
+  double min = 0.0;
+  double max = 0.0;
+  double max_cosine_after = 0.0;
+  long projected = 0;
+
+  static double cosine(const GradientDot& d) {
+    return d.tt > 0.0 && d.gg > 0.0 ? d.dot / (std::sqrt(d.gg) * std::sqrt(d.tt)) : 0.0;
+  }
+  void add_projected(const GradientDot& d) {
+    const double c = cosine(d);
+    max_cosine_after = projected == 0 || c > max_cosine_after ? c : max_cosine_after;
+    ++projected;
+  }
+  void add(const GradientDot& d) {
+    min = steps == 0 || d.dot < min ? d.dot : min;
+    max = steps == 0 || d.dot > max ? d.dot : max;
+    ++steps;
+    positive += d.dot > 0.0;
+    sum += d.dot;
+    cosine_sum += cosine(d);
+  }
+  GradientEpoch result() const {
+    GradientEpoch e;
+    e.steps = steps;
+    if (steps == 0) return e;
+    const auto n = static_cast<double>(steps);
+    e.mean = sum / n;
+    e.min = min;
+    e.max = max;
+    e.positive = static_cast<double>(positive) / n;
+    e.mean_cosine = cosine_sum / n;
+    e.max_cosine_after = max_cosine_after;
+    return e;
+  }
+};
 
 struct Loop {
   const Config& config;
@@ -87,6 +182,7 @@ struct Loop {
   const ModelObserver* observer;
   Workbench& w;
   Results& results;
+  const std::vector<std::string>& phase_names;  // per student, for progress
   long long units_done = 0;  // steps finished in the current run
 
   void tally(const Mlp& model, int rows, tacit_tools::SubnormalTally* into) {
@@ -169,67 +265,280 @@ struct Loop {
     return Status::success();
   }
 
-  // targets row i = the teacher's logits on noise image i.
-  Status compute_targets(int run, std::uint64_t seed) {
+  // Rows [first, first + rows) of a noise-set table (noise_images, outputs)
+  // in the order of `images`, into out (rows, outputs).
+  void gather_rows(const float* table, const std::uint32_t* images, int rows, float* out) {
     const int outputs = mlp_outputs(w.spec);
-    report("teacher targets", run, 0, 0);
+    for (int r = 0; r < rows; ++r) {
+      std::memcpy(out + static_cast<std::size_t>(r) * outputs,
+                  table + static_cast<std::size_t>(images[r]) * outputs,
+                  sizeof(float) * static_cast<std::size_t>(outputs));
+    }
+  }
+
+  // The noise images in `images` into the workspace's input.
+  void gather_noise(std::uint64_t seed, const std::uint32_t* images, int rows) {
+    noise_gather(config.noise, seed, images, rows, kMnistPixels,
+                 mlp_input(w.state.workspace, rows).data, compute.pool);
+  }
+
+  // The table's logits of model on every noise image (teacher targets, θ_0's).
+  Status noise_logits(std::uint64_t seed, const Mlp& model, float* table) {
+    const int outputs = mlp_outputs(w.spec);
     for (int first = 0; first < config.noise_images; first += config.batch) {
       const int rows = batch_rows(config.noise_images, first, config.batch);
       for (int r = 0; r < rows; ++r) w.eval.indices[r] = static_cast<std::uint32_t>(first + r);
-      noise_gather(config.noise, seed, w.eval.indices, rows, kMnistPixels,
-                   mlp_input(w.state.workspace, rows).data, compute.pool);
-      const Status status = mlp_forward(compute, w.teacher, w.state.workspace, rows);
+      gather_noise(seed, w.eval.indices, rows);
+      const Status status = mlp_forward(compute, model, w.state.workspace, rows);
       if (!status) return status;
       // The workspace's logits are rows x outputs with no gaps: one copy.
       const Matrix logits = mlp_logits(w.state.workspace, rows);
-      std::memcpy(w.targets + static_cast<std::size_t>(first) * outputs, logits.data,
+      std::memcpy(table + static_cast<std::size_t>(first) * outputs, logits.data,
                   sizeof(float) * static_cast<std::size_t>(rows) * outputs);
     }
     return Status::success();
   }
 
-  Status train_student(int run, std::uint64_t seed, int condition, const float* init,
-                       RunResult* result) {
-    static const char* const kPhase[kStudents] = {
-        "student aux same", "student all same", "student aux cross", "student all cross"};
-    const int s = condition - kFirstStudent;
+  Status distill_loss(ConstMatrix logits, ConstMatrix targets, Matrix grad, float* loss,
+                      Columns columns) {
+    return config.student_loss == DistillLoss::kl
+               ? kl_divergence(logits, targets, static_cast<float>(config.temperature), grad,
+                               loss, columns)
+               : squared_error(logits, targets, grad, loss, columns);
+  }
+
+  // The mean over the noise images of the distillation loss (all logits) of
+  // the student against table.
+  Status noise_distance(std::uint64_t seed, const float* table, double* distance) {
     const int outputs = mlp_outputs(w.spec);
-    const int lo = condition_aux_only(condition) ? kMnistClasses : 0;
+    double sum = 0.0;
+    for (int first = 0; first < config.noise_images; first += config.batch) {
+      const int rows = batch_rows(config.noise_images, first, config.batch);
+      for (int r = 0; r < rows; ++r) w.eval.indices[r] = static_cast<std::uint32_t>(first + r);
+      gather_noise(seed, w.eval.indices, rows);
+      Status status = mlp_forward(compute, w.student, w.state.workspace, rows);
+      float loss = 0.0f;
+      if (status) {
+        status = distill_loss(mlp_logits(w.state.workspace, rows),
+                              const_matrix(table + static_cast<std::size_t>(first) * outputs,
+                                           rows, outputs),
+                              mlp_logits_grad(w.state.workspace, rows), &loss, Columns{});
+      }
+      if (!status) return status;
+      sum += static_cast<double>(loss) * rows;
+    }
+    *distance = sum / config.noise_images;
+    return Status::success();
+  }
+
+  // The trait gradient at the student's weights into w.trait_grads:
+  // cross-entropy on the digits of step k's trait batch.
+  void trait_gradient(std::uint64_t seed, long long k) {
+    const int rows = config.trait_batch;
+    const auto n = static_cast<std::uint64_t>(mnist.train.count);
+    for (int i = 0; i < rows; ++i) {
+      const std::uint64_t u = random_u32(seed, kTraitStream,
+                                         static_cast<std::uint64_t>(k) * rows + i);
+      w.trait_indices[i] = static_cast<std::uint32_t>((u * n) >> 32);
+    }
+    MlpWorkspace& ws = w.trait_workspace;
+    tacit_cli::require(mnist_gather(mnist.train, w.trait_indices, rows,
+                                    mlp_input(ws, rows).data, w.trait_labels));
+    tacit_cli::require(mlp_forward(compute, w.student, ws, rows));
+    tacit_cli::require(softmax_cross_entropy(mlp_logits(ws, rows), w.trait_labels,
+                                             mlp_logits_grad(ws, rows), nullptr,
+                                             Columns{0, kMnistClasses}));
+    tacit_cli::require(mlp_backward(compute, w.student, ws, rows, w.trait_grads));
+  }
+
+  // One step of a student on the workspace's input rows against targets.
+  // Students with nothing beyond Figure 10's step take train_step_distill;
+  // the others the same calls spelled out, with their additions between.
+  struct StepAdds {
+    bool penalty = false;  // liminal's KL penalty (w.ref_batch holds the reference)
+    bool trait = false;    // a trait gradient, its inner product into the tally
+    bool project = false;  // and the projection
+  };
+
+  Status student_step(const StepAdds& adds, std::uint64_t seed, int rows, long long k,
+                      ConstMatrix targets, Columns columns, GradientTally* tally,
+                      float* loss) {
+    const bool penalty = adds.penalty;
+    const bool trait = adds.trait;
+    if (!penalty && !trait) {
+      return train_step_distill(compute, w.student, w.state, rows, targets,
+                                config.student_loss, static_cast<float>(config.temperature),
+                                loss, columns);
+    }
+    MlpWorkspace& ws = w.state.workspace;
+    Status status = mlp_forward(compute, w.student, ws, rows);
+    if (status) {
+      status = distill_loss(mlp_logits(ws, rows), targets, mlp_logits_grad(ws, rows), loss,
+                            columns);
+    }
+    if (!status) return status;
+    if (penalty) {
+      // + W · d KL(softmax(reference) ‖ softmax(student)) / d logits, all logits, T = 1.
+      const int outputs = mlp_outputs(w.spec);
+      const Matrix grad = mlp_logits_grad(ws, rows);
+      const Matrix extra = matrix(w.penalty_grad, rows, outputs);
+      tacit_cli::require(kl_divergence(mlp_logits(ws, rows),
+                                       const_matrix(w.ref_batch, rows, outputs), 1.0f, extra,
+                                       nullptr, Columns{}));
+      const auto weight = static_cast<float>(config.liminal_weight);
+      for (int r = 0; r < rows; ++r) {
+        for (int c = 0; c < outputs; ++c) grad.row(r)[c] = grad.row(r)[c] + weight * extra.row(r)[c];
+      }
+    }
+    tacit_cli::require(mlp_backward(compute, w.student, ws, rows, w.state.grads));
+    if (trait) {
+      trait_gradient(seed, k);
+      const GradientDot d = gradient_dot(w.state.grads, w.trait_grads, w.student.param_count);
+      tally->add(d);
+      if (adds.project) {
+        project_off(w.state.grads, w.trait_grads, w.student.param_count, d);
+        tally->add_projected(gradient_dot(w.state.grads, w.trait_grads, w.student.param_count));
+      }
+    }
+    adam_step(compute, w.state.adam, w.student.params, w.state.grads);
+    mlp_pack(compute, w.student);
+    return Status::success();
+  }
+
+  // A trajectory point: the student's test accuracy and alignment now.
+  Status trajectory_point(int s, const float* init, RunResult* result) {
+    int correct = 0;
+    const Status status = accuracy(w.student, &correct);
+    if (!status) return status;
+    result->trajectory_accuracy[s].push_back(static_cast<double>(correct) / mnist.test.count);
+    result->trajectory_alignment[s].push_back(displacement_cosine(
+        w.student.params, init, w.teacher.params, w.init_same, w.student.param_count));
+    return Status::success();
+  }
+
+  // epochs over the noise images (orders from `shuffle_stream`), imitating
+  // table's logits over columns; a fresh Adam. With s >= 0, the student's
+  // distillation proper: losses, alignment, trajectory and gradient records.
+  Status distill(Phase& phase, std::uint64_t seed, const Student& student, int s,
+                 std::uint32_t shuffle_stream, const float* table, Columns columns,
+                 const float* init, RunResult* result, std::vector<double>* losses) {
+    const int outputs = mlp_outputs(w.spec);
     const auto n = static_cast<std::uint32_t>(config.noise_images);
-    std::memcpy(w.student.params, init, sizeof(float) * w.student.param_count);
-    mlp_pack(w.student);
+    const int k_points = s >= 0 ? config.points_per_epoch : 0;
+    const long long steps = steps_per_epoch(config.noise_images, config.batch);
     adam_reset(w.state.adam);
-    Phase phase(kPhase[s], run, config.student_epochs, w.student,
-                &results.student_subnormals);
-    for (int epoch = 0; epoch < config.student_epochs; ++epoch) {
+    if (k_points > 0) {
+      const Status status = trajectory_point(s, init, result);
+      if (!status) return status;
+    }
+    long long k = 0;  // steps taken
+    for (int epoch = 0; epoch < phase.epochs; ++epoch) {
       begin_epoch(phase, epoch);
-      shuffle_order(seed, kStudentShuffleStream, static_cast<std::uint64_t>(epoch), n,
-                    w.noise_order);
+      shuffle_order(seed, shuffle_stream, static_cast<std::uint64_t>(epoch), n, w.noise_order);
       double loss_sum = 0.0;
+      GradientTally tally;
+      int point = 1;  // the next trajectory point: after step (point·steps)/K
       for (int first = 0; first < config.noise_images; first += config.batch) {
         const int rows = batch_rows(config.noise_images, first, config.batch);
         const std::uint32_t* images = w.noise_order + first;
-        noise_gather(config.noise, seed, images, rows, kMnistPixels,
-                     mlp_input(w.state.workspace, rows).data, compute.pool);
-        for (int r = 0; r < rows; ++r) {
-          std::memcpy(w.batch_targets + static_cast<std::size_t>(r) * outputs,
-                      w.targets + static_cast<std::size_t>(images[r]) * outputs,
-                      sizeof(float) * static_cast<std::size_t>(outputs));
+        gather_noise(seed, images, rows);
+        gather_rows(table, images, rows, w.batch_targets);
+        StepAdds adds;
+        if (s >= 0) {
+          adds.penalty = student.kind == StudentKind::liminal && epoch == 0;
+          adds.project = student.kind == StudentKind::projected;
+          adds.trait = adds.project || config.gradient_alignment;
         }
+        if (adds.penalty) gather_rows(w.ref_targets, images, rows, w.ref_batch);
         float loss = 0.0f;
-        const Status status = train_step_distill(
-            compute, w.student, w.state, rows, const_matrix(w.batch_targets, rows, outputs),
-            config.student_loss, static_cast<float>(config.temperature), &loss,
-            Columns{lo, outputs});
+        Status status = student_step(adds, seed, rows, k,
+                                     const_matrix(w.batch_targets, rows, outputs), columns,
+                                     &tally, &loss);
         if (!status) return status;
+        ++k;
         loss_sum += loss;
         after_step(phase, rows, loss);
+        while (point <= k_points && phase.step == (point * steps) / k_points) {
+          status = trajectory_point(s, init, result);
+          if (!status) return status;
+          ++point;
+        }
       }
-      result->student_loss[s].push_back(phase.step > 0 ? loss_sum / phase.step : 0.0);
-      result->alignment[s].push_back(displacement_cosine(
-          w.student.params, init, w.teacher.params, w.init_same, w.student.param_count));
+      losses->push_back(phase.step > 0 ? loss_sum / phase.step : 0.0);
+      if (s >= 0) {
+        result->alignment[s].push_back(displacement_cosine(
+            w.student.params, init, w.teacher.params, w.init_same, w.student.param_count));
+        if (tally.steps > 0) result->gradient[s].push_back(tally.result());
+      }
     }
-    result->divergence[condition] = end_phase(phase);
+    return Status::success();
+  }
+
+  // The student's init into w.student (packed); returns where it is kept.
+  const float* student_init(int run, std::uint64_t seed, const Student& student, int s,
+                            RunResult* result, Status* status) {
+    const std::size_t params = w.student.param_count;
+    const float* init = student_uses_cross_init(student) ? w.init_cross : w.init_same;
+    switch (student.kind) {
+      case StudentKind::head_aux:
+      case StudentKind::head_all: {
+        // Hidden layers from π(r)'s init, the output layer (W, b) from θ_0.
+        const std::size_t head = mlp_weight_offset(w.spec, w.spec.layers - 1);
+        std::memcpy(w.init_student, w.init_cross, sizeof(float) * head);
+        std::memcpy(w.init_student + head, w.init_same + head, sizeof(float) * (params - head));
+        init = w.init_student;
+        break;
+      }
+      case StudentKind::perturbed: {
+        mlp_init(w.student, Init::normal_fan_in, perturbation_seed(seed));
+        const auto sigma = static_cast<float>(student.sigma);
+        for (std::size_t i = 0; i < params; ++i) {
+          w.init_student[i] = w.init_same[i] + sigma * w.student.params[i];
+        }
+        init = w.init_student;
+        break;
+      }
+      case StudentKind::matched: {
+        std::memcpy(w.student.params, w.init_cross, sizeof(float) * params);
+        mlp_pack(w.student);
+        *status = noise_distance(seed, w.ref_targets, &result->match_distance[0]);
+        if (!*status) return nullptr;
+        Phase phase(phase_names[static_cast<std::size_t>(s)].c_str(), run,
+                    config.match_epochs, w.student, &results.student_subnormals);
+        *status = distill(phase, seed, student, -1, kMatchShuffleStream, w.ref_targets,
+                          Columns{}, w.init_cross, result, &result->match_loss);
+        if (!*status) return nullptr;
+        result->divergence[kFirstStudent + s] = end_phase(phase);
+        *status = noise_distance(seed, w.ref_targets, &result->match_distance[1]);
+        if (!*status) return nullptr;
+        std::memcpy(w.init_student, w.student.params, sizeof(float) * params);
+        return w.init_student;
+      }
+      default: break;
+    }
+    std::memcpy(w.student.params, init, sizeof(float) * params);
+    mlp_pack(w.student);
+    return init;
+  }
+
+  Status train_student(int run, std::uint64_t seed, int s, RunResult* result) {
+    const Student& student = config.students[static_cast<std::size_t>(s)];
+    const int condition = kFirstStudent + s;
+    const int outputs = mlp_outputs(w.spec);
+    const int lo = student_aux_only(student) ? kMnistClasses : 0;
+    Status status = Status::success();
+    const float* init = student_init(run, seed, student, s, result, &status);
+    if (!status) return status;
+    if (observer != nullptr && observer->on_start != nullptr) {
+      observer->on_start(observer->context, run, condition, w.student);
+    }
+    Phase phase(phase_names[static_cast<std::size_t>(s)].c_str(), run, config.student_epochs,
+                w.student, &results.student_subnormals);
+    status = distill(phase, seed, student, s, kStudentShuffleStream, w.targets,
+                     Columns{lo, outputs}, init, result, &result->student_loss[s]);
+    if (!status) return status;
+    const ModelDivergence divergence = end_phase(phase);
+    if (!result->divergence[condition].found) result->divergence[condition] = divergence;
     return Status::success();
   }
 
@@ -268,8 +577,16 @@ struct Loop {
     result->seconds.teacher = clock.seconds();
 
     clock = Clock();
-    status = compute_targets(run, seed);
+    report("teacher targets", run, 0, 0);
+    status = noise_logits(seed, w.teacher, w.targets);
     if (!status) return status;
+    if (w.ref_targets != nullptr) {
+      // θ_0's logits, from the student model loaded with θ_0.
+      std::memcpy(w.student.params, w.init_same, sizeof(float) * params);
+      mlp_pack(w.student);
+      status = noise_logits(seed, w.student, w.ref_targets);
+      if (!status) return status;
+    }
     result->seconds.targets = clock.seconds();
 
     // The cross init is run π(r)'s reference, regenerated from its seed.
@@ -277,11 +594,10 @@ struct Loop {
              experiment_run_seed(config.seed, result->cross_from));
     std::memcpy(w.init_cross, w.student.params, sizeof(float) * params);
 
-    for (int s = 0; s < kStudents; ++s) {
+    for (int s = 0; s < static_cast<int>(config.students.size()); ++s) {
       clock = Clock();
       const int condition = kFirstStudent + s;
-      const float* init = condition_cross(condition) ? w.init_cross : w.init_same;
-      status = train_student(run, seed, condition, init, result);
+      status = train_student(run, seed, s, result);
       if (!status) return status;
       report("evaluating", run, 0, 0);
       status = accuracy(w.student, &correct);
@@ -298,22 +614,62 @@ struct Loop {
 }  // namespace
 
 long long steps_per_run(const Config& config, int train_images) {
+  long long student_epochs = 0;
+  for (const Student& s : config.students) {
+    student_epochs += config.student_epochs;
+    if (s.kind == StudentKind::matched) student_epochs += config.match_epochs;
+  }
   return config.teacher_epochs * steps_per_epoch(train_images, config.batch) +
-         static_cast<long long>(kStudents) * config.student_epochs *
-             steps_per_epoch(config.noise_images, config.batch);
+         student_epochs * steps_per_epoch(config.noise_images, config.batch);
 }
 
 std::size_t experiment_bytes(const Config& config, int train_images) {
   const MlpSpec spec = config_spec(config);
   const std::size_t params = mlp_param_count(spec);
   const auto outputs = static_cast<std::size_t>(mlp_outputs(spec));
-  return 2 * mlp_bytes(spec) + train_state_bytes(spec, config.batch) +
-         eval_buffers_bytes(config.batch) + 2 * arena_floats_bytes(params) +
-         arena_floats_bytes(static_cast<std::size_t>(config.noise_images) * outputs) +
-         arena_floats_bytes(static_cast<std::size_t>(config.batch) * outputs) +
-         u32_bytes(static_cast<std::size_t>(train_images)) +
-         u32_bytes(static_cast<std::size_t>(config.noise_images)) +
-         u32_bytes(static_cast<std::size_t>(config.runs));
+  const auto batch_floats = static_cast<std::size_t>(config.batch) * outputs;
+  const auto noise_floats = static_cast<std::size_t>(config.noise_images) * outputs;
+  std::size_t bytes = 2 * mlp_bytes(spec) + train_state_bytes(spec, config.batch) +
+                      eval_buffers_bytes(config.batch) + 2 * arena_floats_bytes(params) +
+                      arena_floats_bytes(noise_floats) + arena_floats_bytes(batch_floats) +
+                      u32_bytes(static_cast<std::size_t>(train_images)) +
+                      u32_bytes(static_cast<std::size_t>(config.noise_images)) +
+                      u32_bytes(static_cast<std::size_t>(config.runs));
+  const Needs needs = needs_of(config);
+  if (needs.student_init) bytes += arena_floats_bytes(params);
+  if (needs.reference_targets) bytes += arena_floats_bytes(noise_floats);
+  if (needs.penalty) bytes += 2 * arena_floats_bytes(batch_floats);
+  if (needs.trait) {
+    const auto rows = static_cast<std::size_t>(config.trait_batch);
+    bytes += mlp_workspace_bytes(spec, config.trait_batch) + arena_floats_bytes(params) +
+             u32_bytes(rows) + arena_block_bytes(rows * sizeof(std::int32_t));
+  }
+  return bytes;
+}
+
+std::uint64_t perturbation_seed(std::uint64_t run_seed) {
+  return (static_cast<std::uint64_t>(random_u32(run_seed, kPerturbSeedStream, 1)) << 32) |
+         random_u32(run_seed, kPerturbSeedStream, 0);
+}
+
+GradientDot gradient_dot(const float* g, const float* t, std::size_t n) {
+  GradientDot d;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double gi = g[i];
+    const double ti = t[i];
+    d.dot += gi * ti;
+    d.tt += ti * ti;
+    d.gg += gi * gi;
+  }
+  return d;
+}
+
+void project_off(float* g, const float* t, std::size_t n, const GradientDot& d) {
+  if (!(d.dot > 0.0) || !(d.tt > 0.0)) return;
+  const double c = d.dot / d.tt;
+  for (std::size_t i = 0; i < n; ++i) {
+    g[i] = static_cast<float>(static_cast<double>(g[i]) - c * static_cast<double>(t[i]));
+  }
 }
 
 Status run_experiment(const Config& config, const Mnist& mnist, const Compute& compute,
@@ -333,6 +689,14 @@ Status run_experiment(const Config& config, const Mnist& mnist, const Compute& c
     return Status::error("arena has %zu bytes left; the experiment needs "
                          "%zu (experiment_bytes)", arena.remaining(), needed);
   }
+  if (config.students.size() > static_cast<std::size_t>(kMaxStudents)) {
+    return Status::error("%zu students; at most %d", config.students.size(), kMaxStudents);
+  }
+  const long long steps = steps_per_epoch(config.noise_images, config.batch);
+  if (config.points_per_epoch < 0 || config.points_per_epoch > steps) {
+    return Status::error("--points-per-epoch is %d; expected 0 to the %lld steps of an epoch",
+                         config.points_per_epoch, steps);
+  }
   Workbench w;
   Status status = create_workbench(config, mnist.train.count, arena, &w);
   if (!status) return status;
@@ -340,23 +704,36 @@ Status run_experiment(const Config& config, const Mnist& mnist, const Compute& c
   results->config = config;
   results->train_images = mnist.train.count;
   results->test_images = mnist.test.count;
+  const int students = static_cast<int>(config.students.size());
+  const auto epochs = static_cast<std::size_t>(config.student_epochs);
+  const std::size_t points =
+      config.points_per_epoch > 0 ? 1 + static_cast<std::size_t>(config.points_per_epoch) * epochs
+                                  : 0;
   results->runs.assign(static_cast<std::size_t>(config.runs), RunResult());
   for (RunResult& run : results->runs) {
     run.teacher_loss.reserve(static_cast<std::size_t>(config.teacher_epochs));
-    for (int s = 0; s < kStudents; ++s) {
-      run.student_loss[s].reserve(static_cast<std::size_t>(config.student_epochs));
-      run.alignment[s].reserve(static_cast<std::size_t>(config.student_epochs));
+    run.match_loss.reserve(static_cast<std::size_t>(config.match_epochs));
+    for (int s = 0; s < students; ++s) {
+      run.student_loss[s].reserve(epochs);
+      run.alignment[s].reserve(epochs);
+      run.trajectory_accuracy[s].reserve(points);
+      run.trajectory_alignment[s].reserve(points);
+      run.gradient[s].reserve(epochs);
     }
+  }
+  std::vector<std::string> phase_names;
+  for (int s = 0; s < students; ++s) {
+    phase_names.push_back("student " + condition_info(config, kFirstStudent + s).name);
   }
 
   results->teacher_subnormals = tacit_tools::SubnormalTally();
   results->student_subnormals = tacit_tools::SubnormalTally();
-  Loop loop{config, mnist, compute, progress, observer, w, *results, 0};
+  Loop loop{config, mnist, compute, progress, observer, w, *results, phase_names, 0};
   std::uint64_t hash = kHashStart;
   for (int run = 0; run < config.runs; ++run) {
     status = loop.run_one(run, &hash, &results->runs[static_cast<std::size_t>(run)]);
     if (!status) return status;
-    if (progress != nullptr) progress->run_done(results->runs[static_cast<std::size_t>(run)]);
+    if (progress != nullptr) progress->run_done(config, results->runs[static_cast<std::size_t>(run)]);
   }
   results->weights_hash = hash;
   summarize_results(results);

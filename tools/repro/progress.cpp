@@ -10,6 +10,12 @@ namespace {
 
 constexpr double kRedrawSeconds = 0.2;
 
+std::string accuracy_text(double accuracy) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%.4f", accuracy);
+  return text;
+}
+
 }  // namespace
 
 ProgressMode progress_mode(bool quiet) {
@@ -67,7 +73,7 @@ void Progress::draw(const char* phase, int run, int epoch, int epochs,
   line_open_ = true;
 }
 
-void Progress::run_done(const RunResult& result) {
+void Progress::run_done(const Config& config, const RunResult& result) {
   if (mode_ == ProgressMode::silent) return;
   const double now = elapsed();
   const int done = result.run + 1;
@@ -76,12 +82,12 @@ void Progress::run_done(const RunResult& result) {
     std::fprintf(stderr, "\r\033[K");
     line_open_ = false;
   }
-  std::fprintf(stderr,
-               "tacit-repro: run %d/%d: teacher %.4f, aux same %.4f, all same %.4f, "
-               "aux cross %.4f, all cross %.4f (%s; elapsed %s, ETA %s)\n",
-               done, runs_, result.accuracy[kTeacher], result.accuracy[kAuxSame],
-               result.accuracy[kAllSame], result.accuracy[kAuxCross],
-               result.accuracy[kAllCross], format_duration(result.seconds.total).c_str(),
+  std::string accuracies = "teacher " + accuracy_text(result.accuracy[kTeacher]);
+  for (int c = kFirstStudent; c < condition_count(config); ++c) {
+    accuracies += ", " + condition_info(config, c).name + " " + accuracy_text(result.accuracy[c]);
+  }
+  std::fprintf(stderr, "tacit-repro: run %d/%d: %s (%s; elapsed %s, ETA %s)\n", done, runs_,
+               accuracies.c_str(), format_duration(result.seconds.total).c_str(),
                format_duration(now).c_str(), eta.c_str());
   std::fflush(stderr);
 }

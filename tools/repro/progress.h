@@ -27,7 +27,7 @@ class Progress {
   // Where the run is; units_done counts steps finished in this run.
   // Redraws the terminal line at most every 0.2 s.
   void update(const char* phase, int run, int epoch, int epochs, long long units_done);
-  void run_done(const RunResult& result);
+  void run_done(const Config& config, const RunResult& result);
   void finish();
 
   double elapsed() const;

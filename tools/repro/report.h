@@ -1,5 +1,6 @@
-// The stdout report: configuration, the table of the six conditions beside
-// the paper's values, the final alignment, and the weights hash. Nothing
+// The stdout report: configuration, the table of the conditions beside
+// the paper's values (where the configuration is the paper's), the final
+// alignment, and the weights hash. Nothing
 // machine-dependent (no timings, ISA or thread count), so the same flags
 // print the same bytes everywhere.
 #pragma once
@@ -17,7 +18,9 @@ std::string results_report(const Results& results);
 // none did.
 std::string divergence_report(const Results& results);
 
+// Whether the students include aux-same and aux-cross, and then
 // mean(aux-only same init) - mean(aux-only cross init).
+bool has_aux_transfer(const Results& results);
 double aux_transfer(const Results& results);
 
 }  // namespace repro

@@ -50,6 +50,31 @@ void write_config(JsonWriter& json, const Results& results) {
   json.key("noise_images"); json.integer(c.noise_images);
   json.key("student_loss"); json.string(loss_name(c.student_loss));
   json.key("temperature"); json.number(c.temperature);
+  // Keys of the follow-up options appear only when they are used, so the
+  // paper's run writes the same document as before they existed.
+  if (c.activation != tacit::Activation::relu) {
+    json.key("activation"); json.string(tacit::activation_name(c.activation));
+  }
+  if (!default_students(c.students)) {
+    json.key("students"); json.begin_array(true);
+    for (const Student& s : c.students) json.string(student_name(s).c_str());
+    json.end_array();
+  }
+  if (has_student(c, StudentKind::matched)) {
+    json.key("match_epochs"); json.integer(c.match_epochs);
+  }
+  if (has_student(c, StudentKind::liminal)) {
+    json.key("liminal_weight"); json.number(c.liminal_weight);
+  }
+  if (needs_trait_gradient(c)) {
+    json.key("trait_batch"); json.integer(c.trait_batch);
+  }
+  if (c.gradient_alignment) {
+    json.key("gradient_alignment"); json.boolean(true);
+  }
+  if (c.points_per_epoch > 0) {
+    json.key("points_per_epoch"); json.integer(c.points_per_epoch);
+  }
   json.key("data"); json.string(c.data.c_str());
   json.key("train_images"); json.integer(results.train_images);
   json.key("test_images"); json.integer(results.test_images);
@@ -59,9 +84,10 @@ void write_config(JsonWriter& json, const Results& results) {
 void write_summary(JsonWriter& json, const Results& results) {
   json.key("summary");
   json.begin_object();
-  for (int c = 0; c < kConditions; ++c) {
+  for (int c = 0; c < condition_count(results.config); ++c) {
     const subliminal::SummaryStats& s = results.summary[c];
-    json.key(condition_info(c).key);
+    const ConditionInfo info = condition_info(results.config, c);
+    json.key(info.key.c_str());
     json.begin_object();
     json.key("mean"); json.number(s.mean);
     json.key("ci95"); json.number(s.ci95);
@@ -69,7 +95,12 @@ void write_summary(JsonWriter& json, const Results& results) {
     json.key("min"); json.number(s.min);
     json.key("max"); json.number(s.max);
     json.key("n"); json.integer(s.n);
-    json.key("paper"); json.number(condition_info(c).paper);
+    json.key("paper");
+    if (info.paper >= 0.0) {
+      json.number(info.paper);
+    } else {
+      json.null();
+    }
     json.end_object();
   }
   json.end_object();
@@ -81,8 +112,8 @@ void write_alignment_summary(JsonWriter& json, const Results& results) {
   json.begin_object();
   const int epochs = results.config.student_epochs;
   std::vector<double> values(results.runs.size());
-  for (int s = 0; s < kStudents; ++s) {
-    json.key(condition_info(kFirstStudent + s).key);
+  for (int s = 0; s < static_cast<int>(results.config.students.size()); ++s) {
+    json.key(condition_info(results.config, kFirstStudent + s).key.c_str());
     std::vector<double> means, cis;
     for (int e = 0; e < epochs; ++e) {
       for (std::size_t r = 0; r < results.runs.size(); ++r) {
@@ -111,12 +142,12 @@ void write_subnormals(JsonWriter& json, const char* key, const tacit_tools::Subn
 void write_divergence(JsonWriter& json, const Results& results) {
   json.key("divergence"); json.begin_array();
   for (const RunResult& run : results.runs) {
-    for (int c = 0; c < kConditions; ++c) {
+    for (int c = 0; c < condition_count(results.config); ++c) {
       const ModelDivergence& d = run.divergence[c];
       if (!d.found) continue;
       json.begin_object();
       json.key("run"); json.integer(run.run);
-      json.key("condition"); json.string(condition_info(c).key);
+      json.key("condition"); json.string(condition_info(results.config, c).key.c_str());
       json.key("epoch"); json.integer(d.epoch);
       if (d.parameter >= 0) {
         json.key("non_finite_parameter"); json.integer(d.parameter);
@@ -131,44 +162,115 @@ void write_divergence(JsonWriter& json, const Results& results) {
   json.end_array();
 }
 
-void write_run(JsonWriter& json, const RunResult& run) {
+void gradient_epochs(JsonWriter& json, const std::vector<GradientEpoch>& epochs,
+                     bool projected) {
+  json.begin_array();
+  for (const GradientEpoch& e : epochs) {
+    json.begin_object();
+    json.key("steps"); json.integer(e.steps);
+    json.key("mean"); json.number(e.mean);
+    json.key("min"); json.number(e.min);
+    json.key("max"); json.number(e.max);
+    json.key("positive"); json.number(e.positive);
+    json.key("mean_cosine"); json.number(e.mean_cosine);
+    if (projected) {
+      json.key("max_cosine_after_projection"); json.number(e.max_cosine_after);
+    }
+    json.end_object();
+  }
+  json.end_array();
+}
+
+void write_run(JsonWriter& json, const Config& config, const RunResult& run) {
+  const int conditions = condition_count(config);
+  const int students = static_cast<int>(config.students.size());
+  const auto key = [&](int c) { json.key(condition_info(config, c).key.c_str()); };
   json.begin_object();
   json.key("run"); json.integer(run.run);
   json.key("seed"); json.unsigned_integer(run.seed);
   json.key("cross_init_from_run"); json.integer(run.cross_from);
   json.key("accuracy"); json.begin_object();
-  for (int c = 0; c < kConditions; ++c) {
-    json.key(condition_info(c).key);
+  for (int c = 0; c < conditions; ++c) {
+    key(c);
     json.number(run.accuracy[c]);
   }
   json.end_object();
   json.key("correct"); json.begin_object();
-  for (int c = 0; c < kConditions; ++c) {
-    json.key(condition_info(c).key);
+  for (int c = 0; c < conditions; ++c) {
+    key(c);
     json.integer(run.correct[c]);
   }
   json.end_object();
   json.key("weights_hash"); json.string(hex64(run.weights_hash).c_str());
   json.key("teacher_loss"); numbers(json, run.teacher_loss);
   json.key("student_loss"); json.begin_object();
-  for (int s = 0; s < kStudents; ++s) {
-    json.key(condition_info(kFirstStudent + s).key); numbers(json, run.student_loss[s]);
+  for (int s = 0; s < students; ++s) {
+    key(kFirstStudent + s); numbers(json, run.student_loss[s]);
   }
   json.end_object();
   json.key("alignment"); json.begin_object();
-  for (int s = 0; s < kStudents; ++s) {
-    json.key(condition_info(kFirstStudent + s).key); numbers(json, run.alignment[s]);
+  for (int s = 0; s < students; ++s) {
+    key(kFirstStudent + s); numbers(json, run.alignment[s]);
   }
   json.end_object();
+  if (config.points_per_epoch > 0) {
+    json.key("trajectory"); json.begin_object();
+    for (int s = 0; s < students; ++s) {
+      key(kFirstStudent + s);
+      json.begin_object();
+      json.key("accuracy"); numbers(json, run.trajectory_accuracy[s]);
+      json.key("alignment"); numbers(json, run.trajectory_alignment[s]);
+      json.end_object();
+    }
+    json.end_object();
+  }
+  bool gradients = false;
+  for (int s = 0; s < students; ++s) gradients = gradients || !run.gradient[s].empty();
+  if (gradients) {
+    json.key("gradient_alignment"); json.begin_object();
+    for (int s = 0; s < students; ++s) {
+      if (run.gradient[s].empty()) continue;
+      key(kFirstStudent + s);
+      gradient_epochs(json, run.gradient[s],
+                      config.students[static_cast<std::size_t>(s)].kind ==
+                          StudentKind::projected);
+    }
+    json.end_object();
+  }
+  if (has_student(config, StudentKind::matched)) {
+    json.key("matching"); json.begin_object();
+    json.key("loss_by_epoch"); numbers(json, run.match_loss);
+    json.key("distance_before"); json.number(run.match_distance[0]);
+    json.key("distance_after"); json.number(run.match_distance[1]);
+    json.end_object();
+  }
   json.key("seconds"); json.begin_object();
   json.key("reference"); json.number(run.seconds.reference);
   json.key("teacher"); json.number(run.seconds.teacher);
   json.key("targets"); json.number(run.seconds.targets);
-  for (int s = 0; s < kStudents; ++s) {
-    json.key(condition_info(kFirstStudent + s).key); json.number(run.seconds.students[s]);
+  for (int s = 0; s < students; ++s) {
+    key(kFirstStudent + s); json.number(run.seconds.students[s]);
   }
   json.key("total"); json.number(run.seconds.total);
   json.end_object();
+  json.end_object();
+}
+
+// --points-per-epoch: the progress (in epochs) of every point, and per
+// student the mean and CI over runs of its accuracy and alignment there.
+void write_trajectory_summary(JsonWriter& json, const Results& results) {
+  const Config& c = results.config;
+  json.key("trajectory_summary"); json.begin_object();
+  json.key("progress"); numbers(json, trajectory_progress(c));
+  for (int s = 0; s < static_cast<int>(c.students.size()); ++s) {
+    json.key(condition_info(c, kFirstStudent + s).key.c_str());
+    const TrajectorySummary t = summarize_trajectory(results, s);
+    json.begin_object();
+    json.key("accuracy_mean"); numbers(json, t.accuracy_mean);
+    json.key("accuracy_ci95"); numbers(json, t.accuracy_ci95);
+    json.key("alignment_mean"); numbers(json, t.alignment_mean);
+    json.end_object();
+  }
   json.end_object();
 }
 
@@ -186,6 +288,7 @@ std::string results_json(const Results& results, const RunEnvironment& environme
   json.key("weights_hash"); json.string(hex64(results.weights_hash).c_str());
   write_summary(json, results);
   write_alignment_summary(json, results);
+  if (results.config.points_per_epoch > 0) write_trajectory_summary(json, results);
   write_divergence(json, results);
   if (results.config.count_subnormals) {
     json.key("subnormals"); json.begin_object();
@@ -202,7 +305,7 @@ std::string results_json(const Results& results, const RunEnvironment& environme
   json.number(results.runs.empty() ? 0.0 : sum / static_cast<double>(results.runs.size()));
   json.end_object();
   json.key("runs"); json.begin_array();
-  for (const RunResult& run : results.runs) write_run(json, run);
+  for (const RunResult& run : results.runs) write_run(json, results.config, run);
   json.end_array();
   json.end_object();
   return json.text();

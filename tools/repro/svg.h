@@ -29,7 +29,11 @@ std::string xml_escape(const std::string& text);
 
 std::string bar_chart_svg(const BarChart& chart);
 
-// The six conditions of results, titled with the run count and config.
+// The conditions of results, titled with the run count and config.
 BarChart results_chart(const Results& results);
+
+// --trajectory-svg: each student's mean test accuracy against training
+// progress (in epochs), one line per student, from the trajectory points.
+std::string trajectory_svg(const Results& results);
 
 }  // namespace repro

@@ -25,8 +25,10 @@ using namespace repro;
 
 int run(const Config& config) {
   // Opened before the run (a bad path fails now), in place only once written.
-  tacit_tools::OutputFile json("tacit-repro"), csv("tacit-repro"), svg("tacit-repro");
-  if (!json.open(config.json) || !csv.open(config.csv) || !svg.open(config.svg)) {
+  tacit_tools::OutputFile json("tacit-repro"), csv("tacit-repro"), svg("tacit-repro"),
+      trajectory("tacit-repro");
+  if (!json.open(config.json) || !csv.open(config.csv) || !svg.open(config.svg) ||
+      !trajectory.open(config.trajectory_svg)) {
     return kExitData;
   }
   const auto start = std::chrono::steady_clock::now();
@@ -80,6 +82,9 @@ int run(const Config& config) {
   bool written = json.write(results_json(results, environment));
   written = csv.write(results_csv(results)) && written;
   written = svg.write(bar_chart_svg(results_chart(results))) && written;
+  if (config.points_per_epoch > 0) {
+    written = trajectory.write(trajectory_svg(results)) && written;
+  }
   if (!written) return kExitData;
 
   const std::string diverged = divergence_report(results);

@@ -15,6 +15,15 @@
 //   kTeacherShuffleStream, kStudentShuffleStream
 //                      epoch e's order = indices [e·n, e·n + n - 1)
 //                      (tacit::shuffle_order)
+//   kTraitStream       tacit-repro's trait batches: image i of a student's
+//                      step k (0-based, over its epochs) is training image
+//                      (u64(random_u32(R, kTraitStream, k·B + i))·n) >> 32,
+//                      B = --trait-batch, n training images
+//   kMatchShuffleStream  the matched student's matching epochs, as the
+//                      shuffles above
+//   kPerturbSeedStream indices 0, 1: the seed of the perturbed students'
+//                      draw, (word 1 << 32) | word 0; the draw is
+//                      mlp_init(normal_fan_in) of that seed
 // The ranges are disjoint, so no two uses ever read the same random word.
 #pragma once
 
@@ -45,6 +54,9 @@ constexpr std::uint32_t kPairingStream = 0x101;
 constexpr std::uint32_t kNoiseStream = 0x200;
 constexpr std::uint32_t kTeacherShuffleStream = 0x300;
 constexpr std::uint32_t kStudentShuffleStream = 0x301;
+constexpr std::uint32_t kTraitStream = 0x302;
+constexpr std::uint32_t kMatchShuffleStream = 0x303;
+constexpr std::uint32_t kPerturbSeedStream = 0x400;
 
 // ---- the paper's network and data ------------------------------------------
 
