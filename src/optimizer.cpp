@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "fma_f32.h"
 #include "kernels/adam_kernels.h"
 #include "parallel.h"
 
@@ -95,14 +96,15 @@ void sgd_step(Sgd& sgd, float* params, const float* grads) {
   const auto momentum = static_cast<float>(sgd.config.momentum);
   sgd.step += 1;
   if (momentum == 0.0f) {
-    for (std::size_t i = 0; i < sgd.count; ++i) params[i] = std::fma(neg_lr, grads[i], params[i]);
+    for (std::size_t i = 0; i < sgd.count; ++i)
+      params[i] = detail::fma_f32(neg_lr, grads[i], params[i]);
     return;
   }
   float* b = sgd.velocity;
   const bool first = sgd.step == 1;
   for (std::size_t i = 0; i < sgd.count; ++i) {
     b[i] = first ? grads[i] : b[i] * momentum + grads[i];
-    params[i] = std::fma(neg_lr, b[i], params[i]);
+    params[i] = detail::fma_f32(neg_lr, b[i], params[i]);
   }
 }
 

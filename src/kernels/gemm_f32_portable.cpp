@@ -1,8 +1,8 @@
-// The reference product: plain C++ with std::fma, the definition every SIMD
-// variant must equal bit for bit. Tiles of 4 rows x 32 columns keep a block
-// of accumulators in registers (or L1) so B is read once per 4 rows.
-#include <cmath>
-
+// The reference product: plain C++ with fma_f32 (src/fma_f32.h), the
+// definition every SIMD variant must equal bit for bit. Tiles of 4 rows x 32
+// columns keep a block of accumulators in registers (or L1) so B is read
+// once per 4 rows.
+#include "fma_f32.h"
 #include "kernels/gemm_kernels.h"
 
 namespace tacit {
@@ -27,7 +27,7 @@ void tile_4x32(const GemmProblem& p, int row, int rows, int col, int cols) {
     const float* b_row = p.b + static_cast<long>(kk) * p.ldb + col;
     for (int r = 0; r < rows; ++r) {
       const float a = a_at(p, row + r, kk);
-      for (int j = 0; j < cols; ++j) acc[r][j] = std::fma(a, b_row[j], acc[r][j]);
+      for (int j = 0; j < cols; ++j) acc[r][j] = detail::fma_f32(a, b_row[j], acc[r][j]);
     }
   }
   for (int r = 0; r < rows; ++r) {
