@@ -42,11 +42,11 @@ float gelu_gate(float x) {
 
 // Elementwise passes read and write memory once: a second thread pays off
 // from about 32 Ki elements, as for relu_backward (src/layers.cpp).
-constexpr long kMinParallelElements = 1L << 15;
+constexpr std::ptrdiff_t kMinParallelElements = std::ptrdiff_t{1} << 15;
 
 template <typename F>
-void forward_rows(ConstMatrix z, Matrix y, long begin, long end, F f) {
-  for (long r = begin; r < end; ++r) {
+void forward_rows(ConstMatrix z, Matrix y, std::ptrdiff_t begin, std::ptrdiff_t end, F f) {
+  for (std::ptrdiff_t r = begin; r < end; ++r) {
     const float* in = z.row(static_cast<int>(r));
     float* out = y.row(static_cast<int>(r));
     for (int j = 0; j < y.cols; ++j) out[j] = f(in[j]);
@@ -55,15 +55,17 @@ void forward_rows(ConstMatrix z, Matrix y, long begin, long end, F f) {
 
 // dx *= f'(v), with v a row of y or of z.
 template <typename F>
-void backward_rows(ConstMatrix v, Matrix dx, long begin, long end, F derivative) {
-  for (long r = begin; r < end; ++r) {
+void backward_rows(ConstMatrix v, Matrix dx, std::ptrdiff_t begin, std::ptrdiff_t end,
+                   F derivative) {
+  for (std::ptrdiff_t r = begin; r < end; ++r) {
     const float* in = v.row(static_cast<int>(r));
     float* d = dx.row(static_cast<int>(r));
     for (int j = 0; j < dx.cols; ++j) d[j] = derivative(in[j], d[j]);
   }
 }
 
-void forward_range(Activation a, ConstMatrix z, Matrix y, long begin, long end) {
+void forward_range(Activation a, ConstMatrix z, Matrix y, std::ptrdiff_t begin,
+                   std::ptrdiff_t end) {
   switch (a) {
     case Activation::relu: return forward_rows(z, y, begin, end, relu_f32);
     case Activation::tanh: return forward_rows(z, y, begin, end, tanh_f32);
@@ -72,8 +74,8 @@ void forward_range(Activation a, ConstMatrix z, Matrix y, long begin, long end) 
   }
 }
 
-void backward_range(Activation a, ConstMatrix y, ConstMatrix z, Matrix dx, long begin,
-                    long end) {
+void backward_range(Activation a, ConstMatrix y, ConstMatrix z, Matrix dx, std::ptrdiff_t begin,
+                    std::ptrdiff_t end) {
   switch (a) {
     case Activation::relu:  // activation_backward hands ReLU to relu_backward
       return;
@@ -152,10 +154,9 @@ float gelu_derivative_f32(float x) {
 }
 
 void activation_forward(const Compute& compute, Activation a, ConstMatrix z, Matrix y) {
-  detail::parallel_ranges(compute, y.rows, 1, static_cast<long>(y.rows) * y.cols,
-                          kMinParallelElements, [&](long begin, long end) {
-                            forward_range(a, z, y, begin, end);
-                          });
+  detail::parallel_ranges(
+      compute, y.rows, 1, static_cast<std::ptrdiff_t>(y.rows) * y.cols, kMinParallelElements,
+      [&](std::ptrdiff_t begin, std::ptrdiff_t end) { forward_range(a, z, y, begin, end); });
 }
 
 void activation_backward(const Compute& compute, Activation a, ConstMatrix y,
@@ -164,10 +165,9 @@ void activation_backward(const Compute& compute, Activation a, ConstMatrix y,
     relu_backward(compute, y, dx);
     return;
   }
-  detail::parallel_ranges(compute, dx.rows, 1, static_cast<long>(dx.rows) * dx.cols,
-                          kMinParallelElements, [&](long begin, long end) {
-                            backward_range(a, y, z, dx, begin, end);
-                          });
+  detail::parallel_ranges(
+      compute, dx.rows, 1, static_cast<std::ptrdiff_t>(dx.rows) * dx.cols, kMinParallelElements,
+      [&](std::ptrdiff_t begin, std::ptrdiff_t end) { backward_range(a, y, z, dx, begin, end); });
 }
 
 }  // namespace tacit

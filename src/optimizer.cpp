@@ -39,9 +39,9 @@ void adam_reset(Adam& adam) {
 namespace {
 
 // Below this many elements a second thread costs more than it saves.
-constexpr long kMinParallelElements = 1L << 15;
+constexpr std::ptrdiff_t kMinParallelElements = std::ptrdiff_t{1} << 15;
 // Split points on whole cache lines, so two threads never write one line.
-constexpr long kElementGrain = 16;
+constexpr std::ptrdiff_t kElementGrain = 16;
 
 }  // namespace
 
@@ -61,9 +61,10 @@ void adam_step(const Compute& compute, Adam& adam, float* params, const float* g
   s.eps = static_cast<float>(c.eps);
   const kernels::AdamKernel kernel = kernels::adam_kernel_for(static_cast<int>(compute.isa));
   const kernels::AdamProblem problem{s, params, grads, adam.m, adam.v};
-  const auto count = static_cast<long>(adam.count);
-  detail::parallel_ranges(compute, count, kElementGrain, count, kMinParallelElements,
-                          [&](long begin, long end) { kernel(problem, begin, end); });
+  const auto count = static_cast<std::ptrdiff_t>(adam.count);
+  detail::parallel_ranges(
+      compute, count, kElementGrain, count, kMinParallelElements,
+      [&](std::ptrdiff_t begin, std::ptrdiff_t end) { kernel(problem, begin, end); });
 }
 
 void adam_step(Adam& adam, float* params, const float* grads) {

@@ -9,9 +9,9 @@
 namespace tacit {
 namespace kernels {
 
-void adam_f32_portable(const AdamProblem& p, long begin, long end) {
+void adam_f32_portable(const AdamProblem& p, std::ptrdiff_t begin, std::ptrdiff_t end) {
   const AdamScalars& s = p.s;
-  for (long i = begin; i < end; ++i) {
+  for (std::ptrdiff_t i = begin; i < end; ++i) {
     const float g = p.grads[i];
     p.m[i] = detail::fma_f32(s.one_minus_beta1, g, p.m[i] * s.beta1);
     p.v[i] = detail::fma_f32(s.one_minus_beta2 * g, g, p.v[i] * s.beta2);
