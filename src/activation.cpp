@@ -43,11 +43,11 @@ float gelu_gate(float x) {
 
 // Elementwise passes read and write memory once: a second thread pays off
 // from about 32 Ki elements, as for relu_backward (src/layers.cpp).
-constexpr long kMinParallelElements = 1L << 15;
+constexpr std::ptrdiff_t kMinParallelElements = std::ptrdiff_t{1} << 15;
 
 template <typename F>
-void forward_rows(ConstMatrix z, Matrix y, long begin, long end, F f) {
-  for (long r = begin; r < end; ++r) {
+void forward_rows(ConstMatrix z, Matrix y, std::ptrdiff_t begin, std::ptrdiff_t end, F f) {
+  for (std::ptrdiff_t r = begin; r < end; ++r) {
     const float* in = z.row(static_cast<int>(r));
     float* out = y.row(static_cast<int>(r));
     for (int j = 0; j < y.cols; ++j) out[j] = f(in[j]);
@@ -56,15 +56,17 @@ void forward_rows(ConstMatrix z, Matrix y, long begin, long end, F f) {
 
 // dx *= f'(v), with v a row of y or of z.
 template <typename F>
-void backward_rows(ConstMatrix v, Matrix dx, long begin, long end, F derivative) {
-  for (long r = begin; r < end; ++r) {
+void backward_rows(ConstMatrix v, Matrix dx, std::ptrdiff_t begin, std::ptrdiff_t end,
+                   F derivative) {
+  for (std::ptrdiff_t r = begin; r < end; ++r) {
     const float* in = v.row(static_cast<int>(r));
     float* d = dx.row(static_cast<int>(r));
     for (int j = 0; j < dx.cols; ++j) d[j] = derivative(in[j], d[j]);
   }
 }
 
-void forward_range(Activation a, ConstMatrix z, Matrix y, long begin, long end) {
+void forward_range(Activation a, ConstMatrix z, Matrix y, std::ptrdiff_t begin,
+                   std::ptrdiff_t end) {
   switch (a) {
     case Activation::relu: return forward_rows(z, y, begin, end, relu_f32);
     case Activation::tanh: return forward_rows(z, y, begin, end, tanh_f32);
@@ -73,8 +75,8 @@ void forward_range(Activation a, ConstMatrix z, Matrix y, long begin, long end) 
   }
 }
 
-void backward_range(Activation a, ConstMatrix y, ConstMatrix z, Matrix dx, long begin,
-                    long end) {
+void backward_range(Activation a, ConstMatrix y, ConstMatrix z, Matrix dx, std::ptrdiff_t begin,
+                    std::ptrdiff_t end) {
   switch (a) {
     case Activation::relu:  // activation_backward hands ReLU to relu_backward
       return;
@@ -154,12 +156,12 @@ float gelu_derivative_f32(float x) {
 
 Status activation_forward(const Compute& compute, Activation a, ConstMatrix z, Matrix y) {
   Activation known;
-  Status status = activation_from_code(static_cast<long>(a), &known);
+  Status status = activation_from_code(static_cast<std::ptrdiff_t>(a), &known);
   if (status) status = shape_check::view("activation_forward", "y", y, -1, -1);
   if (status) status = shape_check::view("activation_forward", "z", z, y.rows, y.cols);
   if (!status) return status;
-  detail::parallel_ranges(compute, y.rows, 1, static_cast<long>(y.rows) * y.cols,
-                          kMinParallelElements, [&](long begin, long end) {
+  detail::parallel_ranges(compute, y.rows, 1, static_cast<std::ptrdiff_t>(y.rows) * y.cols,
+                          kMinParallelElements, [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
                             forward_range(a, z, y, begin, end);
                           });
   return status;
@@ -176,8 +178,8 @@ Status activation_backward(const Compute& compute, Activation a, ConstMatrix y,
     status = shape_check::view("activation_backward", "z", z, dx.rows, dx.cols);
   }
   if (!status) return status;
-  detail::parallel_ranges(compute, dx.rows, 1, static_cast<long>(dx.rows) * dx.cols,
-                          kMinParallelElements, [&](long begin, long end) {
+  detail::parallel_ranges(compute, dx.rows, 1, static_cast<std::ptrdiff_t>(dx.rows) * dx.cols,
+                          kMinParallelElements, [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
                             backward_range(a, y, z, dx, begin, end);
                           });
   return status;

@@ -8,7 +8,9 @@
 #include <system_error>
 
 #if defined(_WIN32)
+#include <fcntl.h>
 #include <io.h>
+#include <sys/stat.h>
 #elif defined(__unix__) || defined(__APPLE__)
 #include <unistd.h>
 #define TACIT_FILE_IO_POSIX 1
@@ -81,12 +83,36 @@ std::uint64_t mix(std::uint64_t x) {  // splitmix64's finalizer
 
 std::FILE* open_new_file(const char* name) {
   errno = 0;
+#if defined(_WIN32)
+  // Microsoft's msvcrt.dll, which MinGW-w64 links by default, ignores
+  // fopen's "x" and would truncate an existing file: _O_EXCL refuses it.
+  const int fd = _open(name, _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY, _S_IREAD | _S_IWRITE);
+  if (fd < 0) return nullptr;
+  std::FILE* f = _fdopen(fd, "wb");
+  if (f == nullptr) {
+    const int error = errno;
+    _close(fd);
+    std::remove(name);
+    errno = error;
+  }
+  return f;
+#else
   return std::fopen(name, "wbx");
+#endif
 }
 
 Status create_temporary(const char* path, char* temp, std::size_t capacity, File* file) {
-  const std::filesystem::path p(path);
-  std::string name = p.filename().string();
+  // The temporary is PATH's folder as written (its separators kept), then
+  // ".NAME.tmp-...".
+  std::size_t folder_end = 0;  // just past the last separator
+  for (std::size_t i = 0; path[i] != '\0'; ++i) {
+#if defined(_WIN32)
+    if (path[i] == '\\' || path[i] == ':') folder_end = i + 1;
+#endif
+    if (path[i] == '/') folder_end = i + 1;
+  }
+  const std::string folder(path, folder_end);
+  std::string name(path + folder_end);
   if (name.size() > 100) name.resize(100);  // room for the suffix within NAME_MAX
   int error = 0;
   for (unsigned attempt = 0; attempt < 100; ++attempt) {
@@ -98,7 +124,7 @@ Status create_temporary(const char* path, char* temp, std::size_t capacity, File
         mix(now ^ mix(reinterpret_cast<std::uintptr_t>(&name)) ^ attempt) & 0xffffffffu);
     char suffix[40];
     std::snprintf(suffix, sizeof suffix, ".tmp-%u-%08x", attempt, noise);
-    const std::string candidate = (p.parent_path() / ("." + name + suffix)).string();
+    const std::string candidate = folder + "." + name + suffix;
     if (candidate.size() >= capacity) {
       return Status::error("%s: %zu characters; expected fewer than %zu", path,
                            std::strlen(path), capacity - (candidate.size() - std::strlen(path)));

@@ -12,7 +12,7 @@ namespace tacit {
 namespace {
 
 // Below this many multiply-adds, waking workers costs more than it saves.
-constexpr long kMinParallelWork = 1L << 16;
+constexpr std::int64_t kMinParallelWork = std::int64_t{1} << 16;
 // Split boundaries on multiples of these keep every thread's tiles whole.
 constexpr int kRowGrain = 16;
 constexpr int kColGrain = 64;
@@ -76,7 +76,7 @@ Status gemm(const Compute& compute, ConstMatrix a, bool a_transposed,
 
   SplitProduct split{kernels::gemm_kernel_for(static_cast<int>(compute.isa)), &p,
                      p.m >= p.n, 1};
-  const long work = static_cast<long>(p.m) * p.n * (p.k > 0 ? p.k : 1);
+  const std::int64_t work = static_cast<std::int64_t>(p.m) * p.n * (p.k > 0 ? p.k : 1);
   if (compute.pool != nullptr && compute.pool->size() > 1 &&
       work >= kMinParallelWork) {
     split.parts = compute.pool->size();

@@ -43,30 +43,30 @@ namespace {
 
 // Elementwise passes over a batch are memory-bound: worth a second thread
 // only from about 32 Ki elements (a batch of 128 at width 256).
-constexpr long kMinParallelElements = 1L << 15;
+constexpr std::ptrdiff_t kMinParallelElements = std::ptrdiff_t{1} << 15;
 // Column ranges in multiples of 16 floats: two threads share no cache line
 // of a 64-byte-aligned sums array (arena blocks are).
-constexpr long kColumnGrain = 16;
+constexpr std::ptrdiff_t kColumnGrain = 16;
 
-void relu_backward_rows(ConstMatrix y, Matrix dx, long begin, long end) {
-  for (long r = begin; r < end; ++r) {
+void relu_backward_rows(ConstMatrix y, Matrix dx, std::ptrdiff_t begin, std::ptrdiff_t end) {
+  for (std::ptrdiff_t r = begin; r < end; ++r) {
     const float* y_row = y.row(static_cast<int>(r));
     float* dx_row = dx.row(static_cast<int>(r));
     for (int j = 0; j < dx.cols; ++j) dx_row[j] = y_row[j] > 0.0f ? dx_row[j] : 0.0f;
   }
 }
 
-void column_sums_range(ConstMatrix m, float* sums, long begin, long end) {
-  for (long j = begin; j < end; ++j) sums[j] = 0.0f;
+void column_sums_range(ConstMatrix m, float* sums, std::ptrdiff_t begin, std::ptrdiff_t end) {
+  for (std::ptrdiff_t j = begin; j < end; ++j) sums[j] = 0.0f;
   // Row by row: each column still adds in increasing row order, and the
   // inner loop vectorizes across columns without reassociating anything.
   for (int r = 0; r < m.rows; ++r) {
     const float* row = m.row(r);
-    for (long j = begin; j < end; ++j) sums[j] += row[j];
+    for (std::ptrdiff_t j = begin; j < end; ++j) sums[j] += row[j];
   }
 }
 
-long elements(ConstMatrix m) { return static_cast<long>(m.rows) * m.cols; }
+std::ptrdiff_t elements(ConstMatrix m) { return static_cast<std::ptrdiff_t>(m.rows) * m.cols; }
 
 }  // namespace
 
@@ -74,8 +74,8 @@ Status relu_backward(const Compute& compute, ConstMatrix y, Matrix dx) {
   Status status = shape_check::view("relu_backward", "dx", dx, -1, -1);
   if (status) status = shape_check::view("relu_backward", "y", y, dx.rows, dx.cols);
   if (!status) return status;
-  detail::parallel_ranges(compute, dx.rows, 1, static_cast<long>(dx.rows) * dx.cols,
-                          kMinParallelElements, [&](long begin, long end) {
+  detail::parallel_ranges(compute, dx.rows, 1, static_cast<std::ptrdiff_t>(dx.rows) * dx.cols,
+                          kMinParallelElements, [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
                             relu_backward_rows(y, dx, begin, end);
                           });
   return status;
@@ -88,7 +88,7 @@ Status column_sums(const Compute& compute, ConstMatrix m, float* sums) {
   if (status && sums == nullptr) status = Status::error("column_sums: sums is null");
   if (!status) return status;
   detail::parallel_ranges(compute, m.cols, kColumnGrain, elements(m), kMinParallelElements,
-                          [&](long begin, long end) {
+                          [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
                             column_sums_range(m, sums, begin, end);
                           });
   return status;

@@ -1,11 +1,11 @@
-// The portable exp_f32/log_f32: the steps of math_impl.h with std::fma.
+// The portable exp_f32/log_f32: the steps of math_impl.h with fma_f32
+// (std::fma where the C library's fmaf rounds once).
 #include "tacit/math.h"
 
+#include "fma_f32.h"
 #include "kernels/math_kernels.h"
 
-#include <cmath>
-
-#define TACIT_MATH_FMA(a, b, c) std::fma(a, b, c)
+#define TACIT_MATH_FMA(a, b, c) ::tacit::detail::fma_f32(a, b, c)
 #include "math_impl.h"
 
 namespace tacit {

@@ -6,7 +6,7 @@
 // golden outputs in tests/test_math.cpp.
 //
 // Internal, and included by exactly two files: math.cpp (the portable
-// exp_f32/log_f32, TACIT_MATH_FMA = std::fma) and kernels/math_f32_avx2.cpp (the
+// exp_f32/log_f32, TACIT_MATH_FMA = fma_f32 of fma_f32.h) and kernels/math_f32_avx2.cpp (the
 // same steps compiled with -mfma, TACIT_MATH_FMA = one vfmadd instruction:
 // std::fma is a libm call without it). An fma is exactly rounded either way,
 // so both give the same bits. Everything here has internal linkage and uses

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "arena_internal.h"
+#include "fma_f32.h"
 #include "kernels/adam_kernels.h"
 #include "parallel.h"
 
@@ -63,9 +64,9 @@ void adam_reset(Adam& adam) {
 namespace {
 
 // Below this many elements a second thread costs more than it saves.
-constexpr long kMinParallelElements = 1L << 15;
+constexpr std::ptrdiff_t kMinParallelElements = std::ptrdiff_t{1} << 15;
 // Split points on whole cache lines, so two threads never write one line.
-constexpr long kElementGrain = 16;
+constexpr std::ptrdiff_t kElementGrain = 16;
 
 }  // namespace
 
@@ -85,9 +86,10 @@ void adam_step(const Compute& compute, Adam& adam, float* params, const float* g
   s.eps = static_cast<float>(c.eps);
   const kernels::AdamKernel kernel = kernels::adam_kernel_for(static_cast<int>(compute.isa));
   const kernels::AdamProblem problem{s, params, grads, adam.m, adam.v};
-  const auto count = static_cast<long>(adam.count);
-  detail::parallel_ranges(compute, count, kElementGrain, count, kMinParallelElements,
-                          [&](long begin, long end) { kernel(problem, begin, end); });
+  const auto count = static_cast<std::ptrdiff_t>(adam.count);
+  detail::parallel_ranges(
+      compute, count, kElementGrain, count, kMinParallelElements,
+      [&](std::ptrdiff_t begin, std::ptrdiff_t end) { kernel(problem, begin, end); });
 }
 
 void adam_step(Adam& adam, float* params, const float* grads) {
@@ -122,14 +124,15 @@ void sgd_step(Sgd& sgd, float* params, const float* grads) {
   const auto momentum = static_cast<float>(sgd.config.momentum);
   sgd.step += 1;
   if (momentum == 0.0f) {
-    for (std::size_t i = 0; i < sgd.count; ++i) params[i] = std::fma(neg_lr, grads[i], params[i]);
+    for (std::size_t i = 0; i < sgd.count; ++i)
+      params[i] = detail::fma_f32(neg_lr, grads[i], params[i]);
     return;
   }
   float* b = sgd.velocity;
   const bool first = sgd.step == 1;
   for (std::size_t i = 0; i < sgd.count; ++i) {
     b[i] = first ? grads[i] : b[i] * momentum + grads[i];
-    params[i] = std::fma(neg_lr, b[i], params[i]);
+    params[i] = detail::fma_f32(neg_lr, b[i], params[i]);
   }
 }
 

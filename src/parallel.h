@@ -7,34 +7,40 @@
 // with that ISA's instructions for the linker to pick from).
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+
 #include "tacit/gemm.h"
 #include "tacit/threads.h"
 
 namespace tacit {
 namespace detail {
 
-inline long split_point(long extent, long grain, int part, int parts) {
-  const long grains = (extent + grain - 1) / grain;
-  const long point = grains * part / parts * grain;
-  return point < extent ? point : extent;
+// Offsets and extents are std::ptrdiff_t (long is 32 bits on 64-bit
+// Windows); grains * part is formed in 64 bits even where ptrdiff_t has 32.
+inline std::ptrdiff_t split_point(std::ptrdiff_t extent, std::ptrdiff_t grain, int part,
+                                  int parts) {
+  const std::int64_t grains = (static_cast<std::int64_t>(extent) + grain - 1) / grain;
+  const std::int64_t point = grains * part / parts * grain;
+  return point < extent ? static_cast<std::ptrdiff_t>(point) : extent;
 }
 
 // body(begin, end) over the ranges of [0, extent): on the pool when there is
 // one and `work` reaches `min_parallel_work`, else on the calling thread.
 template <typename Body>
-void parallel_ranges(const Compute& compute, long extent, long grain, long work,
-                     long min_parallel_work, const Body& body) {
+void parallel_ranges(const Compute& compute, std::ptrdiff_t extent, std::ptrdiff_t grain,
+                     std::ptrdiff_t work, std::ptrdiff_t min_parallel_work, const Body& body) {
   struct Job {
     const Body* body;
-    long extent;
-    long grain;
+    std::ptrdiff_t extent;
+    std::ptrdiff_t grain;
     int parts;
   };
   Job job{&body, extent, grain, 1};
   const auto run_part = [](void* context, int part) {
     const Job& j = *static_cast<const Job*>(context);
-    const long begin = split_point(j.extent, j.grain, part, j.parts);
-    const long end = split_point(j.extent, j.grain, part + 1, j.parts);
+    const std::ptrdiff_t begin = split_point(j.extent, j.grain, part, j.parts);
+    const std::ptrdiff_t end = split_point(j.extent, j.grain, part + 1, j.parts);
     if (begin < end) (*j.body)(begin, end);
   };
   if (compute.pool != nullptr && compute.pool->size() > 1 && work >= min_parallel_work &&

@@ -77,9 +77,9 @@ class TempDir {
   TempDir& operator=(const TempDir&) = delete;
 
   std::string path() const { return path_.string(); }
-  std::string file(const std::string& name) const {
-    return (path_ / name).string();
-  }
+  // DIR/NAME with '/', as the library joins a folder and a name (Windows
+  // takes '/' too).
+  std::string file(const std::string& name) const { return path_.string() + "/" + name; }
   // The names in the directory, sorted.
   std::vector<std::string> names() const {
     std::vector<std::string> names;

@@ -1,5 +1,6 @@
 // Operands for product tests and the contract's definition of the product:
-// c = init (or +0), then one std::fma per k in increasing k.
+// c = init (or +0), then one fma per k in increasing k (fma_f32: std::fma,
+// or tacit's own where the C library's fmaf rounds twice).
 #pragma once
 
 #include <cmath>
@@ -7,6 +8,8 @@
 #include <cstring>
 #include <limits>
 #include <vector>
+
+#include "fma_f32.h"
 
 namespace gemm_cases {
 
@@ -56,7 +59,7 @@ inline std::vector<float> reference(const Operands& o, const float* init, bool r
       for (int kk = 0; kk < o.k; ++kk) {
         const float av = o.a_t ? o.a[static_cast<std::size_t>(kk) * o.lda + i]
                                : o.a[static_cast<std::size_t>(i) * o.lda + kk];
-        acc = std::fma(av, o.b[static_cast<std::size_t>(kk) * o.ldb + j], acc);
+        acc = tacit::detail::fma_f32(av, o.b[static_cast<std::size_t>(kk) * o.ldb + j], acc);
       }
       if (relu) acc = acc > 0.0f ? acc : 0.0f;
       c[static_cast<std::size_t>(i) * o.n + j] = acc;

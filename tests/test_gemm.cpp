@@ -1,5 +1,5 @@
 // Every ISA's product against the contract's definition, bit for bit:
-// c = init (or +0), then one std::fma per k in increasing k.
+// c = init (or +0), then one fma per k in increasing k.
 #include <doctest/doctest.h>
 
 #include <cmath>

@@ -16,7 +16,8 @@
 namespace tacit {
 namespace kernels {
 void gemm_f32_8x32_avx512_emulated(const GemmProblem& problem, const GemmTile& tile);
-void adam_f32_avx512_emulated(const AdamProblem& problem, long begin, long end);
+void adam_f32_avx512_emulated(const AdamProblem& problem, std::ptrdiff_t begin,
+                              std::ptrdiff_t end);
 }  // namespace kernels
 }  // namespace tacit
 

@@ -3,6 +3,7 @@
 // with column counts that do and do not end on the split grain.
 #include <doctest/doctest.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
@@ -10,6 +11,7 @@
 
 #include "bits.h"
 #include "gemm_cases.h"
+#include "parallel.h"
 #include "tacit/layers.h"
 #include "tacit/threads.h"
 
@@ -75,5 +77,21 @@ TEST_CASE("relu_backward: any pool gives the one-thread bits") {
                     matrix(dx.data(), shape.rows, shape.cols));
       CHECK(same_bits(dx, expected));
     }
+  }
+}
+
+// Where a pool splits [0, extent): long has 32 bits on 64-bit Windows (and
+// on 32-bit targets), so sizes past 2^31, and grains * part on the way, need
+// wider arithmetic.
+TEST_CASE("split_point: large extents split where they should") {
+  using tacit::detail::split_point;
+  const std::ptrdiff_t quarter = std::ptrdiff_t{1} << 28;
+  CHECK(split_point(4 * quarter, 1, 3, 4) == 3 * quarter);
+  CHECK(split_point(4 * quarter, 16, 4, 4) == 4 * quarter);
+  CHECK(split_point(4 * quarter - 5, 16, 2, 4) == 2 * quarter);
+  if constexpr (sizeof(std::ptrdiff_t) >= 8) {
+    const auto big = static_cast<std::ptrdiff_t>(std::int64_t{1} << 33);
+    CHECK(split_point(big, 16, 3, 4) == big / 4 * 3);
+    CHECK(split_point(big + 1, 1, 1, 2) == big / 2);
   }
 }

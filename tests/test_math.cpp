@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "bits.h"
+#include "fma_f32.h"
 #include "isa_list.h"
 #include "kernels/math_kernels.h"
 #include "tacit/math.h"
@@ -343,3 +344,76 @@ TEST_CASE("every ISA's exp_array gives exp_f32's bits, any length, in place") {
     CHECK(differ == 0);
   }
 }
+
+// fma_f32, the portable code's fused multiply-add, rounds a * b + c once.
+// Rounding to double and then to float (MinGW-w64's fmaf) is wrong exactly
+// when the double lands halfway between two floats; these two sums are
+// 2^-54 off such a halfway point, on either side.
+TEST_CASE("fma_f32 rounds once where rounding through double would not") {
+  using tacit::detail::fma_f32;
+  using tacit::detail::fma_f32_via_double;
+  // 1 + 2^-23 + 2^-24 - 2^-54: below the halfway point, not the even 1 + 2^-22.
+  CHECK(same_bits(fma_f32(0x1.0002p0f, 0x1.fffcp-25f, 0x1.000002p0f), 0x1.000002p0f));
+  // 1 + 2^-24 + 2^-54: above the halfway point, not the even 1.
+  CHECK(same_bits(fma_f32(-0x1.0002p0f, 0x1.fffcp-25f, 0x1.000002p0f), 0x1.000002p0f));
+  CHECK(same_bits(fma_f32(0x1.0002p0f, -0x1.fffcp-25f, -0x1.000002p0f), -0x1.000002p0f));
+  for (const auto f : {fma_f32_via_double}) {
+    CHECK(same_bits(f(0x1.0002p0f, 0x1.fffcp-25f, 0x1.000002p0f), 0x1.000002p0f));
+    CHECK(same_bits(f(-0x1.0002p0f, 0x1.fffcp-25f, 0x1.000002p0f), 0x1.000002p0f));
+    // Exact halfway: ties to even, either way.
+    CHECK(same_bits(f(1.0f, 0x1p-24f, 1.0f), 1.0f));
+    CHECK(same_bits(f(1.0f, 0x1p-24f, 0x1.000002p0f), 0x1.000004p0f));
+    // Signed zeros, as IEEE 754 wants them: +0 unless both terms are -0.
+    CHECK(same_bits(f(1.0f, -0.0f, -0.0f), -0.0f));
+    CHECK(same_bits(f(1.0f, 1.0f, -1.0f), 0.0f));
+    CHECK(same_bits(f(-1.0f, 0.0f, 0.0f), 0.0f));
+    // Past FLT_MAX: the halfway point 2^128 - 2^103 and beyond overflow.
+    CHECK(same_bits(f(0x1.fffffep127f, 1.0f, 0x1p103f), HUGE_VALF));
+    CHECK(same_bits(f(0x1.fffffep127f, -1.0f, -0x1p103f), -HUGE_VALF));
+    CHECK(same_bits(f(0x1.fffffep127f, 1.0f, 0x1.fffffcp102f), 0x1.fffffep127f));
+    CHECK(same_bits(f(0x1.fffffep127f, 0x1.fffffep-1f, 0x1.8p104f), HUGE_VALF));
+    CHECK(std::isnan(f(HUGE_VALF, 0.0f, 1.0f)));
+    CHECK(same_bits(f(HUGE_VALF, 1.0f, 1.0f), HUGE_VALF));
+    // The smallest subnormals.
+    CHECK(same_bits(f(0x1p-76f, 0x1p-75f, 0x1p-149f), 0x1p-149f));
+    CHECK(same_bits(f(0x1p-75f, 0x1.8p-74f, 0.0f), 0x1p-148f));
+  }
+}
+
+#if !defined(__MINGW32__)
+// Against the C library's fmaf, which rounds once here (glibc, musl,
+// Emscripten's); MinGW-w64's does not, and the known answers above check
+// fma_f32_via_double there. Random bit patterns, then sums built to fall
+// near halfway points between floats, over every exponent.
+TEST_CASE("fma_f32_via_double gives std::fma's bits") {
+  using tacit::detail::fma_f32_via_double;
+  std::uint64_t state = 12345;
+  auto next = [&state] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<std::uint32_t>(state >> 32);
+  };
+  long differ = 0;
+  for (int i = 0; i < 1000000; ++i) {
+    const float a = from_bits(next()), b = from_bits(next()), c = from_bits(next());
+    const float want = std::fma(a, b, c), got = fma_f32_via_double(a, b, c);
+    if (!(std::isnan(want) && std::isnan(got)) && !same_bits(got, want)) ++differ;
+  }
+  CHECK(differ == 0);
+  long rounded_twice_wrong = 0;  // how often rounding through double fails
+  for (int i = 0; i < 200000; ++i) {
+    const float c = from_bits(next() & 0x7f7fffffu) * ((i & 1) ? -1.0f : 1.0f);
+    if (c == 0.0f) continue;
+    const float h = std::ldexp(1.0f, std::ilogb(c) - 24);  // half c's spacing
+    const int j = 1 + static_cast<int>(next() % 23u);
+    const float a = 1.0f + std::ldexp(1.0f, -j);
+    const float b = ((next() & 1) ? -1.0f : 1.0f) * ((next() & 1) ? 2.0f - a : a) * h;
+    const float want = std::fma(a, b, c), got = fma_f32_via_double(a, b, c);
+    const auto twice = static_cast<float>(static_cast<double>(a) * b + c);
+    rounded_twice_wrong += !same_bits(twice, want);
+    if (!same_bits(got, want)) ++differ;
+  }
+  CHECK(differ == 0);
+  MESSAGE("sums that rounding through double gets wrong: ", rounded_twice_wrong);
+  CHECK(rounded_twice_wrong > 1000);
+}
+#endif

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <initializer_list>
 #include <string>
@@ -112,3 +113,7 @@ TEST_CASE("adam kernels write exactly their range") {
     }
   }
 }
+
+// A step count is 64 bits on every platform (long is 32 on 64-bit Windows).
+static_assert(sizeof(tacit::Adam{}.step) == sizeof(std::int64_t), "Adam::step");
+static_assert(sizeof(tacit::Sgd{}.step) == sizeof(std::int64_t), "Sgd::step");

@@ -2,6 +2,8 @@
 // starts of two rows (>= cols), so a view can name a block of a larger matrix.
 #pragma once
 
+#include <cstddef>
+
 namespace tacit {
 
 struct Matrix {
@@ -10,7 +12,7 @@ struct Matrix {
   int cols = 0;
   int stride = 0;
 
-  float* row(int r) const { return data + static_cast<long>(r) * stride; }
+  float* row(int r) const { return data + static_cast<std::ptrdiff_t>(r) * stride; }
 };
 
 struct ConstMatrix {
@@ -25,7 +27,7 @@ struct ConstMatrix {
   ConstMatrix(const Matrix& m)  // NOLINT: a mutable view reads as a const one
       : data(m.data), rows(m.rows), cols(m.cols), stride(m.stride) {}
 
-  const float* row(int r) const { return data + static_cast<long>(r) * stride; }
+  const float* row(int r) const { return data + static_cast<std::ptrdiff_t>(r) * stride; }
 };
 
 // Columns [lo, hi) of a row-major matrix: the logits a loss or an argmax

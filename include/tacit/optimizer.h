@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "tacit/arena.h"
 #include "tacit/gemm.h"
@@ -30,7 +31,7 @@ struct Adam {
   std::size_t count = 0;
   float* m = nullptr;  // first moment (PyTorch's exp_avg)
   float* v = nullptr;  // second moment (exp_avg_sq)
-  long step = 0;
+  std::int64_t step = 0;
   double beta1_power = 1.0;  // beta1^step, by repeated multiplication
   double beta2_power = 1.0;
 };
@@ -60,7 +61,7 @@ struct Sgd {
   SgdConfig config;
   std::size_t count = 0;
   float* velocity = nullptr;  // PyTorch's momentum_buffer
-  long step = 0;
+  std::int64_t step = 0;
 };
 
 std::size_t sgd_bytes(std::size_t count);

@@ -14,6 +14,19 @@
 #include <cstddef>
 #include <cstdint>
 
+// Checks a printf-style format against its arguments (format string at
+// argument f, values from argument a). MinGW's compilers check "printf"
+// against Microsoft's runtime, which lacks %zu and %llu; tacit's builds for
+// Windows use MinGW's C99 printf (__USE_MINGW_ANSI_STDIO, set in
+// meson.build), whose format rules are GNU's.
+#if defined(__MINGW32__)
+#define TACIT_PRINTF_FORMAT(f, a) __attribute__((format(gnu_printf, f, a)))
+#elif defined(__GNUC__) || defined(__clang__)
+#define TACIT_PRINTF_FORMAT(f, a) __attribute__((format(printf, f, a)))
+#else
+#define TACIT_PRINTF_FORMAT(f, a)
+#endif
+
 namespace tacit {
 
 class Status {
@@ -23,11 +36,7 @@ class Status {
 
   static Status success() { return Status(); }
   // printf-style; the message is truncated to kMessageCapacity - 1 bytes.
-  static Status error(const char* format, ...)
-#if defined(__GNUC__) || defined(__clang__)
-      __attribute__((format(printf, 1, 2)))
-#endif
-      ;
+  static Status error(const char* format, ...) TACIT_PRINTF_FORMAT(1, 2);
 
   bool ok() const { return slot_ == nullptr; }
   explicit operator bool() const { return ok(); }

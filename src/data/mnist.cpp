@@ -23,7 +23,12 @@ constexpr std::size_t kPathCapacity = 4096;
 
 Status join(const char* dir, const char* name, const char* suffix, char* out) {
   const std::size_t dir_len = std::strlen(dir);
-  const bool slash = dir_len > 0 && dir[dir_len - 1] != '/';
+  const char last = dir_len > 0 ? dir[dir_len - 1] : '/';
+#if defined(_WIN32)
+  const bool slash = last != '/' && last != '\\' && last != ':';  // "C:" is a drive's folder
+#else
+  const bool slash = last != '/';
+#endif
   const int n = std::snprintf(out, kPathCapacity, "%s%s%s%s", dir,
                               slash ? "/" : "", name, suffix);
   if (n < 0 || static_cast<std::size_t>(n) >= kPathCapacity) {

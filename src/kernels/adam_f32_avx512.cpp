@@ -31,12 +31,12 @@ inline AdamLanes adam_update(const AdamVectors& s, __m512 p, __m512 g, __m512 m,
 
 }  // namespace
 
-void adam_f32_avx512(const AdamProblem& pr, long begin, long end) {
+void adam_f32_avx512(const AdamProblem& pr, std::ptrdiff_t begin, std::ptrdiff_t end) {
   const AdamVectors s{_mm512_set1_ps(pr.s.beta1),           _mm512_set1_ps(pr.s.beta2),
                   _mm512_set1_ps(pr.s.one_minus_beta1), _mm512_set1_ps(pr.s.one_minus_beta2),
                   _mm512_set1_ps(pr.s.neg_step_size),
                   _mm512_set1_ps(pr.s.bias_correction2_sqrt), _mm512_set1_ps(pr.s.eps)};
-  long i = begin;
+  std::ptrdiff_t i = begin;
   for (; i + 16 <= end; i += 16) {
     const AdamLanes out = adam_update(s, _mm512_loadu_ps(pr.params + i), _mm512_loadu_ps(pr.grads + i),
                              _mm512_loadu_ps(pr.m + i), _mm512_loadu_ps(pr.v + i));

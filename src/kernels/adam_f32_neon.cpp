@@ -10,7 +10,7 @@
 namespace tacit {
 namespace kernels {
 
-void adam_f32_neon(const AdamProblem& pr, long begin, long end) {
+void adam_f32_neon(const AdamProblem& pr, std::ptrdiff_t begin, std::ptrdiff_t end) {
   const float32x4_t beta1 = vdupq_n_f32(pr.s.beta1);
   const float32x4_t beta2 = vdupq_n_f32(pr.s.beta2);
   const float32x4_t one_minus_beta1 = vdupq_n_f32(pr.s.one_minus_beta1);
@@ -18,7 +18,7 @@ void adam_f32_neon(const AdamProblem& pr, long begin, long end) {
   const float32x4_t neg_step_size = vdupq_n_f32(pr.s.neg_step_size);
   const float32x4_t bias_correction2_sqrt = vdupq_n_f32(pr.s.bias_correction2_sqrt);
   const float32x4_t eps = vdupq_n_f32(pr.s.eps);
-  long i = begin;
+  std::ptrdiff_t i = begin;
   for (; i + 4 <= end; i += 4) {
     const float32x4_t g = vld1q_f32(pr.grads + i);
     const float32x4_t m =

@@ -5,6 +5,8 @@
 // gemm_kernels.h apply: no shared inline functions in ISA-compiled units.
 #pragma once
 
+#include <cstddef>
+
 namespace tacit {
 namespace kernels {
 
@@ -22,17 +24,17 @@ struct AdamProblem {
   float* v;
 };
 
-using AdamKernel = void (*)(const AdamProblem& problem, long begin, long end);
+using AdamKernel = void (*)(const AdamProblem& problem, std::ptrdiff_t begin, std::ptrdiff_t end);
 
-void adam_f32_portable(const AdamProblem& problem, long begin, long end);
+void adam_f32_portable(const AdamProblem& problem, std::ptrdiff_t begin, std::ptrdiff_t end);
 #if defined(TACIT_HAVE_AVX2)
-void adam_f32_avx2(const AdamProblem& problem, long begin, long end);
+void adam_f32_avx2(const AdamProblem& problem, std::ptrdiff_t begin, std::ptrdiff_t end);
 #endif
 #if defined(TACIT_HAVE_AVX512)
-void adam_f32_avx512(const AdamProblem& problem, long begin, long end);
+void adam_f32_avx512(const AdamProblem& problem, std::ptrdiff_t begin, std::ptrdiff_t end);
 #endif
 #if defined(TACIT_HAVE_NEON)
-void adam_f32_neon(const AdamProblem& problem, long begin, long end);
+void adam_f32_neon(const AdamProblem& problem, std::ptrdiff_t begin, std::ptrdiff_t end);
 #endif
 
 // The kernel of an ISA's entry (isa_kernels.h); the portable one for an

@@ -47,6 +47,8 @@
 //                         the TileJob's rows x cols of C over its k block
 #pragma once
 
+#include <cstddef>
+
 #include "kernels/gemm_kernels.h"
 
 // Loops over a tile's registers must unroll completely, or g++ keeps the
@@ -69,12 +71,12 @@ namespace {
 // block of k.
 struct TileJob {
   const float* a;  // a(first row, first k of the block), or its packed panel
-  long a_row;      // step between rows of op(A)
-  long a_k;        // step between k of op(A)
+  std::ptrdiff_t a_row;  // step between rows of op(A)
+  std::ptrdiff_t a_k;    // step between k of op(A)
   const float* b;  // b(first k, first column), or its packed copy
-  long ldb;
+  std::ptrdiff_t ldb;
   float* c;
-  long ldc;
+  std::ptrdiff_t ldc;
   float* b_copy;      // where tile<..., kCopyB = true> copies the rows of B it loads
   const float* init;  // init + first column, or nullptr for +0
   int depth;
@@ -151,7 +153,7 @@ int few_rows(const GemmProblem& p, const GemmTile& t) {
   int j = t.col_begin;
   for (; j + width <= t.col_end; j += width) {
     job.b = p.b + j;
-    job.c = p.c + static_cast<long>(t.row_begin) * p.ldc + j;
+    job.c = p.c + static_cast<std::ptrdiff_t>(t.row_begin) * p.ldc + j;
     job.init = p.init != nullptr ? p.init + j : nullptr;
     if (rows == 1) {
       M::template tile<1, M::kWideVectors, kATransposed, false>(job);
@@ -189,8 +191,9 @@ void blocked(const GemmProblem& p, const GemmTile& t) {
       if constexpr (kPackA) {
         for (int tile_index = 0, i = i0; job.depth > 0 && tile_index < tiles.count; ++tile_index) {
           const int rows = tiles.rows(tile_index, i1 - i);
-          M::pack_a_transposed(p.a + static_cast<long>(k0) * p.lda + i, p.lda, job.depth, rows,
-                               panels + static_cast<long>(tile_index) * M::kTileRows * job.depth);
+          M::pack_a_transposed(
+              p.a + static_cast<std::ptrdiff_t>(k0) * p.lda + i, p.lda, job.depth, rows,
+              panels + static_cast<std::ptrdiff_t>(tile_index) * M::kTileRows * job.depth);
           i += rows;
         }
       }
@@ -204,7 +207,7 @@ void blocked(const GemmProblem& p, const GemmTile& t) {
         // place by a lone tile, or by the first tile that copies it (kCopyB).
         bool copy_b = false;
         if (job.depth > 0) {
-          const float* b = p.b + static_cast<long>(k0) * p.ldb + j;
+          const float* b = p.b + static_cast<std::ptrdiff_t>(k0) * p.ldb + j;
           if (job.cols < M::kTileCols || (tiles.count > 1 && !M::kCopyB)) {
             M::pack_b(b, p.ldb, job.depth, job.cols, packed);
           } else {
@@ -215,9 +218,9 @@ void blocked(const GemmProblem& p, const GemmTile& t) {
         }
         for (int tile_index = 0, i = i0; tile_index < tiles.count; ++tile_index) {
           const int rows = tiles.rows(tile_index, i1 - i);
-          job.c = p.c + static_cast<long>(i) * p.ldc + j;
+          job.c = p.c + static_cast<std::ptrdiff_t>(i) * p.ldc + j;
           if (panels != nullptr && job.depth > 0) {
-            job.a = panels + static_cast<long>(tile_index) * M::kTileRows * job.depth;
+            job.a = panels + static_cast<std::ptrdiff_t>(tile_index) * M::kTileRows * job.depth;
             job.a_k = M::kTileRows;
           } else {
             job.a = job.depth > 0 ? p.a + i * job.a_row + k0 * job.a_k : p.a;

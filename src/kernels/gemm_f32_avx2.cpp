@@ -73,7 +73,8 @@ struct Avx2 : PlainLoops {
   // touch a new cache line every step. Copies them to one sequential stream
   // that every column slice of the row block then reads. Each store writes
   // 8 floats; the next k overwrites the 2 extra.
-  static void pack_a_transposed(const float* a, long lda, int depth, int rows, float* panel) {
+  static void pack_a_transposed(const float* a, std::ptrdiff_t lda, int depth, int rows,
+                                float* panel) {
     const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(rows),
                                             _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
     for (int kk = 0; kk < depth; ++kk) {
@@ -83,7 +84,7 @@ struct Avx2 : PlainLoops {
     }
   }
 
-  static void pack_b(const float* b, long ldb, int depth, int cols, float* out) {
+  static void pack_b(const float* b, std::ptrdiff_t ldb, int depth, int cols, float* out) {
     const ColumnMasks<2> m = column_masks<2>(cols);
     for (int kk = 0; kk < depth; ++kk) {
       _mm256_store_ps(out, _mm256_maskload_ps(b, m.lanes[0]));

@@ -37,7 +37,7 @@ struct Avx512 : PlainLoops {
   static constexpr int kDepth = 128;    // a packed 128 x 32 slice of B is 16 KiB: L1
   static constexpr int kRowBlock = 96;  // rows of A (48 KiB at kDepth) sharing a slice
 
-  static void pack_b(const float* b, long ldb, int depth, int cols, float* out) {
+  static void pack_b(const float* b, std::ptrdiff_t ldb, int depth, int cols, float* out) {
     const __mmask16 m0 = column_mask(cols, 0);
     const __mmask16 m1 = column_mask(cols, 1);
     for (int kk = 0; kk < depth; ++kk) {

@@ -48,7 +48,7 @@ struct Neon : PlainLoops {
   static constexpr int kDepth = 256;    // a packed 256 x 12 slice of B is 12 KiB: L1
   static constexpr int kRowBlock = 96;  // rows of A (96 KiB at kDepth) sharing a slice
 
-  static void pack_b(const float* b, long ldb, int depth, int cols, float* out) {
+  static void pack_b(const float* b, std::ptrdiff_t ldb, int depth, int cols, float* out) {
     for (int kk = 0; kk < depth; ++kk) {
       for (int v = 0; v < kVectors; ++v) {
         vst1q_f32(out + 4 * v, load_part(b + 4 * v, cols - 4 * v));

@@ -9,7 +9,7 @@ namespace tacit {
 namespace kernels {
 namespace {
 
-void block_8x8(const float* s, long ss, float* d, long ds) {
+void block_8x8(const float* s, std::ptrdiff_t ss, float* d, std::ptrdiff_t ds) {
   const __m256 r0 = _mm256_loadu_ps(s), r1 = _mm256_loadu_ps(s + ss),
                r2 = _mm256_loadu_ps(s + 2 * ss), r3 = _mm256_loadu_ps(s + 3 * ss),
                r4 = _mm256_loadu_ps(s + 4 * ss), r5 = _mm256_loadu_ps(s + 5 * ss),

@@ -5,15 +5,17 @@
 // apply: no shared inline functions in ISA-compiled units.
 #pragma once
 
+#include <cstddef>
+
 namespace tacit {
 namespace kernels {
 
 struct TransposeProblem {
   const float* src;  // (rows, cols), row stride src_stride
   int rows, cols;
-  long src_stride;
+  std::ptrdiff_t src_stride;
   float* dst;        // (cols, rows), row stride dst_stride
-  long dst_stride;
+  std::ptrdiff_t dst_stride;
 };
 
 // Writes dst(j, i) = src(i, j) for source rows [row_begin, row_end).

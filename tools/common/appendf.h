@@ -5,11 +5,11 @@
 #include <cstdio>
 #include <string>
 
+#include "tacit/status.h"  // TACIT_PRINTF_FORMAT
+
 namespace tacit_tools {
 
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((format(printf, 2, 3)))
-#endif
+TACIT_PRINTF_FORMAT(2, 3)
 inline void appendf(std::string* out, const char* format, ...) {
   va_list args;
   va_start(args, format);

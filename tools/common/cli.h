@@ -30,7 +30,7 @@
 #include <vector>
 
 #include "tacit/isa.h"
-#include "tacit/status.h"
+#include "tacit/status.h"  // TACIT_PRINTF_FORMAT
 #include "tacit/threads.h"
 
 namespace tacit_cli {
@@ -176,9 +176,7 @@ bool help_requested(int argc, char** argv);
 ParseResult parse(const Command& command, int argc, char** argv);
 
 // Prints "TOOL: why (try --help)" on stderr; false, for `return usage(...)`.
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((format(printf, 2, 3)))
-#endif
+TACIT_PRINTF_FORMAT(2, 3)
 bool usage(const char* tool, const char* format, ...);
 
 // Whether stderr is a terminal, where progress may redraw one line in

@@ -104,7 +104,9 @@ inline tacit::Status load_mnist(const char* dir, LoadedMnist* data) {
     // and what fills it: the library's message knows none of that. Kept
     // short: a Status holds 256 characters.
     std::string where;  // "= /absolute/path; " for a relative directory
-    if (std::filesystem::path(dir).is_relative()) {
+    // Relative to the current directory: no root directory (Windows' "/x"
+    // or "\x" has one but no drive, and is not absolute there).
+    if (!std::filesystem::path(dir).has_root_directory()) {
       std::error_code ec;
       where = "= " + std::filesystem::absolute(dir, ec).string() + "; ";
     }
