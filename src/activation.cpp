@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "parallel.h"
+#include "profile_internal.h"
 #include "shape_check.h"
 #include "tacit/layers.h"
 #include "tacit/math.h"
@@ -160,6 +161,7 @@ Status activation_forward(const Compute& compute, Activation a, ConstMatrix z, M
   if (status) status = shape_check::view("activation_forward", "y", y, -1, -1);
   if (status) status = shape_check::view("activation_forward", "z", z, y.rows, y.cols);
   if (!status) return status;
+  const ProfileScope scope(compute, Work::activation);
   detail::parallel_ranges(compute, y.rows, 1, static_cast<std::ptrdiff_t>(y.rows) * y.cols,
                           kMinParallelElements, [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
                             forward_range(a, z, y, begin, end);
@@ -178,6 +180,7 @@ Status activation_backward(const Compute& compute, Activation a, ConstMatrix y,
     status = shape_check::view("activation_backward", "z", z, dx.rows, dx.cols);
   }
   if (!status) return status;
+  const ProfileScope scope(compute, Work::activation);
   detail::parallel_ranges(compute, dx.rows, 1, static_cast<std::ptrdiff_t>(dx.rows) * dx.cols,
                           kMinParallelElements, [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
                             backward_range(a, y, z, dx, begin, end);

@@ -1,6 +1,7 @@
 #include "tacit/layers.h"
 
 #include "parallel.h"
+#include "profile_internal.h"
 #include "shape_check.h"
 
 namespace tacit {
@@ -8,6 +9,7 @@ namespace tacit {
 Status dense_forward(const Compute& compute, ConstMatrix x, ConstMatrix wt,
                      const float* b, Matrix y, bool relu) {
   if (b == nullptr) return Status::error("dense_forward: b is null");
+  const ProfileScope scope(compute, Work::forward_product, product_flops(y.rows, y.cols, x.cols));
   return gemm(compute, x, false, wt, b, y, relu ? Epilogue::relu : Epilogue::none);
 }
 
@@ -29,13 +31,21 @@ Status dense_backward_params(const Compute& compute, ConstMatrix dy, ConstMatrix
   if (db == nullptr) return Status::error("dense_backward_params: db is null");
   Status status = shape_check::view("dense_backward_params", "dw", dw, dy.cols, x.cols);
   if (status) status = shape_check::view("dense_backward_params", "x", x, dy.rows, -1);
-  if (status) status = gemm(compute, dy, true, x, nullptr, dw);
-  if (status) status = column_sums(compute, dy, db);
+  if (status) {
+    const ProfileScope scope(compute, Work::weight_gradient,
+                             product_flops(dw.rows, dw.cols, dy.rows));
+    status = gemm(compute, dy, true, x, nullptr, dw);
+  }
+  if (status) {
+    const ProfileScope scope(compute, Work::bias_gradient);
+    status = column_sums(compute, dy, db);
+  }
   return status;
 }
 
 Status dense_backward_input(const Compute& compute, ConstMatrix dy, ConstMatrix w,
                             Matrix dx) {
+  const ProfileScope scope(compute, Work::input_gradient, product_flops(dx.rows, dx.cols, dy.cols));
   return gemm(compute, dy, false, w, nullptr, dx);
 }
 
@@ -74,6 +84,7 @@ Status relu_backward(const Compute& compute, ConstMatrix y, Matrix dx) {
   Status status = shape_check::view("relu_backward", "dx", dx, -1, -1);
   if (status) status = shape_check::view("relu_backward", "y", y, dx.rows, dx.cols);
   if (!status) return status;
+  const ProfileScope scope(compute, Work::activation);
   detail::parallel_ranges(compute, dx.rows, 1, static_cast<std::ptrdiff_t>(dx.rows) * dx.cols,
                           kMinParallelElements, [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
                             relu_backward_rows(y, dx, begin, end);

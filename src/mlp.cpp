@@ -5,6 +5,7 @@
 
 #include "arena_internal.h"
 #include "kernels/transpose_kernels.h"
+#include "profile_internal.h"
 #include "tacit/layers.h"
 
 namespace tacit {
@@ -217,6 +218,7 @@ void run_pack_part(void* context, int part) {
 }  // namespace
 
 void mlp_pack(const Compute& compute, Mlp& mlp) {
+  const ProfileScope scope(compute, Work::pack);
   PackSplit split{kernels::transpose_kernel_for(static_cast<int>(compute.isa)), &mlp, 1};
   if (compute.pool != nullptr && compute.pool->size() > 1 &&
       mlp.param_count >= kMinParallelPack) {

@@ -7,6 +7,7 @@
 #include "fma_f32.h"
 #include "kernels/adam_kernels.h"
 #include "parallel.h"
+#include "profile_internal.h"
 
 namespace tacit {
 
@@ -71,6 +72,7 @@ constexpr std::ptrdiff_t kElementGrain = 16;
 }  // namespace
 
 void adam_step(const Compute& compute, Adam& adam, float* params, const float* grads) {
+  const ProfileScope scope(compute, Work::optimizer);
   const AdamConfig& c = adam.config;
   adam.step += 1;
   adam.beta1_power *= c.beta1;

@@ -1,6 +1,7 @@
 #include "tacit/train.h"
 
 #include "arena_internal.h"
+#include "profile_internal.h"
 
 namespace tacit {
 
@@ -34,6 +35,7 @@ void backward_and_update(const Compute& compute, Mlp& mlp, TrainState& state, Co
   if (state.optimizer == Optimizer::adam) {
     adam_step(compute, state.adam, mlp.params, state.grads);
   } else {
+    const ProfileScope scope(compute, Work::optimizer);
     sgd_step(state.sgd, mlp.params, state.grads);
   }
   mlp_pack(compute, mlp);
@@ -64,6 +66,7 @@ Status train_step_cross_entropy(const Compute& compute, Mlp& mlp, TrainState& st
                                 Columns columns) {
   Status status = mlp_forward(compute, mlp, state.workspace, x);
   if (status) {
+    const ProfileScope scope(compute, Work::loss);
     status = softmax_cross_entropy(mlp_logits(state.workspace, x.rows), labels,
                                    mlp_logits_grad(state.workspace, x.rows), loss, columns);
   }
@@ -76,6 +79,7 @@ Status train_step_distill(const Compute& compute, Mlp& mlp, TrainState& state,
                           float temperature, float* loss, Columns columns) {
   Status status = mlp_forward(compute, mlp, state.workspace, x);
   if (status) {
+    const ProfileScope scope(compute, Work::loss);
     const ConstMatrix student = mlp_logits(state.workspace, x.rows);
     const Matrix grad = mlp_logits_grad(state.workspace, x.rows);
     status = kind == DistillLoss::kl

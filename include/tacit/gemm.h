@@ -10,6 +10,7 @@
 
 #include "tacit/isa.h"
 #include "tacit/matrix.h"
+#include "tacit/profile.h"
 #include "tacit/status.h"
 #include "tacit/threads.h"
 
@@ -20,7 +21,8 @@ namespace tacit {
 // the same bits, so the default only chooses the speed.
 struct Compute {
   Isa isa = isa_default();
-  ThreadPool* pool = nullptr;  // nullptr: the calling thread only
+  ThreadPool* pool = nullptr;     // nullptr: the calling thread only
+  Profile* profile = nullptr;     // nullptr: nothing measured (profile.h)
 };
 
 enum class Epilogue {

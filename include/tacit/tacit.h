@@ -18,6 +18,7 @@
 #include "tacit/matrix.h"
 #include "tacit/mlp.h"
 #include "tacit/optimizer.h"
+#include "tacit/profile.h"
 #include "tacit/rng.h"
 #include "tacit/status.h"
 #include "tacit/threads.h"
