@@ -182,6 +182,23 @@ Status create_model_block(const char* call, const MlpSpec& spec, int rows,
 #define TACIT_CHECK_HANDLE(handle, call)                          \
   if ((handle) == nullptr) return to_c(null_error(call, #handle))
 
+struct CSink {
+  int (*write)(void* context, const char* bytes, size_t size);
+  void* context;
+};
+
+bool write_to_c_sink(void* context, const char* bytes, std::size_t size) {
+  const CSink* sink = static_cast<const CSink*>(context);
+  return sink->write(sink->context, bytes, size) != 0;
+}
+
+ExportOptions export_options(const char* name) {
+  ExportOptions options;
+  if (name != nullptr) options.name = name;
+  options.generator = "tacit_model_export";
+  return options;
+}
+
 }  // namespace
 
 extern "C" {
@@ -309,26 +326,6 @@ tacit_status tacit_checkpoint_read(const unsigned char* checkpoint, size_t size,
   return to_c(status);
 }
 
-namespace {
-
-struct CSink {
-  int (*write)(void* context, const char* bytes, size_t size);
-  void* context;
-};
-
-bool write_to_c_sink(void* context, const char* bytes, std::size_t size) {
-  const CSink* sink = static_cast<const CSink*>(context);
-  return sink->write(sink->context, bytes, size) != 0;
-}
-
-ExportOptions export_options(const char* name) {
-  ExportOptions options;
-  if (name != nullptr) options.name = name;
-  options.generator = "tacit_model_export";
-  return options;
-}
-
-}  // namespace
 
 tacit_status tacit_model_export(const tacit_model* model, const char* name,
                                 int (*write)(void* context, const char* bytes, size_t size),
