@@ -8,6 +8,8 @@
 #include "common/cli.h"
 #include "common/model_io.h"
 #include "common/output_file.h"
+#include "repro/shard.h"
+#include "repro/sweep.h"
 #include "tacit/mnist.h"
 #include "tacit/threads.h"
 
@@ -106,6 +108,12 @@ tacit_cli::Command command(Config* c) {
       path("--svg", &c->svg),
       real("--expect-transfer", at_least(-1), at_most(1), &c->transfer_margin)
           .marks(&c->expect_transfer),
+      custom("--run-range", "A:B, runs A to B-1 (0 <= A < B <= --runs)",
+             [c](const char* value, std::string*) { return (c->run_range = value), true; }),
+      custom("--shard", "I/N, the I-th of N equal shares of the runs (0 <= I < N)",
+             [c](const char* value, std::string*) { return (c->shard = value), true; }),
+      custom("--sweep", ("NAME=V1,V2,... with NAME one of " + sweep_names()).c_str(),
+             [c](const char* value, std::string* why) { return parse_sweep(value, c, why); }),
       on("--quiet", &c->quiet, "-q"),
       on("--count-subnormals", &c->count_subnormals),
       on("--allow-divergence", &c->allow_divergence)}};
@@ -133,6 +141,19 @@ bool within_limits(const Config& c) {
 
 }  // namespace
 
+bool apply_flag(const char* flag, const char* value, Config* config) {
+  Config c = *config;
+  const char* argv[] = {kTool, flag, value};
+  const tacit::Isa isa = c.isa;
+  if (tacit_cli::parse(command(&c), 3, const_cast<char**>(argv)) != ParseResult::run) {
+    return false;
+  }
+  c.isa = isa;  // parse() sets an ISA it was not given from TACIT_ISA
+  if (!within_limits(c)) return false;
+  *config = c;
+  return true;
+}
+
 ParseResult parse_args(int argc, char** argv, Config* config) {
   const ParseResult result = tacit_cli::parse_config(kTool, argc, argv, command, config);
   if (result != ParseResult::run) return result;
@@ -143,6 +164,7 @@ ParseResult parse_args(int argc, char** argv, Config* config) {
     return ParseResult::usage_error;
   }
   if (!within_limits(*config)) return ParseResult::usage_error;
+  if (!resolve_run_range(config) || !check_sweep(config)) return ParseResult::usage_error;
   if (config->data.empty()) config->data = tacit_tools::mnist_dir(nullptr);
   return result;
 }
@@ -174,6 +196,14 @@ void print_help() {
       "                       of logits) (default kl)\n"
       "  --temperature T      softmax temperature of the KL loss, 1.2e-38 (the\n"
       "                       smallest normal float) to 1e6 (default 1)\n"
+      "\n"
+      "Runs spread over processes and machines (docs/REPRODUCTION.md):\n"
+      "  --run-range A:B      compute only runs A to B-1 (0 <= A < B <= --runs), each\n"
+      "                       exactly as one process computing all would; needs --json\n"
+      "  --shard I/N          the same for the I-th of N shares (0 <= I < N <= --runs)\n"
+      "  tacit-repro merge [--json F] [--csv F] [--svg F] FILE...\n"
+      "                       the shards' --json files into one process's stdout and\n"
+      "                       files, byte for byte (tacit-repro merge --help)\n"
       "\n"
       "Machine and data:\n"
       "  --data DIR           MNIST directory (default: $TACIT_MNIST_DIR, else\n"

@@ -323,6 +323,11 @@ Status run_experiment(const Config& config, const Mnist& mnist, const Compute& c
     return Status::error("--runs is %d; the cross-model students need "
                          "another run's init, so at least 2", config.runs);
   }
+  if (config.first_run < 0 || config.first_run >= run_end(config) ||
+      run_end(config) > config.runs) {
+    return Status::error("runs %d to %d are not within the %d runs", config.first_run,
+                         run_end(config) - 1, config.runs);
+  }
   if (config.noise_images < 1 || mnist.train.count < 1 || mnist.test.count < 1) {
     return Status::error("%d noise images, %d training images, %d test "
                          "images; each must be at least 1", config.noise_images,
@@ -340,7 +345,8 @@ Status run_experiment(const Config& config, const Mnist& mnist, const Compute& c
   results->config = config;
   results->train_images = mnist.train.count;
   results->test_images = mnist.test.count;
-  results->runs.assign(static_cast<std::size_t>(config.runs), RunResult());
+  const int first = config.first_run;  // this process's runs: [first, run_end)
+  results->runs.assign(static_cast<std::size_t>(run_end(config) - first), RunResult());
   for (RunResult& run : results->runs) {
     run.teacher_loss.reserve(static_cast<std::size_t>(config.teacher_epochs));
     for (int s = 0; s < kStudents; ++s) {
@@ -353,10 +359,11 @@ Status run_experiment(const Config& config, const Mnist& mnist, const Compute& c
   results->student_subnormals = tacit_tools::SubnormalTally();
   Loop loop{config, mnist, compute, progress, observer, w, *results, 0};
   std::uint64_t hash = kHashStart;
-  for (int run = 0; run < config.runs; ++run) {
-    status = loop.run_one(run, &hash, &results->runs[static_cast<std::size_t>(run)]);
+  for (int run = first; run < run_end(config); ++run) {
+    RunResult& result = results->runs[static_cast<std::size_t>(run - first)];
+    status = loop.run_one(run, &hash, &result);
     if (!status) return status;
-    if (progress != nullptr) progress->run_done(results->runs[static_cast<std::size_t>(run)]);
+    if (progress != nullptr) progress->run_done(result);
   }
   results->weights_hash = hash;
   summarize_results(results);

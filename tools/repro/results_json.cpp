@@ -8,18 +8,20 @@
 
 namespace repro {
 
+using tacit_tools::JsonWriter;
+
 namespace {
 
-using tacit_tools::JsonWriter;
+void numbers(JsonWriter& json, const std::vector<double>& values) {
+  json.numbers(values.data(), values.size());
+}
+
+}  // namespace
 
 std::string hex64(std::uint64_t value) {
   char text[20];
   std::snprintf(text, sizeof text, "%016" PRIx64, value);
   return text;
-}
-
-void numbers(JsonWriter& json, const std::vector<double>& values) {
-  json.numbers(values.data(), values.size());
 }
 
 void write_config(JsonWriter& json, const Results& results) {
@@ -171,8 +173,6 @@ void write_run(JsonWriter& json, const RunResult& run) {
   json.end_object();
   json.end_object();
 }
-
-}  // namespace
 
 std::string results_json(const Results& results, const RunEnvironment& environment) {
   JsonWriter json;
