@@ -197,6 +197,13 @@ void print_help() {
       "  --temperature T      softmax temperature of the KL loss, 1.2e-38 (the\n"
       "                       smallest normal float) to 1e6 (default 1)\n"
       "\n"
+      "Sweeps:\n"
+      "  --sweep NAME=V1,...  the experiment at each value of one flag; NAME is one of\n"
+      "                       %s\n"
+      "                       (a hidden value: W, or W-W-W for several layers);\n"
+      "                       --json, --csv and --svg then hold the sweep: per value\n"
+      "                       the summary; the SVG, accuracy against the value\n"
+      "\n"
       "Runs spread over processes and machines (docs/REPRODUCTION.md):\n"
       "  --run-range A:B      compute only runs A to B-1 (0 <= A < B <= --runs), each\n"
       "                       exactly as one process computing all would; needs --json\n"
@@ -233,7 +240,7 @@ void print_help() {
       "\n"
       "Exit status: 0 done, 1 missing or invalid data or an unwritable output file,\n"
       "2 usage error, 3 --expect-transfer not met, 4 a training diverged.\n",
-      tacit::hardware_threads(), tacit::isa_name(tacit::isa_best()));
+      sweep_names().c_str(), tacit::hardware_threads(), tacit::isa_name(tacit::isa_best()));
 }
 
 }  // namespace repro

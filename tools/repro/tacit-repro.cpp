@@ -26,6 +26,7 @@ namespace {
 using namespace repro;
 
 int run(const Config& config) {
+  if (!config.sweep_name.empty()) return sweep_main(config);
   // Opened before the run (a bad path fails now), in place only once written.
   OutputFiles files;
   if (!files.open(config)) return kExitData;
