@@ -181,6 +181,101 @@ TEST_CASE("merge: refuses overlapping, missing, mismatched and corrupt shards, n
 
 namespace {
 
+// Figure 10's aux pair and every follow-up student, with every flag of
+// theirs away from its default, trajectories and gradient alignment.
+repro::Config students_config() {
+  repro::Config c = tiny_config();
+  std::string why;
+  REQUIRE_MESSAGE(repro::parse_students("aux-same,aux-cross,head-all,perturbed:0.5,matched,"
+                                        "projected,liminal", &c.students, &why), why);
+  c.activation = Activation::tanh;
+  c.match_epochs = 2;
+  c.trait_batch = 8;
+  c.liminal_weight = 0.5;
+  c.points_per_epoch = 2;
+  c.gradient_alignment = true;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("shards: the students' flags, trajectories and gradients merge to one process's bytes") {
+  const repro::Config config = students_config();
+  const repro::Results whole = run_range(config, 0, config.runs);
+  REQUIRE(whole.runs[0].trajectory_accuracy[0].size() == 1 + 2 * 2);
+  REQUIRE(whole.runs[0].gradient[5].size() == 2);  // projected
+  REQUIRE(whole.runs[0].match_loss.size() == 2);
+  const std::vector<repro::ShardText> shards = {{"b.json", shard_text(config, 2, 5)},
+                                                {"a.json", shard_text(config, 0, 2)}};
+  repro::Merged merged;
+  std::string error;
+  REQUIRE_MESSAGE(repro::merge_shards(shards, &merged, &error), error);
+  const repro::Results& m = merged.results;
+  CHECK(m.config.students == config.students);
+  CHECK(m.config.activation == Activation::tanh);
+  CHECK(m.weights_hash == whole.weights_hash);
+  CHECK(repro::results_report(m) == repro::results_report(whole));
+  CHECK(repro::results_csv(m) == repro::results_csv(whole));
+  CHECK(repro::bar_chart_svg(repro::results_chart(m)) ==
+        repro::bar_chart_svg(repro::results_chart(whole)));
+  CHECK(repro::trajectory_svg(m) == repro::trajectory_svg(whole));
+  const std::string json = repro::results_json(without_timings(whole), kEnvironment);
+  CHECK(repro::results_json(without_timings(m), kEnvironment) == json);
+  for (const char* member : {"\"activation\": \"tanh\"", "\"liminal_weight\": 0.5",
+                             "\"match_epochs\": 2", "\"trait_batch\": 8",
+                             "\"points_per_epoch\": 2", "\"trajectory_summary\"",
+                             "\"max_cosine_after_projection\"", "\"matching\"",
+                             "\"student_perturbed_0.5\""}) {
+    CAPTURE(member);
+    CHECK(json.find(member) != std::string::npos);
+  }
+
+  // Shards of another configuration, one flag of the students' apart.
+  const std::string a = shards[1].text;
+  const auto differing = [&](repro::Config other, const char* member) {
+    CAPTURE(member);
+    const std::string error = merge_error({{"a.json", a}, {"b.json", shard_text(other, 2, 5)}});
+    CHECK(error.rfind(std::string("b.json: its config differs from a.json's in \"") + member +
+                          "\"", 0) == 0);
+  };
+  repro::Config other = config;
+  other.activation = Activation::gelu;
+  differing(other, "activation");
+  other = config;
+  other.students.pop_back();
+  differing(other, "students");
+  other = config;
+  other.liminal_weight = 2.0;
+  differing(other, "liminal_weight");
+  other = config;
+  other.match_epochs = 1;
+  differing(other, "match_epochs");
+  other = config;
+  other.trait_batch = 16;
+  differing(other, "trait_batch");
+  other = config;
+  other.points_per_epoch = 1;
+  differing(other, "points_per_epoch");
+  other = config;
+  other.gradient_alignment = false;
+  differing(other, "gradient_alignment");
+
+  // A run's records of the students are read back exactly, or refused.
+  const std::string b = shards[0].text;
+  CHECK(merge_error({{"a.json", replaced(a, "\"trajectory\"", "\"trajectories\"")},
+                     {"b.json", b}}) == "a.json: runs[0]: no \"trajectory\"");
+  CHECK(merge_error({{"a.json", replaced(a, "\"max_cosine_after_projection\"", "\"after\"")},
+                     {"b.json", b}})
+            .rfind("a.json: runs[0].gradient_alignment.student_projected[0]: no ", 0) == 0);
+  CHECK(merge_error({{"a.json", replaced(a, "\"distance_after\": ",
+                                         "\"distance_after\": 1, \"extra\": ")},
+                     {"b.json", b}}) ==
+        "a.json: runs[0]: does not come back the same when written again (a member or value "
+        "this merge does not know)");
+}
+
+namespace {
+
 repro::ParseResult parse(std::vector<const char*> args, repro::Config* config) {
   args.insert(args.begin(), "tacit-repro");
   return repro::parse_args(static_cast<int>(args.size()), const_cast<char**>(args.data()),
@@ -227,6 +322,8 @@ TEST_CASE("flags: --run-range and --shard choose runs; bad ranges are usage erro
   CHECK(stderr_of([&] { parse({"--shard", "0/2"}, &c); }) ==
         "tacit-repro: --shard needs --json FILE: a shard's runs reach tacit-repro merge only "
         "through it (try --help)\n");
+  CHECK(parse({"--shard", "0/2", "--json", "s", "--points-per-epoch", "1", "--trajectory-svg",
+               "t.svg"}, &c) == repro::ParseResult::usage_error);
   CHECK(stderr_of([&] { parse({"--shard", "0/2", "--json", "s", "--csv", "c"}, &c); }) ==
         "tacit-repro: --shard: --csv, --svg, --trajectory-svg and --expect-transfer are for "
         "all the runs; give them to tacit-repro merge (try --help)\n");
