@@ -104,9 +104,119 @@ TEST_CASE("flags: --sweep refuses unknown names, empty lists and bad values") {
 #if defined(TOOLS_TEST_HAVE_STDERR_CAPTURE)
   CHECK(stderr_of([&] { parse({"--sweep", "depth=1"}, &c); }) ==
         "tacit-repro: --sweep: 'depth=1' names no flag a sweep can set; NAME is one of aux, "
-        "hidden, lr, temperature, student-loss, noise (try --help)\n");
+        "hidden, activation, sigma, lr, temperature, student-loss, noise (try --help)\n");
   CHECK(stderr_of([&] { parse({"--sweep", "aux=1,5000"}, &c); }) ==
         "tacit-repro: --aux: '5000' is not a whole number from 1 to 4096 (try --help)\n"
         "tacit-repro: --sweep aux: the value '5000' is refused (above) (try --help)\n");
 #endif
+}
+
+TEST_CASE("sweep: sigma sets the one perturbed student's sigma; activation every layer's") {
+  const ScopedEnv no_isa("TACIT_ISA", nullptr);
+  repro::Config base;
+  REQUIRE(parse({"--sweep", "sigma=0,0.5", "--students", "aux-same,perturbed:0.1,aux-cross",
+                 "--runs", "2", "--batch", "16", "--teacher-epochs", "1", "--student-epochs",
+                 "1", "--lr", "0.01", "--hidden", "12", "--threads", "1"}, &base) ==
+          repro::ParseResult::run);
+  base.noise_images = 20;
+  for (std::size_t i = 0; i < 2; ++i) {
+    const repro::Config c = repro::sweep_config(base, i);
+    REQUIRE(c.students.size() == 3);
+    CHECK(c.students[0].kind == repro::StudentKind::aux_same);
+    CHECK(c.students[1].kind == repro::StudentKind::perturbed);
+    CHECK(c.students[1].sigma == (i == 0 ? 0.0 : 0.5));
+    CHECK(c.students[2].kind == repro::StudentKind::aux_cross);
+  }
+  TinyMnist data(40, 20);
+  repro::Sweep sweep;
+  REQUIRE(repro::run_sweep(base, data.mnist, Compute{base.isa, nullptr},
+                           repro::ProgressMode::silent, &sweep).ok());
+  // The point at 0.5 is the experiment with --students ...,perturbed:0.5,...
+  repro::Config at_value = base;
+  at_value.sweep_name.clear();
+  std::string why;
+  REQUIRE(repro::parse_students("aux-same,perturbed:0.5,aux-cross", &at_value.students, &why));
+  std::vector<unsigned char> memory(
+      arena_buffer_bytes(repro::experiment_bytes(at_value, data.mnist.train.count)));
+  Arena arena(memory.data(), memory.size());
+  repro::Results alone;
+  REQUIRE(repro::run_experiment(at_value, data.mnist, Compute{base.isa, nullptr}, arena,
+                                nullptr, nullptr, &alone).ok());
+  CHECK(alone.weights_hash == sweep.points[1].results.weights_hash);
+  CHECK(sweep.points[0].results.weights_hash != sweep.points[1].results.weights_hash);
+  const std::string csv = repro::sweep_csv(sweep);
+  CHECK(count(csv, "\n") == 1 + 2 * 5);
+  CHECK(count(csv, "sigma,0.5,student_perturbed_0.5,") == 1);
+  CHECK(count(csv, "sigma,0,student_perturbed_0,") == 1);
+  const std::string svg = repro::sweep_svg(sweep);
+  CHECK(count(svg, "<polyline ") == 5);
+  CHECK(count(svg, "student, aux only, perturbed (sigma on the x axis)") == 1);
+  CHECK(count(svg, "test accuracy against sigma of perturbed:SIGMA") == 2);  // title, <title>
+  const std::string report = repro::sweep_report(sweep);
+  CHECK(count(report, "the experiment at each sigma of perturbed:SIGMA of 0, 0.5") == 1);
+  CHECK(count(report, "students: aux-same,perturbed:0.1,aux-cross") == 1);
+  CHECK(count(report, "student, aux only, perturbed 0.5") == 1);
+
+  repro::Config activation;
+  REQUIRE(parse({"--sweep", "activation=tanh,gelu,relu"}, &activation) ==
+          repro::ParseResult::run);
+  CHECK(repro::sweep_config(activation, 0).activation == Activation::tanh);
+  CHECK(repro::sweep_config(activation, 1).activation == Activation::gelu);
+  CHECK(repro::sweep_config(activation, 2).activation == Activation::relu);
+}
+
+TEST_CASE("flags: --sweep sigma needs exactly one perturbed student; activation a known name") {
+  const ScopedEnv no_isa("TACIT_ISA", nullptr);
+  repro::Config c;
+  for (const std::vector<const char*>& bad :
+       {std::vector<const char*>{"--sweep", "sigma=0.1,0.2"},
+        {"--sweep", "sigma=0.1,0.2", "--students", "perturbed:0.1,perturbed:0.3"},
+        {"--sweep", "sigma=0.1,-1", "--students", "perturbed:0.1"},
+        {"--sweep", "sigma=0.1,2000", "--students", "perturbed:0.1"},
+        {"--sweep", "sigma=0.1,x", "--students", "perturbed:0.1"},
+        {"--sweep", "activation=relu,swish"}}) {
+    CAPTURE(bad[1]);
+    CHECK(parse(bad, &c) == repro::ParseResult::usage_error);
+  }
+  CHECK(parse({"--sweep", "aux=1,2", "--points-per-epoch", "1", "--trajectory-svg", "t.svg"},
+              &c) == repro::ParseResult::usage_error);
+#if defined(TOOLS_TEST_HAVE_STDERR_CAPTURE)
+  CHECK(stderr_of([&] { parse({"--sweep", "sigma=0.1,0.2"}, &c); }) ==
+        "tacit-repro: --sweep sigma sets the sigma of the perturbed:SIGMA student; --students "
+        "names 0 of them, not exactly one (try --help)\n");
+#endif
+}
+
+TEST_CASE("sweep: the report and SVG show no paper values; the JSON only where Figure 10's") {
+  // Two points at the paper's flags but --aux (3: Figure 10's experiment,
+  // 5: not), their summaries filled in without training.
+  repro::Sweep sweep;
+  REQUIRE(parse({"--sweep", "aux=3,5"}, &sweep.base) == repro::ParseResult::run);
+  for (std::size_t i = 0; i < 2; ++i) {
+    repro::SweepPoint point;
+    point.value = sweep.base.sweep_values[i];
+    point.results.config = repro::sweep_config(sweep.base, i);
+    for (int k = 0; k < repro::condition_count(point.results.config); ++k) {
+      point.results.summary[k].mean = 0.25 + 0.1 * k;
+      point.results.summary[k].n = 2;
+    }
+    sweep.points.push_back(point);
+  }
+  CHECK(repro::paper_config(sweep.points[0].results.config));
+  CHECK_FALSE(repro::paper_config(sweep.points[1].results.config));
+  for (const std::string& text : {repro::sweep_report(sweep), repro::sweep_svg(sweep),
+                                  repro::sweep_csv(sweep)}) {
+    CHECK(text.find("paper") == std::string::npos);
+    CHECK(text.find("0.528") == std::string::npos);
+    CHECK(text.find("Figure 10") == std::string::npos);
+  }
+  tacit_tools::JsonValue doc;
+  std::string error;
+  REQUIRE(tacit_tools::json_parse(repro::sweep_json(sweep, {"portable", 1}), &doc, &error));
+  const auto paper = [&](std::size_t point) {
+    return doc.find("points")->items[point].find("summary")->find("student_aux_same")->find(
+        "paper");
+  };
+  CHECK(paper(0)->text == "0.528");
+  CHECK(paper(1)->type == tacit_tools::JsonValue::Type::null);
 }

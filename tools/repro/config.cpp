@@ -230,6 +230,11 @@ ParseResult parse_args(int argc, char** argv, Config* config) {
 }
 
 void print_help() {
+  // The sweep's names in the help's right column (23 columns in, 80 wide).
+  std::string names;
+  for (const char ch : sweep_names(57)) {
+    names += ch == '\n' ? "\n" + std::string(23, ' ') : std::string(1, ch);
+  }
   std::printf(
       "usage: tacit-repro [options]\n"
       "\n"
@@ -284,7 +289,9 @@ void print_help() {
       "Sweeps:\n"
       "  --sweep NAME=V1,...  the experiment at each value of one flag; NAME is one of\n"
       "                       %s\n"
-      "                       (a hidden value: W, or W-W-W for several layers);\n"
+      "                       (a hidden value: W, or W-W-W for several layers; a sigma\n"
+      "                       value: the sigma of the one perturbed:SIGMA student that\n"
+      "                       --students must name);\n"
       "                       --json, --csv and --svg then hold the sweep: per value\n"
       "                       the summary; the SVG, accuracy against the value\n"
       "\n"
@@ -332,7 +339,7 @@ void print_help() {
       "\n"
       "Exit status: 0 done, 1 missing or invalid data or an unwritable output file,\n"
       "2 usage error, 3 --expect-transfer not met, 4 a training diverged.\n",
-      sweep_names().c_str(), tacit::hardware_threads(), tacit::isa_name(tacit::isa_best()));
+      names.c_str(), tacit::hardware_threads(), tacit::isa_name(tacit::isa_best()));
 }
 
 }  // namespace repro

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <cinttypes>
 #include <cstdio>
 
@@ -31,6 +32,16 @@ std::string dashes_to_commas(const Config&, const std::string& value) {
   return text;
 }
 
+// --students as given, with the one perturbed student's σ set to value.
+std::string students_with_sigma(const Config& config, const std::string& value) {
+  std::string text;
+  for (const Student& s : config.students) {
+    text += text.empty() ? "" : ",";
+    text += s.kind == StudentKind::perturbed ? "perturbed:" + value : student_name(s);
+  }
+  return text;
+}
+
 struct Parameter {
   const char* name;  // --sweep NAME=...
   const char* flag;  // the flag each value is given to
@@ -43,6 +54,8 @@ struct Parameter {
 constexpr Parameter kParameters[] = {
     {"aux", "--aux", "--aux", nullptr},
     {"hidden", "--hidden", "--hidden", dashes_to_commas},
+    {"activation", "--activation", "--activation", nullptr},
+    {"sigma", "--students", "sigma of perturbed:SIGMA", students_with_sigma},
     {"lr", "--lr", "--lr", nullptr},
     {"temperature", "--temperature", "--temperature", nullptr},
     {"student-loss", "--student-loss", "--student-loss", nullptr},
@@ -60,12 +73,27 @@ std::string flag_value(const Parameter& p, const Config& config, const std::stri
   return p.flag_value != nullptr ? p.flag_value(config, value) : value;
 }
 
+int perturbed_students(const Config& config) {
+  int n = 0;
+  for (const Student& s : config.students) n += s.kind == StudentKind::perturbed ? 1 : 0;
+  return n;
+}
+
 }  // namespace
 
-std::string sweep_names() {
-  std::string names;
-  for (const Parameter& p : kParameters) names += (names.empty() ? "" : ", ") + std::string(p.name);
-  return names;
+std::string sweep_names(std::size_t width) {
+  std::string names, line;
+  for (const Parameter& p : kParameters) {
+    const std::string item = (line.empty() ? "" : " ") + std::string(p.name) +
+                             (&p == &kParameters[std::size(kParameters) - 1] ? "" : ",");
+    if (width > 0 && !line.empty() && line.size() + item.size() > width) {
+      names += line + "\n";
+      line = std::string(item, 1);
+    } else {
+      line += item;
+    }
+  }
+  return names + line;
 }
 
 bool parse_sweep(const char* text, Config* config, std::string* why) {
@@ -120,6 +148,11 @@ bool check_sweep(Config* config) {
   if (config->expect_transfer || !config->trajectory_svg.empty()) {
     return tacit_cli::usage(kTool, "--expect-transfer and --trajectory-svg are for one "
                             "experiment, not a --sweep");
+  }
+  if (config->sweep_name == "sigma" && perturbed_students(*config) != 1) {
+    return tacit_cli::usage(kTool, "--sweep sigma sets the sigma of the perturbed:SIGMA "
+                            "student; --students names %d of them, not exactly one",
+                            perturbed_students(*config));
   }
   const Parameter& p = *find_parameter(config->sweep_name);
   for (const std::string& value : config->sweep_values) {
@@ -293,6 +326,18 @@ void line(std::string& out, double x1, double y1, double x2, double y2, const ch
          "\" y2=\"" + num(y2) + "\" stroke=\"" + stroke + "\" stroke-width=\"1.0\"/>\n";
 }
 
+// A line's legend: the condition's label, the same at every value but for
+// a perturbed student under --sweep sigma, whose sigma is the x axis.
+std::string line_label(const Sweep& sweep, int condition) {
+  const Config& c = sweep.base;
+  const int s = condition - kFirstStudent;
+  if (c.sweep_name == "sigma" && s >= 0 &&
+      c.students[static_cast<std::size_t>(s)].kind == StudentKind::perturbed) {
+    return "student, aux only, perturbed (sigma on the x axis)";
+  }
+  return condition_info(c, condition).label;
+}
+
 }  // namespace
 
 std::string sweep_svg(const Sweep& sweep) {
@@ -359,7 +404,7 @@ std::string sweep_svg(const Sweep& sweep) {
     const double ly = kBottom + 80 + (k / 3) * 24.0;
     out += "  <rect x=\"" + num(lx) + "\" y=\"" + num(ly - 10) + "\" width=\"24.0\" "
            "height=\"12.0\" fill=\"" + color + "\"/>\n";
-    text(out, lx + 32, ly, "start", 12, condition_info(c, k).label);
+    text(out, lx + 32, ly, "start", 12, line_label(sweep, k));
   }
   out += "</svg>\n";
   return out;

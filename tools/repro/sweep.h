@@ -21,8 +21,9 @@
 
 namespace repro {
 
-// "aux, hidden, lr, ...": the names --sweep takes.
-std::string sweep_names();
+// "aux, hidden, lr, ...": the names --sweep takes; with a width, broken
+// into lines of at most that many characters.
+std::string sweep_names(std::size_t width = 0);
 
 // --sweep's value into config->sweep_name and sweep_values; false, with
 // *why, if NAME is unknown or the list has an empty or repeated value.
@@ -33,8 +34,9 @@ bool parse_sweep(const char* text, Config* config, std::string* why);
 // --expect-transfer). False, with the reason on stderr.
 bool check_sweep(Config* config);
 
-// The flag a sweep sets ("--aux"), what its value is called in the report
-// and the SVG, and base with value i set.
+// The flag a sweep sets ("--aux"; "--students" for sigma), what its value
+// is called in the report and the SVG ("--aux"; "sigma of perturbed:SIGMA"),
+// and base with value i set.
 const char* sweep_flag(const Config& base);
 const char* sweep_label(const Config& base);
 Config sweep_config(const Config& base, std::size_t i);
