@@ -8,6 +8,8 @@
 #include "common/cli.h"
 #include "common/model_io.h"
 #include "common/output_file.h"
+#include "repro/shard.h"
+#include "repro/sweep.h"
 #include "tacit/mnist.h"
 #include "tacit/threads.h"
 
@@ -137,6 +139,12 @@ tacit_cli::Command command(Config* c) {
       path("--svg", &c->svg),
       real("--expect-transfer", at_least(-1), at_most(1), &c->transfer_margin)
           .marks(&c->expect_transfer),
+      custom("--run-range", "A:B, runs A to B-1 (0 <= A < B <= --runs)",
+             [c](const char* value, std::string*) { return (c->run_range = value), true; }),
+      custom("--shard", "I/N, the I-th of N equal shares of the runs (0 <= I < N)",
+             [c](const char* value, std::string*) { return (c->shard = value), true; }),
+      custom("--sweep", ("NAME=V1,V2,... with NAME one of " + sweep_names()).c_str(),
+             [c](const char* value, std::string* why) { return parse_sweep(value, c, why); }),
       on("--quiet", &c->quiet, "-q"),
       on("--count-subnormals", &c->count_subnormals),
       on("--allow-divergence", &c->allow_divergence)}};
@@ -192,6 +200,19 @@ bool consistent(const Config& c) {
 
 }  // namespace
 
+bool apply_flag(const char* flag, const char* value, Config* config) {
+  Config c = *config;
+  const char* argv[] = {kTool, flag, value};
+  const tacit::Isa isa = c.isa;
+  if (tacit_cli::parse(command(&c), 3, const_cast<char**>(argv)) != ParseResult::run) {
+    return false;
+  }
+  c.isa = isa;  // parse() sets an ISA it was not given from TACIT_ISA
+  if (!within_limits(c) || !consistent(c)) return false;
+  *config = c;
+  return true;
+}
+
 ParseResult parse_args(int argc, char** argv, Config* config) {
   const ParseResult result = tacit_cli::parse_config(kTool, argc, argv, command, config);
   if (result != ParseResult::run) return result;
@@ -203,11 +224,17 @@ ParseResult parse_args(int argc, char** argv, Config* config) {
     return ParseResult::usage_error;
   }
   if (!within_limits(*config) || !consistent(*config)) return ParseResult::usage_error;
+  if (!resolve_run_range(config) || !check_sweep(config)) return ParseResult::usage_error;
   if (config->data.empty()) config->data = tacit_tools::mnist_dir(nullptr);
   return result;
 }
 
 void print_help() {
+  // The sweep's names in the help's right column (23 columns in, 80 wide).
+  std::string names;
+  for (const char ch : sweep_names(57)) {
+    names += ch == '\n' ? "\n" + std::string(23, ' ') : std::string(1, ch);
+  }
   std::printf(
       "usage: tacit-repro [options]\n"
       "\n"
@@ -259,6 +286,23 @@ void print_help() {
       "                       digits at the student's weights) (default 1024)\n"
       "  --liminal-weight W   liminal: weight of the KL penalty, 0 to 1e6 (default 1)\n"
       "\n"
+      "Sweeps:\n"
+      "  --sweep NAME=V1,...  the experiment at each value of one flag; NAME is one of\n"
+      "                       %s\n"
+      "                       (a hidden value: W, or W-W-W for several layers; a sigma\n"
+      "                       value: the sigma of the one perturbed:SIGMA student that\n"
+      "                       --students must name);\n"
+      "                       --json, --csv and --svg then hold the sweep: per value\n"
+      "                       the summary; the SVG, accuracy against the value\n"
+      "\n"
+      "Runs spread over processes and machines (docs/REPRODUCTION.md):\n"
+      "  --run-range A:B      compute only runs A to B-1 (0 <= A < B <= --runs), each\n"
+      "                       exactly as one process computing all would; needs --json\n"
+      "  --shard I/N          the same for the I-th of N shares (0 <= I < N <= --runs)\n"
+      "  tacit-repro merge [--json F] [--csv F] [--svg F] FILE...\n"
+      "                       the shards' --json files into one process's stdout and\n"
+      "                       files, byte for byte (tacit-repro merge --help)\n"
+      "\n"
       "Machine and data:\n"
       "  --data DIR           MNIST directory (default: $TACIT_MNIST_DIR, else\n"
       "                       data/mnist, relative to the current directory;\n"
@@ -295,7 +339,7 @@ void print_help() {
       "\n"
       "Exit status: 0 done, 1 missing or invalid data or an unwritable output file,\n"
       "2 usage error, 3 --expect-transfer not met, 4 a training diverged.\n",
-      tacit::hardware_threads(), tacit::isa_name(tacit::isa_best()));
+      names.c_str(), tacit::hardware_threads(), tacit::isa_name(tacit::isa_best()));
 }
 
 }  // namespace repro

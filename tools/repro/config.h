@@ -57,7 +57,24 @@ struct Config {
   double transfer_margin = 0.0;
   bool count_subnormals = false;      // scan what every training step stores
   bool allow_divergence = false;      // exit 0 even if a training diverged
+  // Runs spread over processes (repro/shard.h): --run-range A:B or
+  // --shard I/N as given; parse_args resolves them to [first_run, end_run).
+  std::string run_range, shard;
+  int first_run = 0;
+  int end_run = 0;                    // 0: runs
+  // --sweep NAME=V1,V2,... (repro/sweep.h): the flag's name and its values.
+  std::string sweep_name;
+  std::vector<std::string> sweep_values;
 };
+
+// The runs this process computes: [first_run, run_end(config)).
+inline int run_end(const Config& config) {
+  return config.end_run > 0 ? config.end_run : config.runs;
+}
+// Whether this process computes part of the runs (its --json is a shard's).
+inline bool is_shard(const Config& config) {
+  return !config.run_range.empty() || !config.shard.empty();
+}
 
 const char* loss_name(tacit::DistillLoss loss);  // "kl", "mse"
 
@@ -79,6 +96,11 @@ using ParseResult = tacit_cli::ParseResult;
 // from TACIT_ISA or the best available). Prints the reason for a usage
 // error on stderr.
 ParseResult parse_args(int argc, char** argv, Config* config);
+
+// Sets one flag on *config as the command line would, with the same checks
+// (and the limits that depend on several flags); false, with the reason on
+// stderr, if the value is refused. A sweep sets its values this way.
+bool apply_flag(const char* flag, const char* value, Config* config);
 
 void print_help();
 

@@ -679,6 +679,11 @@ Status run_experiment(const Config& config, const Mnist& mnist, const Compute& c
     return Status::error("--runs is %d; the cross-model students need "
                          "another run's init, so at least 2", config.runs);
   }
+  if (config.first_run < 0 || config.first_run >= run_end(config) ||
+      run_end(config) > config.runs) {
+    return Status::error("runs %d to %d are not within the %d runs", config.first_run,
+                         run_end(config) - 1, config.runs);
+  }
   if (config.noise_images < 1 || mnist.train.count < 1 || mnist.test.count < 1) {
     return Status::error("%d noise images, %d training images, %d test "
                          "images; each must be at least 1", config.noise_images,
@@ -709,7 +714,8 @@ Status run_experiment(const Config& config, const Mnist& mnist, const Compute& c
   const std::size_t points =
       config.points_per_epoch > 0 ? 1 + static_cast<std::size_t>(config.points_per_epoch) * epochs
                                   : 0;
-  results->runs.assign(static_cast<std::size_t>(config.runs), RunResult());
+  const int first = config.first_run;  // this process's runs: [first, run_end)
+  results->runs.assign(static_cast<std::size_t>(run_end(config) - first), RunResult());
   for (RunResult& run : results->runs) {
     run.teacher_loss.reserve(static_cast<std::size_t>(config.teacher_epochs));
     run.match_loss.reserve(static_cast<std::size_t>(config.match_epochs));
@@ -730,10 +736,11 @@ Status run_experiment(const Config& config, const Mnist& mnist, const Compute& c
   results->student_subnormals = tacit_tools::SubnormalTally();
   Loop loop{config, mnist, compute, progress, observer, w, *results, phase_names, 0};
   std::uint64_t hash = kHashStart;
-  for (int run = 0; run < config.runs; ++run) {
-    status = loop.run_one(run, &hash, &results->runs[static_cast<std::size_t>(run)]);
+  for (int run = first; run < run_end(config); ++run) {
+    RunResult& result = results->runs[static_cast<std::size_t>(run - first)];
+    status = loop.run_one(run, &hash, &result);
     if (!status) return status;
-    if (progress != nullptr) progress->run_done(config, results->runs[static_cast<std::size_t>(run)]);
+    if (progress != nullptr) progress->run_done(config, result);
   }
   results->weights_hash = hash;
   summarize_results(results);

@@ -64,8 +64,11 @@ GradientDot gradient_dot(const float* g, const float* t, std::size_t n);
 // (up to the rounding of each g_i to float). Otherwise g stays as it is.
 void project_off(float* g, const float* t, std::size_t n, const GradientDot& d);
 
-// Runs config.runs runs over `mnist` (train split for the teacher, test
-// split for the accuracies), filling results (runs, hash, summary).
+// Runs runs [config.first_run, run_end(config)) of config.runs (all of
+// them by default; each the same bits whatever the range) over `mnist`
+// (train split for the teacher, test split for the accuracies), filling
+// results (runs, hash, summary). The hash chains the range's models from
+// kHashStart: the experiment's hash only for a range from run 0.
 // `progress` and `observer` may be null. Allocates only results' vectors,
 // before the first step.
 tacit::Status run_experiment(const Config& config, const tacit::Mnist& mnist,

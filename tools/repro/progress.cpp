@@ -38,9 +38,10 @@ std::string format_duration(double seconds) {
   return text;
 }
 
-Progress::Progress(ProgressMode mode, int runs, long long units_per_run)
+Progress::Progress(ProgressMode mode, int runs, long long units_per_run, int first_run)
     : mode_(mode),
       runs_(runs),
+      first_run_(first_run),
       units_per_run_(units_per_run < 1 ? 1 : units_per_run),
       start_(std::chrono::steady_clock::now()) {}
 
@@ -54,6 +55,7 @@ void Progress::update(const char* phase, int run, int epoch, int epochs,
   const double now = elapsed();
   if (last_draw_ >= 0.0 && now - last_draw_ < kRedrawSeconds) return;
   last_draw_ = now;
+  run -= first_run_;
   draw(phase, run, epoch, epochs,
        static_cast<double>(run) * units_per_run_ + static_cast<double>(units_done));
 }
@@ -76,7 +78,7 @@ void Progress::draw(const char* phase, int run, int epoch, int epochs,
 void Progress::run_done(const Config& config, const RunResult& result) {
   if (mode_ == ProgressMode::silent) return;
   const double now = elapsed();
-  const int done = result.run + 1;
+  const int done = result.run - first_run_ + 1;
   const std::string eta = format_duration(now / done * (runs_ - done));
   if (mode_ == ProgressMode::terminal) {
     std::fprintf(stderr, "\r\033[K");

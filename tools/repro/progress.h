@@ -22,7 +22,8 @@ std::string format_duration(double seconds);
 class Progress {
  public:
   // units_per_run: the training steps of one run, the unit of the ETA.
-  Progress(ProgressMode mode, int runs, long long units_per_run);
+  // first_run: the first run's number (a shard's runs start there).
+  Progress(ProgressMode mode, int runs, long long units_per_run, int first_run = 0);
 
   // Where the run is; units_done counts steps finished in this run.
   // Redraws the terminal line at most every 0.2 s.
@@ -37,6 +38,7 @@ class Progress {
 
   ProgressMode mode_;
   int runs_;
+  int first_run_;
   long long units_per_run_;
   std::chrono::steady_clock::time_point start_;
   double last_draw_ = -1.0;

@@ -8,18 +8,39 @@
 
 namespace repro {
 
+using tacit_tools::JsonWriter;
+
 namespace {
 
-using tacit_tools::JsonWriter;
+void numbers(JsonWriter& json, const std::vector<double>& values) {
+  json.numbers(values.data(), values.size());
+}
+
+void gradient_epochs(JsonWriter& json, const std::vector<GradientEpoch>& epochs,
+                     bool projected) {
+  json.begin_array();
+  for (const GradientEpoch& e : epochs) {
+    json.begin_object();
+    json.key("steps"); json.integer(e.steps);
+    json.key("mean"); json.number(e.mean);
+    json.key("min"); json.number(e.min);
+    json.key("max"); json.number(e.max);
+    json.key("positive"); json.number(e.positive);
+    json.key("mean_cosine"); json.number(e.mean_cosine);
+    if (projected) {
+      json.key("max_cosine_after_projection"); json.number(e.max_cosine_after);
+    }
+    json.end_object();
+  }
+  json.end_array();
+}
+
+}  // namespace
 
 std::string hex64(std::uint64_t value) {
   char text[20];
   std::snprintf(text, sizeof text, "%016" PRIx64, value);
   return text;
-}
-
-void numbers(JsonWriter& json, const std::vector<double>& values) {
-  json.numbers(values.data(), values.size());
 }
 
 void write_config(JsonWriter& json, const Results& results) {
@@ -162,25 +183,6 @@ void write_divergence(JsonWriter& json, const Results& results) {
   json.end_array();
 }
 
-void gradient_epochs(JsonWriter& json, const std::vector<GradientEpoch>& epochs,
-                     bool projected) {
-  json.begin_array();
-  for (const GradientEpoch& e : epochs) {
-    json.begin_object();
-    json.key("steps"); json.integer(e.steps);
-    json.key("mean"); json.number(e.mean);
-    json.key("min"); json.number(e.min);
-    json.key("max"); json.number(e.max);
-    json.key("positive"); json.number(e.positive);
-    json.key("mean_cosine"); json.number(e.mean_cosine);
-    if (projected) {
-      json.key("max_cosine_after_projection"); json.number(e.max_cosine_after);
-    }
-    json.end_object();
-  }
-  json.end_array();
-}
-
 void write_run(JsonWriter& json, const Config& config, const RunResult& run) {
   const int conditions = condition_count(config);
   const int students = static_cast<int>(config.students.size());
@@ -273,8 +275,6 @@ void write_trajectory_summary(JsonWriter& json, const Results& results) {
   }
   json.end_object();
 }
-
-}  // namespace
 
 std::string results_json(const Results& results, const RunEnvironment& environment) {
   JsonWriter json;

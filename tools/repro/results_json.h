@@ -1,8 +1,10 @@
 // The results document tacit-repro writes with --json.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
+#include "common/json.h"
 #include "repro/results.h"
 
 namespace repro {
@@ -16,5 +18,19 @@ struct RunEnvironment {
 // The --json document: config, environment, weights_hash, summary,
 // alignment_summary, runs, timings.
 std::string results_json(const Results& results, const RunEnvironment& environment);
+
+// The document's parts, for the other documents that carry them (a shard's,
+// a sweep's): each writes its member ("config", "summary", ...) into the
+// object being written; write_run writes one element of "runs".
+std::string hex64(std::uint64_t value);  // 16 lowercase hex digits
+void write_config(tacit_tools::JsonWriter& json, const Results& results);
+void write_summary(tacit_tools::JsonWriter& json, const Results& results);
+void write_alignment_summary(tacit_tools::JsonWriter& json, const Results& results);
+// With --points-per-epoch: "trajectory_summary".
+void write_trajectory_summary(tacit_tools::JsonWriter& json, const Results& results);
+void write_subnormals(tacit_tools::JsonWriter& json, const char* key,
+                      const tacit_tools::SubnormalTally& tally);
+void write_divergence(tacit_tools::JsonWriter& json, const Results& results);
+void write_run(tacit_tools::JsonWriter& json, const Config& config, const RunResult& run);
 
 }  // namespace repro

@@ -92,6 +92,16 @@ void legend(std::string& out, bool paper) {
 
 }  // namespace
 
+const char* condition_color(int condition) {
+  static const char* const kColor[] = {"#9e9e9e", "#4c72b0", "#55a868", "#8fd19e",
+                                       "#dd8452", "#f3b88c", "#8172b3", "#c44e52",
+                                       "#937860", "#da8bc3", "#64b5cd", "#ccb974",
+                                       "#2f4b7c", "#a05195", "#665191", "#f95d6a",
+                                       "#00876c", "#d45087"};
+  constexpr int kCount = sizeof kColor / sizeof kColor[0];
+  return kColor[condition % kCount];
+}
+
 std::string xml_escape(const std::string& text) {
   std::string out;
   for (char c : text) {
@@ -133,16 +143,6 @@ std::string bar_chart_svg(const BarChart& chart) {
 
 namespace {
 
-// Figure 10's six colors, then more for further students.
-const char* condition_color(int condition) {
-  static const char* const kColor[] = {"#9e9e9e", "#4c72b0", "#55a868", "#8fd19e",
-                                       "#dd8452", "#f3b88c", "#8172b3", "#c44e52",
-                                       "#937860", "#da8bc3", "#64b5cd", "#ccb974",
-                                       "#2f4b7c", "#a05195", "#665191", "#f95d6a",
-                                       "#00876c", "#d45087"};
-  constexpr int kCount = sizeof kColor / sizeof kColor[0];
-  return kColor[condition % kCount];
-}
 
 std::string model_text(const Config& c) {
   std::string model = widths_text(c);

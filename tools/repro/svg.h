@@ -24,6 +24,9 @@ struct BarChart {
   std::vector<Bar> bars;  // values in [0, 1]
 };
 
+// A condition's color: Figure 10's six, then more for further students.
+const char* condition_color(int condition);
+
 // &, <, >, " and ' as entities.
 std::string xml_escape(const std::string& text);
 

@@ -5,17 +5,19 @@
 // --expect-transfer margin was not met, 4 a training diverged.
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "common/model_io.h"
 #include "common/output_file.h"
 #include "repro/config.h"
-#include "repro/csv.h"
 #include "repro/experiment.h"
-#include "repro/results_json.h"
+#include "repro/merge.h"
+#include "repro/outputs.h"
 #include "repro/progress.h"
 #include "repro/report.h"
-#include "repro/svg.h"
+#include "repro/shard.h"
+#include "repro/sweep.h"
 #include "tacit/mnist.h"
 #include "tacit/threads.h"
 
@@ -24,13 +26,10 @@ namespace {
 using namespace repro;
 
 int run(const Config& config) {
+  if (!config.sweep_name.empty()) return sweep_main(config);
   // Opened before the run (a bad path fails now), in place only once written.
-  tacit_tools::OutputFile json("tacit-repro"), csv("tacit-repro"), svg("tacit-repro"),
-      trajectory("tacit-repro");
-  if (!json.open(config.json) || !csv.open(config.csv) || !svg.open(config.svg) ||
-      !trajectory.open(config.trajectory_svg)) {
-    return kExitData;
-  }
+  OutputFiles files;
+  if (!files.open(config)) return kExitData;
   const auto start = std::chrono::steady_clock::now();
   const auto since_start = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -60,8 +59,12 @@ int run(const Config& config) {
                  "models and buffers\n", config.runs, tacit::isa_name(config.isa),
                  pool.size(), config.data.c_str(), static_cast<double>(bytes) / 1e6);
   }
-  Progress progress(mode, config.runs, steps_per_run(config, mnist.train.count));
-  status = run_experiment(config, mnist, compute, arena, &progress, nullptr, &results);
+  const int runs = run_end(config) - config.first_run;
+  Progress progress(mode, runs, steps_per_run(config, mnist.train.count), config.first_run);
+  HashSegment hash;  // a shard's part of the weights hash
+  const ModelObserver observer = hash_segment_observer(&hash);
+  status = run_experiment(config, mnist, compute, arena, &progress,
+                          is_shard(config) ? &observer : nullptr, &results);
   progress.finish();
   if (!status) {
     std::fprintf(stderr, "tacit-repro: %s\n", status.message());
@@ -69,40 +72,22 @@ int run(const Config& config) {
   }
   results.total_seconds = since_start();
 
-  const std::string report = results_report(results);
-  std::fwrite(report.data(), 1, report.size(), stdout);
-  std::fflush(stdout);
+  const RunEnvironment environment{tacit::isa_name(config.isa), pool.size()};
   if (mode != ProgressMode::silent) {
     std::fprintf(stderr, "tacit-repro: %s in all, %s per run\n",
                  format_duration(results.total_seconds).c_str(),
-                 format_duration((results.total_seconds - results.load_seconds) / config.runs)
+                 format_duration((results.total_seconds - results.load_seconds) / runs)
                      .c_str());
   }
-  const RunEnvironment environment{tacit::isa_name(config.isa), pool.size()};
-  bool written = json.write(results_json(results, environment));
-  written = csv.write(results_csv(results)) && written;
-  written = svg.write(bar_chart_svg(results_chart(results))) && written;
-  if (config.points_per_epoch > 0) {
-    written = trajectory.write(trajectory_svg(results)) && written;
-  }
-  if (!written) return kExitData;
-
+  if (!is_shard(config)) return deliver_results(config, results, environment, files);
+  const std::string report = shard_report(results);
+  std::fwrite(report.data(), 1, report.size(), stdout);
+  std::fflush(stdout);
+  if (!files.json.write(shard_json(results, hash, environment))) return kExitData;
   const std::string diverged = divergence_report(results);
   if (!diverged.empty()) {
-    std::fprintf(stderr, "tacit-repro: training diverged (the table's figures for these "
-                 "models mean little):\n%s", diverged.c_str());
-    if (!config.allow_divergence) {
-      std::fprintf(stderr, "tacit-repro: exit %d (--allow-divergence to exit 0)\n",
-                   kExitDiverged);
-      return kExitDiverged;
-    }
-  }
-
-  if (config.expect_transfer && !(aux_transfer(results) >= config.transfer_margin)) {
-    std::fprintf(stderr, "tacit-repro: expected the aux-only same-init student to beat the "
-                 "cross-init one by at least %g; the difference of means is %.4f\n",
-                 config.transfer_margin, aux_transfer(results));
-    return kExitExpectation;
+    std::fprintf(stderr, "tacit-repro: training diverged (in the shard's --json; the merge "
+                 "decides the exit status):\n%s", diverged.c_str());
   }
   return kExitOk;
 }
@@ -110,5 +95,6 @@ int run(const Config& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::strcmp(argv[1], "merge") == 0) return merge_main(argc - 1, argv + 1);
   return tacit_cli::run_tool(argc, argv, parse_args, print_help, run);
 }

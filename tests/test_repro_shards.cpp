@@ -1,0 +1,335 @@
+// Runs spread over processes: a shard computes exactly the runs one
+// process would, the merge turns shards into the same bytes, and refuses
+// what does not fit together.
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/json.h"
+#include "repro/config.h"
+#include "repro/csv.h"
+#include "repro/experiment.h"
+#include "repro/merge.h"
+#include "repro/report.h"
+#include "repro/results_json.h"
+#include "repro/shard.h"
+#include "repro/svg.h"
+#include "tacit/hash.h"
+#include "tacit/rng.h"
+#include "tools_test_support.h"
+
+using namespace tacit;
+using namespace tools_test;
+
+namespace {
+
+repro::Config tiny_config() {
+  repro::Config c;
+  c.hidden[0] = 24;
+  c.hidden[1] = 20;
+  c.lr = 1e-2;
+  c.batch = 16;
+  c.teacher_epochs = 2;
+  c.student_epochs = 2;
+  c.noise_images = 40;
+  c.runs = 5;
+  c.seed = 11;
+  c.count_subnormals = true;  // their tallies are merged too
+  c.data = "tiny";
+  return c;
+}
+
+// Runs [first, end) of config; with a hash segment, as a shard does.
+repro::Results run_range(repro::Config config, int first, int end,
+                         repro::HashSegment* hash = nullptr) {
+  config.first_run = first;
+  config.end_run = end;
+  TinyMnist data(50, 30);
+  std::vector<unsigned char> memory(
+      arena_buffer_bytes(repro::experiment_bytes(config, data.mnist.train.count)));
+  Arena arena(memory.data(), memory.size());
+  repro::Results results;
+  const repro::ModelObserver observer = repro::hash_segment_observer(hash);
+  const Status status = repro::run_experiment(config, data.mnist, Compute{}, arena, nullptr,
+                                              hash != nullptr ? &observer : nullptr, &results);
+  REQUIRE_MESSAGE(status.ok(), status.message());
+  return results;
+}
+
+const repro::RunEnvironment kEnvironment{"portable", 1};
+
+std::string shard_text(const repro::Config& config, int first, int end) {
+  repro::HashSegment hash;
+  repro::Results results = run_range(config, first, end, &hash);
+  results.config.run_range = std::to_string(first) + ":" + std::to_string(end);
+  return repro::shard_json(results, hash, kEnvironment);
+}
+
+// The timings, the one part of the JSON no two processes share.
+repro::Results without_timings(repro::Results results) {
+  results.load_seconds = results.total_seconds = 0.0;
+  for (repro::RunResult& run : results.runs) run.seconds = repro::RunTimes();
+  return results;
+}
+
+std::string merge_error(const std::vector<repro::ShardText>& shards) {
+  repro::Merged merged;
+  std::string error;
+  CHECK_FALSE(repro::merge_shards(shards, &merged, &error));
+  return error;
+}
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  const std::size_t at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+TEST_CASE("HashSegment: the weights hash of a stretch, from any starting state") {
+  std::vector<float> values(97);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    values[i] = random_normal(5, 1, i) * (i % 7 == 0 ? 1e-30f : 1.0f);
+  }
+  repro::HashSegment first, second;
+  first.add(values.data(), 40);
+  second.add(values.data() + 40, 30);
+  second.add(values.data() + 70, 27);
+  for (const std::uint64_t start : {kHashStart, std::uint64_t{0}, std::uint64_t{255},
+                                    std::uint64_t{0xffffffffffffffffull},
+                                    std::uint64_t{0x123456789abcdef0ull}}) {
+    CAPTURE(start);
+    CHECK(second.apply(first.apply(start)) == hash_floats(values.data(), values.size(), start));
+  }
+}
+
+TEST_CASE("shards: each computes the runs one process does, and they merge to its bytes") {
+  const repro::Config config = tiny_config();
+  repro::Results whole = run_range(config, 0, config.runs);
+  const std::vector<repro::ShardText> shards = {{"c.json", shard_text(config, 3, 5)},
+                                                {"a.json", shard_text(config, 0, 2)},
+                                                {"b.json", shard_text(config, 2, 3)}};
+  repro::Merged merged;
+  std::string error;
+  REQUIRE_MESSAGE(repro::merge_shards(shards, &merged, &error), error);
+  const repro::Results& m = merged.results;
+  CHECK(merged.isa == "portable");
+  CHECK(merged.threads == 1);
+  CHECK(m.weights_hash == whole.weights_hash);
+  REQUIRE(m.runs.size() == whole.runs.size());
+  for (std::size_t r = 0; r < m.runs.size(); ++r) {
+    CHECK(m.runs[r].weights_hash == whole.runs[r].weights_hash);
+    CHECK(m.runs[r].cross_from == whole.runs[r].cross_from);
+  }
+  CHECK(m.teacher_subnormals.steps == whole.teacher_subnormals.steps);
+  CHECK(m.student_subnormals.checked == whole.student_subnormals.checked);
+  CHECK(repro::results_report(m) == repro::results_report(whole));
+  CHECK(repro::results_csv(m) == repro::results_csv(whole));
+  CHECK(repro::bar_chart_svg(repro::results_chart(m)) ==
+        repro::bar_chart_svg(repro::results_chart(whole)));
+  CHECK(repro::results_json(without_timings(m), kEnvironment) ==
+        repro::results_json(without_timings(whole), kEnvironment));
+  // A shard's own runs are the whole experiment's, to the bit.
+  const repro::Results middle = run_range(config, 2, 4);
+  CHECK(middle.runs[0].weights_hash == whole.runs[2].weights_hash);
+  CHECK(middle.runs[1].alignment[2] == whole.runs[3].alignment[2]);
+  CHECK(repro::shard_report(middle).find("runs 2 to 3 of 5") != std::string::npos);
+}
+
+TEST_CASE("merge: refuses overlapping, missing, mismatched and corrupt shards, naming them") {
+  const repro::Config config = tiny_config();
+  const std::string a = shard_text(config, 0, 2);
+  const std::string b = shard_text(config, 2, 5);
+  const std::string overlap = shard_text(config, 1, 3);
+  CHECK(merge_error({{"a.json", a}, {"o.json", overlap}, {"b.json", b}}) ==
+        "a.json (runs 0 to 1) and o.json (runs 1 to 2) overlap");
+  CHECK(merge_error({{"b.json", b}}) == "runs 0 to 1 are in none of the files");
+  CHECK(merge_error({{"a.json", a}}) == "runs 2 to 4 are in none of the files");
+  CHECK(merge_error({{"a.json", a}, {"a2.json", a}, {"b.json", b}}) ==
+        "a.json (runs 0 to 1) and a2.json (runs 0 to 1) overlap");
+  CHECK(merge_error({{"a.json", a}, {"b.json", replaced(b, "\"seed\": 11", "\"seed\": 12")}}) ==
+        "b.json: its config differs from a.json's in \"seed\" (12 here, 11 there); the shards "
+        "of one experiment share every flag but --run-range, --shard, --threads, --isa, "
+        "--data and the outputs");
+  CHECK(merge_error({{"a.json", a}, {"b.json", b.substr(0, b.size() / 2)}})
+            .rfind("b.json: not JSON: line ", 0) == 0);
+  CHECK(merge_error({{"a.json", a}, {"b.json", "[]"}}) ==
+        "b.json: document: is not tacit-repro's --json");
+  repro::Results full = run_range(config, 0, config.runs);
+  CHECK(merge_error({{"full.json", repro::results_json(full, kEnvironment)}}) ==
+        "full.json: document: is not a shard's --json (it has no \"shard\"; a shard is "
+        "written with --run-range or --shard)");
+  CHECK(merge_error({{"a.json", replaced(a, "\"run\": 1,", "\"run\": 1, \"extra\": 2,")},
+                     {"b.json", b}}) ==
+        "a.json: runs[1]: does not come back the same when written again (a member or value "
+        "this merge does not know)");
+  const int partner = full.runs[0].cross_from;
+  const std::string key = "\"cross_init_from_run\": ";
+  CHECK(merge_error({{"a.json", replaced(a, key + std::to_string(partner),
+                                         key + std::to_string(partner == 1 ? 2 : 1))},
+                     {"b.json", b}}) ==
+        "a.json: runs[0]: its seed or cross-init run is not the experiment's run 0's");
+  CHECK(merge_error({{"a.json", replaced(a, "\"end_run\": 2", "\"end_run\": 3")},
+                     {"b.json", b}}) ==
+        "a.json (runs 0 to 2) and b.json (runs 2 to 4) overlap");
+  CHECK(merge_error({{"a.json", replaced(a, "\"lr\": 0.01", "\"lr\": \"fast\"")},
+                     {"b.json", b}}) == "a.json: config.lr: is not a number");
+}
+
+namespace {
+
+// Figure 10's aux pair and every follow-up student, with every flag of
+// theirs away from its default, trajectories and gradient alignment.
+repro::Config students_config() {
+  repro::Config c = tiny_config();
+  std::string why;
+  REQUIRE_MESSAGE(repro::parse_students("aux-same,aux-cross,head-all,perturbed:0.5,matched,"
+                                        "projected,liminal", &c.students, &why), why);
+  c.activation = Activation::tanh;
+  c.match_epochs = 2;
+  c.trait_batch = 8;
+  c.liminal_weight = 0.5;
+  c.points_per_epoch = 2;
+  c.gradient_alignment = true;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("shards: the students' flags, trajectories and gradients merge to one process's bytes") {
+  const repro::Config config = students_config();
+  const repro::Results whole = run_range(config, 0, config.runs);
+  REQUIRE(whole.runs[0].trajectory_accuracy[0].size() == 1 + 2 * 2);
+  REQUIRE(whole.runs[0].gradient[5].size() == 2);  // projected
+  REQUIRE(whole.runs[0].match_loss.size() == 2);
+  const std::vector<repro::ShardText> shards = {{"b.json", shard_text(config, 2, 5)},
+                                                {"a.json", shard_text(config, 0, 2)}};
+  repro::Merged merged;
+  std::string error;
+  REQUIRE_MESSAGE(repro::merge_shards(shards, &merged, &error), error);
+  const repro::Results& m = merged.results;
+  CHECK(m.config.students == config.students);
+  CHECK(m.config.activation == Activation::tanh);
+  CHECK(m.weights_hash == whole.weights_hash);
+  CHECK(repro::results_report(m) == repro::results_report(whole));
+  CHECK(repro::results_csv(m) == repro::results_csv(whole));
+  CHECK(repro::bar_chart_svg(repro::results_chart(m)) ==
+        repro::bar_chart_svg(repro::results_chart(whole)));
+  CHECK(repro::trajectory_svg(m) == repro::trajectory_svg(whole));
+  const std::string json = repro::results_json(without_timings(whole), kEnvironment);
+  CHECK(repro::results_json(without_timings(m), kEnvironment) == json);
+  for (const char* member : {"\"activation\": \"tanh\"", "\"liminal_weight\": 0.5",
+                             "\"match_epochs\": 2", "\"trait_batch\": 8",
+                             "\"points_per_epoch\": 2", "\"trajectory_summary\"",
+                             "\"max_cosine_after_projection\"", "\"matching\"",
+                             "\"student_perturbed_0.5\""}) {
+    CAPTURE(member);
+    CHECK(json.find(member) != std::string::npos);
+  }
+
+  // Shards of another configuration, one flag of the students' apart.
+  const std::string a = shards[1].text;
+  const auto differing = [&](repro::Config other, const char* member) {
+    CAPTURE(member);
+    const std::string error = merge_error({{"a.json", a}, {"b.json", shard_text(other, 2, 5)}});
+    CHECK(error.rfind(std::string("b.json: its config differs from a.json's in \"") + member +
+                          "\"", 0) == 0);
+  };
+  repro::Config other = config;
+  other.activation = Activation::gelu;
+  differing(other, "activation");
+  other = config;
+  other.students.pop_back();
+  differing(other, "students");
+  other = config;
+  other.liminal_weight = 2.0;
+  differing(other, "liminal_weight");
+  other = config;
+  other.match_epochs = 1;
+  differing(other, "match_epochs");
+  other = config;
+  other.trait_batch = 16;
+  differing(other, "trait_batch");
+  other = config;
+  other.points_per_epoch = 1;
+  differing(other, "points_per_epoch");
+  other = config;
+  other.gradient_alignment = false;
+  differing(other, "gradient_alignment");
+
+  // A run's records of the students are read back exactly, or refused.
+  const std::string b = shards[0].text;
+  CHECK(merge_error({{"a.json", replaced(a, "\"trajectory\"", "\"trajectories\"")},
+                     {"b.json", b}}) == "a.json: runs[0]: no \"trajectory\"");
+  CHECK(merge_error({{"a.json", replaced(a, "\"max_cosine_after_projection\"", "\"after\"")},
+                     {"b.json", b}})
+            .rfind("a.json: runs[0].gradient_alignment.student_projected[0]: no ", 0) == 0);
+  CHECK(merge_error({{"a.json", replaced(a, "\"distance_after\": ",
+                                         "\"distance_after\": 1, \"extra\": ")},
+                     {"b.json", b}}) ==
+        "a.json: runs[0]: does not come back the same when written again (a member or value "
+        "this merge does not know)");
+}
+
+namespace {
+
+repro::ParseResult parse(std::vector<const char*> args, repro::Config* config) {
+  args.insert(args.begin(), "tacit-repro");
+  return repro::parse_args(static_cast<int>(args.size()), const_cast<char**>(args.data()),
+                           config);
+}
+
+}  // namespace
+
+TEST_CASE("flags: --run-range and --shard choose runs; bad ranges are usage errors") {
+  const ScopedEnv no_isa("TACIT_ISA", nullptr);  // parsing reads it
+  repro::Config c;
+  REQUIRE(parse({"--runs", "10", "--run-range", "3:7", "--json", "s.json"}, &c) ==
+          repro::ParseResult::run);
+  CHECK(c.first_run == 3);
+  CHECK(c.end_run == 7);
+  CHECK(repro::is_shard(c));
+  // Shard I of N: [floor(I·runs/N), floor((I+1)·runs/N)).
+  const int expected[3][2] = {{0, 3}, {3, 6}, {6, 10}};
+  for (int i = 0; i < 3; ++i) {
+    const std::string shard = std::to_string(i) + "/3";
+    REQUIRE(parse({"--shard", shard.c_str(), "--runs", "10", "--json", "s.json"}, &c) ==
+            repro::ParseResult::run);
+    CHECK(c.first_run == expected[i][0]);
+    CHECK(c.end_run == expected[i][1]);
+  }
+  REQUIRE(parse({}, &c) == repro::ParseResult::run);
+  CHECK(c.first_run == 0);
+  CHECK(c.end_run == c.runs);
+  CHECK_FALSE(repro::is_shard(c));
+  for (const std::vector<const char*>& bad : std::vector<std::vector<const char*>>{
+           {"--run-range", "3:2"}, {"--run-range", "2:2"}, {"--run-range", "0:11"},
+           {"--run-range", "a:b"}, {"--run-range", "3"}, {"--run-range", "-1:2"},
+           {"--run-range", "1:2:3"}, {"--shard", "3/3"}, {"--shard", "0/0"},
+           {"--shard", "0/11"}, {"--shard", "1"}, {"--shard", "1/2/3"}}) {
+    CAPTURE(bad[1]);
+    std::vector<const char*> args = bad;
+    for (const char* more : {"--runs", "10", "--json", "s.json"}) args.push_back(more);
+    CHECK(parse(args, &c) == repro::ParseResult::usage_error);
+  }
+#if defined(TOOLS_TEST_HAVE_STDERR_CAPTURE)
+  CHECK(stderr_of([&] { parse({"--shard", "2/2", "--json", "s"}, &c); }) ==
+        "tacit-repro: --shard: '2/2' is not I/N with 0 <= I < N <= --runs (100) "
+        "(try --help)\n");
+  CHECK(stderr_of([&] { parse({"--shard", "0/2"}, &c); }) ==
+        "tacit-repro: --shard needs --json FILE: a shard's runs reach tacit-repro merge only "
+        "through it (try --help)\n");
+  CHECK(parse({"--shard", "0/2", "--json", "s", "--points-per-epoch", "1", "--trajectory-svg",
+               "t.svg"}, &c) == repro::ParseResult::usage_error);
+  CHECK(stderr_of([&] { parse({"--shard", "0/2", "--json", "s", "--csv", "c"}, &c); }) ==
+        "tacit-repro: --shard: --csv, --svg, --trajectory-svg and --expect-transfer are for "
+        "all the runs; give them to tacit-repro merge (try --help)\n");
+  CHECK(stderr_of([&] {
+          parse({"--shard", "0/2", "--run-range", "0:1", "--json", "s"}, &c);
+        }) == "tacit-repro: --run-range and --shard both choose the runs; give one "
+              "(try --help)\n");
+#endif
+}
