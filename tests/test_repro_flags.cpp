@@ -133,6 +133,9 @@ TEST_CASE("flags: the paper's defaults, every knob, and refusals") {
   CHECK(c.transfer_margin == 0.25);
   REQUIRE(parse({"--count-subnormals"}, &c) == repro::ParseResult::run);
   CHECK(c.count_subnormals);
+  CHECK_FALSE(c.profile);
+  REQUIRE(parse({"--profile"}, &c) == repro::ParseResult::run);
+  CHECK(c.profile);
 
   REQUIRE(parse({"--hidden", "100,50,20"}, &c) == repro::ParseResult::run);
   CHECK(repro::widths_text(c) == "784-100-50-20-10+3");

@@ -147,6 +147,7 @@ tacit_cli::Command command(Config* c) {
              [c](const char* value, std::string* why) { return parse_sweep(value, c, why); }),
       on("--quiet", &c->quiet, "-q"),
       on("--count-subnormals", &c->count_subnormals),
+      on("--profile", &c->profile),
       on("--allow-divergence", &c->allow_divergence)}};
 }
 
@@ -331,6 +332,11 @@ void print_help() {
       "                       in activations, logit gradients, hidden deltas,\n"
       "                       gradients, Adam's moments and the parameters; report\n"
       "                       them (and in --json); slower\n"
+      "  --profile            time each kind of work inside the run (the three\n"
+      "                       products, bias sums, activations, loss, optimizer,\n"
+      "                       repack, everything else) against tacit-bench's FMA\n"
+      "                       peak for the ISA and threads: a table on stderr,\n"
+      "                       timings.profile in --json; measures the peak first\n"
       "  --allow-divergence   exit 0 even if a training diverged (a step's loss not\n"
       "                       finite or above 100 x max(1, its phase's first loss),\n"
       "                       or a parameter not finite after training); it is\n"

@@ -55,6 +55,7 @@ struct Config {
   bool quiet = false;
   bool expect_transfer = false;
   double transfer_margin = 0.0;
+  bool profile = false;               // time each kind of work inside the run
   bool count_subnormals = false;      // scan what every training step stores
   bool allow_divergence = false;      // exit 0 even if a training diverged
   // Runs spread over processes (repro/shard.h): --run-range A:B or

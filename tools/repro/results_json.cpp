@@ -1,9 +1,12 @@
 #include "repro/results_json.h"
 
+#include "repro/profile_report.h"
+
 #include <cinttypes>
 #include <cstdio>
 
 #include "common/json.h"
+#include "repro/profile_report.h"
 #include "tacit/mnist.h"
 
 namespace repro {
@@ -303,6 +306,10 @@ std::string results_json(const Results& results, const RunEnvironment& environme
   for (const RunResult& run : results.runs) sum += run.seconds.total;
   json.key("mean_run_seconds");
   json.number(results.runs.empty() ? 0.0 : sum / static_cast<double>(results.runs.size()));
+  if (environment.profile != nullptr) {
+    json.key("profile");
+    write_profile(json, *environment.profile);
+  }
   json.end_object();
   json.key("runs"); json.begin_array();
   for (const RunResult& run : results.runs) write_run(json, results.config, run);

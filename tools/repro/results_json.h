@@ -10,9 +10,12 @@
 namespace repro {
 
 // Runtime facts that are not part of the (deterministic) results.
+struct ProfileSummary;
+
 struct RunEnvironment {
   const char* isa = "";
   int threads = 1;
+  const ProfileSummary* profile = nullptr;  // --profile: written under "timings"
 };
 
 // The --json document: config, environment, weights_hash, summary,

@@ -1,3 +1,4 @@
+#include "repro/profile_report.h"
 #include "repro/shard.h"
 
 #include <cinttypes>
@@ -150,6 +151,10 @@ std::string shard_json(const Results& results, const HashSegment& hash,
   json.key("timings"); json.begin_object();
   json.key("load_seconds"); json.number(results.load_seconds);
   json.key("total_seconds"); json.number(results.total_seconds);
+  if (environment.profile != nullptr) {
+    json.key("profile");
+    write_profile(json, *environment.profile);
+  }
   json.end_object();
   json.key("runs"); json.begin_array();
   for (const RunResult& run : results.runs) write_run(json, c, run);

@@ -8,12 +8,14 @@
 #include <cstring>
 #include <string>
 
+#include "bench/peak.h"
 #include "common/model_io.h"
 #include "common/output_file.h"
 #include "repro/config.h"
 #include "repro/experiment.h"
 #include "repro/merge.h"
 #include "repro/outputs.h"
+#include "repro/profile_report.h"
 #include "repro/progress.h"
 #include "repro/report.h"
 #include "repro/shard.h"
@@ -24,6 +26,15 @@
 namespace {
 
 using namespace repro;
+
+// tacit-bench's FMA peak for this ISA on every thread of the pool, in
+// GFLOP/s (0 where tacit-bench has no loop for the ISA): about 0.2 s.
+double measure_peak(tacit::Isa isa, tacit::ThreadPool& pool) {
+  tacit_bench::PeakKernel kernel;
+  if (!tacit_bench::peak_kernel(isa, &kernel)) return 0.0;
+  tacit_bench::peak_gflops(kernel, pool, pool.size(), 0.05, 1);  // warm up
+  return tacit_bench::peak_gflops(kernel, pool, pool.size(), 0.004, 25).median;
+}
 
 int run(const Config& config) {
   if (!config.sweep_name.empty()) return sweep_main(config);
@@ -52,7 +63,11 @@ int run(const Config& config) {
   }
   tacit::Arena arena = work.arena();
   tacit::ThreadPool pool(config.threads);
-  const tacit::Compute compute{config.isa, &pool};
+  ProfileSummary profile;
+  profile.profile.clock = steady_seconds;
+  if (config.profile) profile.peak_gflops = measure_peak(config.isa, pool);
+  const tacit::Compute compute{config.isa, &pool, config.profile ? &profile.profile : nullptr};
+  const double runs_start = steady_seconds();
   const ProgressMode mode = progress_mode(config.quiet);
   if (mode != ProgressMode::silent) {
     std::fprintf(stderr, "tacit-repro: %d runs, isa %s, %d threads, data %s, %.1f MB of "
@@ -71,8 +86,14 @@ int run(const Config& config) {
     return kExitData;
   }
   results.total_seconds = since_start();
+  profile.seconds = steady_seconds() - runs_start;
 
-  const RunEnvironment environment{tacit::isa_name(config.isa), pool.size()};
+  const RunEnvironment environment{tacit::isa_name(config.isa), pool.size(),
+                                   config.profile ? &profile : nullptr};
+  if (config.profile) {
+    const std::string text = profile_text(profile);
+    std::fwrite(text.data(), 1, text.size(), stderr);
+  }
   if (mode != ProgressMode::silent) {
     std::fprintf(stderr, "tacit-repro: %s in all, %s per run\n",
                  format_duration(results.total_seconds).c_str(),
