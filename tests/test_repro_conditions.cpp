@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "isa_list.h"
+#include "repro_test_support.h"
 #include "repro/config.h"
 #include "repro/experiment.h"
 #include "repro/report.h"
@@ -25,27 +26,6 @@ using namespace subliminal;
 using namespace tools_test;
 
 namespace {
-
-struct Models {
-  std::vector<float> params[repro::kMaxConditions];
-  std::vector<float> start[repro::kMaxConditions];
-};
-
-struct Recorder {
-  std::vector<Models> runs;
-  Models& at(int run) {
-    if (static_cast<int>(runs.size()) <= run) runs.resize(run + 1);
-    return runs[run];
-  }
-  static void on_model(void* context, int run, int condition, const Mlp& model) {
-    static_cast<Recorder*>(context)->at(run).params[condition].assign(
-        model.params, model.params + model.param_count);
-  }
-  static void on_start(void* context, int run, int condition, const Mlp& model) {
-    static_cast<Recorder*>(context)->at(run).start[condition].assign(
-        model.params, model.params + model.param_count);
-  }
-};
 
 repro::Config tiny_config(const char* students) {
   repro::Config c;
@@ -65,29 +45,6 @@ repro::Config tiny_config(const char* students) {
   return c;
 }
 
-struct Tiny {
-  repro::Results results;
-  Recorder recorder;
-  std::size_t used = 0;
-};
-
-Tiny run_tiny(const repro::Config& config, const Compute& compute) {
-  TinyMnist data(50, 30);
-  const std::size_t bytes = repro::experiment_bytes(config, data.mnist.train.count);
-  std::vector<unsigned char> memory(arena_buffer_bytes(bytes));
-  Arena arena(memory.data(), memory.size());
-  Tiny out;
-  repro::ModelObserver observer;
-  observer.on_model = Recorder::on_model;
-  observer.on_start = Recorder::on_start;
-  observer.context = &out.recorder;
-  const Status status = repro::run_experiment(config, data.mnist, compute, arena, nullptr,
-                                              &observer, &out.results);
-  REQUIRE_MESSAGE(status.ok(), status.message());
-  out.used = arena.used();
-  return out;
-}
-
 bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), sizeof(float) * a.size()) == 0;
 }
@@ -104,15 +61,15 @@ constexpr int kFirst = repro::kFirstStudent;
 
 TEST_CASE("head students: hidden layers from the cross init, output layer from the teacher's") {
   const repro::Config config = tiny_config("aux-same,head-aux,head-all");
-  const Tiny tiny = run_tiny(config, Compute{});
+  const repro_test::TinyRun tiny = repro_test::run_tiny(config, Compute{});
   const MlpSpec spec = repro::config_spec(config);
   const std::size_t head = mlp_weight_offset(spec, spec.layers - 1);
   const std::size_t params = mlp_param_count(spec);
   const std::size_t digits_end = head + static_cast<std::size_t>(10 * spec.widths[spec.layers - 1]);
   for (int r = 0; r < config.runs; ++r) {
     CAPTURE(r);
-    const Models& m = tiny.recorder.runs[r];
-    const Models& donor = tiny.recorder.runs[tiny.results.runs[r].cross_from];
+    const repro_test::Snapshot& m = tiny.recorder.runs[r];
+    const repro_test::Snapshot& donor = tiny.recorder.runs[tiny.results.runs[r].cross_from];
     for (int c : {kFirst + 1, kFirst + 2}) {
       CAPTURE(c);
       REQUIRE(m.start[c].size() == params);
@@ -128,7 +85,7 @@ TEST_CASE("head students: hidden layers from the cross init, output layer from t
 
 TEST_CASE("perturbed: 0 is the same-init student bit for bit; sigma adds sigma x the draw") {
   const repro::Config config = tiny_config("aux-same,perturbed:0,perturbed:0.25");
-  const Tiny tiny = run_tiny(config, Compute{});
+  const repro_test::TinyRun tiny = repro_test::run_tiny(config, Compute{});
   const MlpSpec spec = repro::config_spec(config);
   std::vector<unsigned char> memory(arena_buffer_bytes(mlp_bytes(spec)));
   Arena arena(memory.data(), memory.size());
@@ -136,7 +93,7 @@ TEST_CASE("perturbed: 0 is the same-init student bit for bit; sigma adds sigma x
   REQUIRE(mlp_create(spec, arena, &draw).ok());
   for (int r = 0; r < config.runs; ++r) {
     CAPTURE(r);
-    const Models& m = tiny.recorder.runs[r];
+    const repro_test::Snapshot& m = tiny.recorder.runs[r];
     CHECK(same_bits(m.start[kFirst + 1], m.params[kRef]));
     CHECK(same_bits(m.params[kFirst + 1], m.params[kFirst]));
     CHECK(tiny.results.runs[r].accuracy[kFirst + 1] == tiny.results.runs[r].accuracy[kFirst]);
@@ -155,20 +112,20 @@ TEST_CASE("perturbed: 0 is the same-init student bit for bit; sigma adds sigma x
 TEST_CASE("matched: the student's logits approach the reference's; then aux-only") {
   repro::Config config = tiny_config("aux-cross,matched");
   config.match_epochs = 3;
-  const Tiny tiny = run_tiny(config, Compute{});
+  const repro_test::TinyRun tiny = repro_test::run_tiny(config, Compute{});
   const MlpSpec spec = repro::config_spec(config);
   const std::size_t head = mlp_weight_offset(spec, spec.layers - 1);
   const std::size_t digits_end = head + static_cast<std::size_t>(10 * spec.widths[spec.layers - 1]);
   for (int r = 0; r < config.runs; ++r) {
     CAPTURE(r);
     const repro::RunResult& run = tiny.results.runs[r];
-    const Models& m = tiny.recorder.runs[r];
+    const repro_test::Snapshot& m = tiny.recorder.runs[r];
     CHECK(run.match_distance[1] < run.match_distance[0]);
     CHECK(run.match_loss.size() == 3);
     CHECK(run.match_loss.back() < run.match_loss.front());
     // It starts (after matching) away from the cross init, and its aux-only
     // distillation leaves the matched digit rows as they were.
-    const Models& donor = tiny.recorder.runs[run.cross_from];
+    const repro_test::Snapshot& donor = tiny.recorder.runs[run.cross_from];
     CHECK_FALSE(same_bits(m.start[kFirst + 1], donor.params[kRef]));
     CHECK(same_range(m.params[kFirst + 1], m.start[kFirst + 1], head, digits_end));
   }
@@ -181,9 +138,9 @@ TEST_CASE("matched: the student's logits approach the reference's; then aux-only
 TEST_CASE("liminal: weight 0 is the aux-same student bit for bit; a weight changes it") {
   repro::Config config = tiny_config("aux-same,liminal");
   config.liminal_weight = 0.0;
-  const Tiny zero = run_tiny(config, Compute{});
+  const repro_test::TinyRun zero = repro_test::run_tiny(config, Compute{});
   config.liminal_weight = 1.0;
-  const Tiny one = run_tiny(config, Compute{});
+  const repro_test::TinyRun one = repro_test::run_tiny(config, Compute{});
   for (int r = 0; r < config.runs; ++r) {
     CAPTURE(r);
     CHECK(same_bits(zero.recorder.runs[r].params[kFirst + 1],
@@ -221,7 +178,7 @@ TEST_CASE("projection: the projected gradient has no positive part along the tra
   // rounding's size; the plain students' inner products are recorded too.
   repro::Config config = tiny_config("aux-same,projected");
   config.gradient_alignment = true;
-  const Tiny tiny = run_tiny(config, Compute{});
+  const repro_test::TinyRun tiny = repro_test::run_tiny(config, Compute{});
   bool positive_seen = false;
   for (const repro::RunResult& run : tiny.results.runs) {
     REQUIRE(run.gradient[0].size() == 2);
@@ -237,7 +194,7 @@ TEST_CASE("projection: the projected gradient has no positive part along the tra
   CHECK(positive_seen);
   // The trait gradient is measured, not applied: with --gradient-alignment
   // the aux-same student is the plain run's, bit for bit.
-  const Tiny plain = run_tiny(tiny_config("aux-same,projected"), Compute{});
+  const repro_test::TinyRun plain = repro_test::run_tiny(tiny_config("aux-same,projected"), Compute{});
   for (int r = 0; r < config.runs; ++r) {
     CHECK(same_bits(plain.recorder.runs[r].params[kFirst], tiny.recorder.runs[r].params[kFirst]));
     CHECK(same_bits(plain.recorder.runs[r].params[kFirst + 1],
@@ -248,7 +205,7 @@ TEST_CASE("projection: the projected gradient has no positive part along the tra
 TEST_CASE("trajectories: 1 + K x epochs points, ending at the final accuracy and alignment") {
   repro::Config config = tiny_config("aux-same,all-cross,liminal");
   config.points_per_epoch = 3;
-  const Tiny tiny = run_tiny(config, Compute{});
+  const repro_test::TinyRun tiny = repro_test::run_tiny(config, Compute{});
   const std::vector<double> progress = repro::trajectory_progress(config);
   REQUIRE(progress.size() == 7);
   CHECK(progress.front() == 0.0);
@@ -267,7 +224,7 @@ TEST_CASE("trajectories: 1 + K x epochs points, ending at the final accuracy and
   }
   // Evaluating along the way changes no weight.
   config.points_per_epoch = 0;
-  CHECK(run_tiny(config, Compute{}).results.weights_hash == tiny.results.weights_hash);
+  CHECK(repro_test::run_tiny(config, Compute{}).results.weights_hash == tiny.results.weights_hash);
   const std::string svg = repro::trajectory_svg(tiny.results);
   CHECK(contains(svg, "<svg"));
   CHECK(contains(svg, "student, aux only, liminal"));
@@ -285,7 +242,7 @@ TEST_CASE("new students and --activation: same bits on every ISA and at 1 and 3 
       "head-aux,head-all,perturbed:0.1,matched,projected,liminal,aux-same");
   config.points_per_epoch = 2;
   config.gradient_alignment = true;
-  const Tiny reference = run_tiny(config, Compute{Isa::portable, nullptr});
+  const repro_test::TinyRun reference = repro_test::run_tiny(config, Compute{Isa::portable, nullptr});
   CHECK(reference.used == repro::experiment_bytes(config, 50));
   const std::string report = repro::results_report(reference.results);
   const std::string json = [&] {
@@ -298,7 +255,7 @@ TEST_CASE("new students and --activation: same bits on every ISA and at 1 and 3 
     for (ThreadPool* threads : {static_cast<ThreadPool*>(nullptr), &pool}) {
       CAPTURE(isa_name(isa));
       CAPTURE(threads != nullptr);
-      const Tiny other = run_tiny(config, Compute{isa, threads});
+      const repro_test::TinyRun other = repro_test::run_tiny(config, Compute{isa, threads});
       CHECK(other.results.weights_hash == reference.results.weights_hash);
       CHECK(repro::results_report(other.results) == report);
       repro::Results r = other.results;
@@ -307,7 +264,7 @@ TEST_CASE("new students and --activation: same bits on every ISA and at 1 and 3 
     }
   }
   // The default four are unchanged by the students trained beside them.
-  const Tiny four = run_tiny(tiny_config("aux-same"), Compute{});
+  const repro_test::TinyRun four = repro_test::run_tiny(tiny_config("aux-same"), Compute{});
   for (int r = 0; r < config.runs; ++r) {
     CHECK(same_bits(four.recorder.runs[r].params[kFirst],
                     reference.recorder.runs[r].params[kFirst + 6]));
@@ -317,16 +274,16 @@ TEST_CASE("new students and --activation: same bits on every ISA and at 1 and 3 
   tanh_config.activation = Activation::tanh;
   CHECK(mlp_activation(repro::config_spec(tanh_config), 0) == Activation::tanh);
   CHECK(mlp_activation(repro::config_spec(tanh_config), 1) == Activation::tanh);
-  const Tiny tanh_run = run_tiny(tanh_config, Compute{Isa::portable, nullptr});
+  const repro_test::TinyRun tanh_run = repro_test::run_tiny(tanh_config, Compute{Isa::portable, nullptr});
   CHECK(tanh_run.used == repro::experiment_bytes(tanh_config, 50));
   CHECK(contains(repro::results_report(tanh_run.results), "784-24-20-10+3, tanh"));
   for (Isa isa : test_isa::available_isas()) {
     CAPTURE(isa_name(isa));
-    CHECK(run_tiny(tanh_config, Compute{isa, &pool}).results.weights_hash ==
+    CHECK(repro_test::run_tiny(tanh_config, Compute{isa, &pool}).results.weights_hash ==
           tanh_run.results.weights_hash);
   }
   tanh_config.activation = Activation::relu;
-  CHECK(run_tiny(tanh_config, Compute{}).results.weights_hash != tanh_run.results.weights_hash);
+  CHECK(repro_test::run_tiny(tanh_config, Compute{}).results.weights_hash != tanh_run.results.weights_hash);
 }
 
 TEST_CASE("honest labels: Figure 10's values only for its conditions at the paper's settings") {
@@ -358,7 +315,7 @@ TEST_CASE("honest labels: Figure 10's values only for its conditions at the pape
     }
   }
   // The tiny experiment is not the paper's: no value in the table, JSON or SVG.
-  const Tiny tiny = run_tiny(tiny_config("aux-same,aux-cross"), Compute{});
+  const repro_test::TinyRun tiny = repro_test::run_tiny(tiny_config("aux-same,aux-cross"), Compute{});
   const std::string report = repro::results_report(tiny.results);
   CHECK_FALSE(contains(report, "0.528"));
   CHECK(contains(report, "      \u2014\n"));

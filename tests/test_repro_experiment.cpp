@@ -13,6 +13,7 @@
 #include "isa_list.h"
 #include "common/subnormal_tally.h"
 #include "golden.h"
+#include "repro_test_support.h"
 #include "repro/config.h"
 #include "repro/experiment.h"
 #include "repro/report.h"
@@ -31,25 +32,6 @@ using namespace tools_test;
 
 namespace {
 
-struct Snapshot {
-  std::vector<float> params[repro::kMaxConditions];
-  std::vector<float> start[repro::kMaxConditions];  // students, as distillation starts
-};
-
-struct Recorder {
-  std::vector<Snapshot> runs;
-  static void on_model(void* context, int run, int condition, const Mlp& model) {
-    auto& self = *static_cast<Recorder*>(context);
-    if (static_cast<int>(self.runs.size()) <= run) self.runs.resize(run + 1);
-    self.runs[run].params[condition].assign(model.params, model.params + model.param_count);
-  }
-  static void on_start(void* context, int run, int condition, const Mlp& model) {
-    auto& self = *static_cast<Recorder*>(context);
-    if (static_cast<int>(self.runs.size()) <= run) self.runs.resize(run + 1);
-    self.runs[run].start[condition].assign(model.params, model.params + model.param_count);
-  }
-};
-
 repro::Config tiny_config() {
   repro::Config c;
   c.aux = 3;
@@ -64,29 +46,6 @@ repro::Config tiny_config() {
   c.runs = 3;
   c.seed = 11;
   return c;
-}
-
-struct TinyRun {
-  repro::Results results;
-  Recorder recorder;
-  std::size_t used = 0;
-};
-
-TinyRun run_tiny(const repro::Config& config, const Compute& compute) {
-  TinyMnist data(50, 30);
-  const std::size_t bytes = repro::experiment_bytes(config, data.mnist.train.count);
-  std::vector<unsigned char> memory(arena_buffer_bytes(bytes));
-  Arena arena(memory.data(), memory.size());
-  TinyRun out;
-  repro::ModelObserver observer;
-  observer.on_model = Recorder::on_model;
-  observer.on_start = Recorder::on_start;
-  observer.context = &out.recorder;
-  const Status status = repro::run_experiment(config, data.mnist, compute, arena, nullptr,
-                                              &observer, &out.results);
-  REQUIRE_MESSAGE(status.ok(), status.message());
-  out.used = arena.used();
-  return out;
 }
 
 // Whether rows [lo, hi) of the output layer (W and b) are the same in a and b.
@@ -117,15 +76,15 @@ TEST_CASE("tiny experiment: untouched heads stay exactly put, the rest moves") {
   for (DistillLoss loss : {DistillLoss::kl, DistillLoss::squared_error}) {
     repro::Config config = tiny_config();
     config.student_loss = loss;
-    const TinyRun run = run_tiny(config, Compute{Isa::portable, nullptr});
+    const repro_test::TinyRun run = repro_test::run_tiny(config, Compute{Isa::portable, nullptr});
     const MlpSpec spec = repro::config_spec(config);
     const int outputs = mlp_outputs(spec);
     REQUIRE(run.recorder.runs.size() == 3);
     for (int r = 0; r < 3; ++r) {
       CAPTURE(r);
-      const Snapshot& s = run.recorder.runs[r];
+      const repro_test::Snapshot& s = run.recorder.runs[r];
       const repro::RunResult& result = run.results.runs[r];
-      const Snapshot& donor = run.recorder.runs[result.cross_from];
+      const repro_test::Snapshot& donor = run.recorder.runs[result.cross_from];
       CHECK(result.cross_from != r);
       // The reference is the documented init of the run's seed.
       CHECK(result.seed == experiment_run_seed(config.seed, r));
@@ -172,7 +131,7 @@ TEST_CASE("tiny experiment: untouched heads stay exactly put, the rest moves") {
 TEST_CASE("tiny experiment: arena use equals experiment_bytes; same bits on every "
           "ISA and thread count") {
   const repro::Config config = tiny_config();
-  const TinyRun reference = run_tiny(config, Compute{Isa::portable, nullptr});
+  const repro_test::TinyRun reference = repro_test::run_tiny(config, Compute{Isa::portable, nullptr});
   CHECK(reference.used == repro::experiment_bytes(config, 50));
   // Pinned, like the conformance hash: noise, shuffles, pairing, losses and
   // training of the whole pipeline in one number. A change that moves it
@@ -183,7 +142,7 @@ TEST_CASE("tiny experiment: arena use equals experiment_bytes; same bits on ever
   ThreadPool pool(3);
   for (Isa isa : test_isa::available_isas()) {
     CAPTURE(isa_name(isa));
-    const TinyRun other = run_tiny(config, Compute{isa, &pool});
+    const repro_test::TinyRun other = repro_test::run_tiny(config, Compute{isa, &pool});
     CHECK(other.results.weights_hash == reference.results.weights_hash);
     for (int r = 0; r < config.runs; ++r) {
       CHECK(other.results.runs[r].alignment[0] == reference.results.runs[r].alignment[0]);
@@ -194,20 +153,20 @@ TEST_CASE("tiny experiment: arena use equals experiment_bytes; same bits on ever
   // A different seed is a different experiment.
   repro::Config reseeded = config;
   reseeded.seed = 12;
-  CHECK(run_tiny(reseeded, Compute{}).results.weights_hash != reference.results.weights_hash);
+  CHECK(repro_test::run_tiny(reseeded, Compute{}).results.weights_hash != reference.results.weights_hash);
 }
 
 TEST_CASE("tiny experiment: --count-subnormals tallies every step, reports them, "
           "changes no bit") {
   repro::Config config = tiny_config();
-  const TinyRun plain = run_tiny(config, Compute{});
+  const repro_test::TinyRun plain = repro_test::run_tiny(config, Compute{});
   CHECK_FALSE(contains(repro::results_report(plain.results), "subnormal"));
   CHECK_FALSE(contains(repro::results_json(plain.results, repro::RunEnvironment{"portable", 1}),
                        "subnormals"));
   CHECK(plain.results.teacher_subnormals.steps == 0);
 
   config.count_subnormals = true;
-  const TinyRun counted = run_tiny(config, Compute{});
+  const repro_test::TinyRun counted = repro_test::run_tiny(config, Compute{});
   CHECK(counted.results.weights_hash == plain.results.weights_hash);
   const tacit_tools::SubnormalTally& teachers = counted.results.teacher_subnormals;
   const tacit_tools::SubnormalTally& students = counted.results.student_subnormals;
@@ -254,7 +213,7 @@ TEST_CASE("the experiment refuses fewer than 2 runs and a short arena") {
 // same teacher as tacit-repro's run whose seed is R, bit for bit.
 TEST_CASE("tacit-train's teacher is the reproduction's teacher of the same seed") {
   const repro::Config config = tiny_config();
-  const TinyRun tiny = run_tiny(config, Compute{});
+  const repro_test::TinyRun tiny = repro_test::run_tiny(config, Compute{});
   TinyMnist data(50, 30);
   const MlpSpec spec = repro::config_spec(config);
   std::vector<unsigned char> memory(arena_buffer_bytes(
@@ -290,14 +249,14 @@ TEST_CASE("tacit-train's teacher is the reproduction's teacher of the same seed"
 // --lr 1000 sent the teacher's loss to 1e15 at chance accuracy, silently.
 TEST_CASE("a diverging training is found, reported and in the JSON; a healthy one is not") {
   repro::Config config = tiny_config();
-  const TinyRun healthy = run_tiny(config, Compute{});
+  const repro_test::TinyRun healthy = repro_test::run_tiny(config, Compute{});
   CHECK_FALSE(repro::any_divergence(healthy.results));
   CHECK(repro::divergence_report(healthy.results).empty());
   CHECK(contains(repro::results_json(healthy.results, repro::RunEnvironment{"portable", 1}),
                  "\"divergence\": []"));
 
   config.lr = 1000;
-  const TinyRun wild = run_tiny(config, Compute{});
+  const repro_test::TinyRun wild = repro_test::run_tiny(config, Compute{});
   REQUIRE(repro::any_divergence(wild.results));
   const repro::ModelDivergence& teacher = wild.results.runs[0].divergence[repro::kTeacher];
   CHECK(teacher.found);
@@ -309,7 +268,7 @@ TEST_CASE("a diverging training is found, reported and in the JSON; a healthy on
   // The verdict is bits, like everything else: the same on every ISA.
   for (Isa isa : test_isa::available_isas()) {
     CAPTURE(isa_name(isa));
-    const TinyRun other = run_tiny(config, Compute{isa, nullptr});
+    const repro_test::TinyRun other = repro_test::run_tiny(config, Compute{isa, nullptr});
     CHECK(repro::divergence_report(other.results) == report);
   }
 }

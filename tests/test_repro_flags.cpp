@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "repro_test_support.h"
 #include "repro/config.h"
 #include "tools_test_support.h"
 
@@ -16,11 +17,8 @@ using namespace tools_test;
 
 namespace {
 
-repro::ParseResult parse(std::vector<const char*> args, repro::Config* config) {
-  args.insert(args.begin(), "tacit-repro");
-  return repro::parse_args(static_cast<int>(args.size()), const_cast<char**>(args.data()),
-                           config);
-}
+using repro_test::parse;
+
 
 }  // namespace
 

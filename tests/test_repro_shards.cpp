@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/json.h"
+#include "repro_test_support.h"
 #include "repro/config.h"
 #include "repro/csv.h"
 #include "repro/experiment.h"
@@ -24,6 +25,8 @@ using namespace tacit;
 using namespace tools_test;
 
 namespace {
+
+using repro_test::parse;
 
 repro::Config tiny_config() {
   repro::Config c;
@@ -276,11 +279,6 @@ TEST_CASE("shards: the students' flags, trajectories and gradients merge to one 
 
 namespace {
 
-repro::ParseResult parse(std::vector<const char*> args, repro::Config* config) {
-  args.insert(args.begin(), "tacit-repro");
-  return repro::parse_args(static_cast<int>(args.size()), const_cast<char**>(args.data()),
-                           config);
-}
 
 }  // namespace
 

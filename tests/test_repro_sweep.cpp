@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/json_read.h"
+#include "repro_test_support.h"
 #include "repro/config.h"
 #include "repro/experiment.h"
 #include "repro/sweep.h"
@@ -16,11 +17,8 @@ using namespace tools_test;
 
 namespace {
 
-repro::ParseResult parse(std::vector<const char*> args, repro::Config* config) {
-  args.insert(args.begin(), "tacit-repro");
-  return repro::parse_args(static_cast<int>(args.size()), const_cast<char**>(args.data()),
-                           config);
-}
+using repro_test::parse;
+
 
 int count(const std::string& text, const std::string& part) {
   int n = 0;

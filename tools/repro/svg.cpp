@@ -19,25 +19,20 @@ std::string fmt(const char* format, double a) {
   return text;
 }
 
-// A coordinate with one decimal: enough for a screen, and stable text.
-std::string num(double v) { return fmt("%.1f", v); }
-
 double clamp01(double v) { return v < 0.0 ? 0.0 : (v > 1.0 ? 1.0 : v); }
 double y_of(double value) { return kBottom - clamp01(value) * (kBottom - kTop); }
 
 void text(std::string& out, double x, double y, const char* anchor, int size,
           const std::string& body, const char* extra = "") {
-  out += "  <text x=\"" + num(x) + "\" y=\"" + num(y) + "\" text-anchor=\"" + anchor +
-         "\" font-size=\"" + std::to_string(size) + "\"" + extra + ">" +
-         xml_escape(body) + "</text>\n";
+  svg_text(out, x, y, anchor, size, body, extra);
 }
 
 void line(std::string& out, double x1, double y1, double x2, double y2,
           const char* stroke, double width, const char* extra = "") {
-  out += "  <line x1=\"" + num(x1) + "\" y1=\"" + num(y1) + "\" x2=\"" + num(x2) +
-         "\" y2=\"" + num(y2) + "\" stroke=\"" + stroke + "\" stroke-width=\"" +
-         num(width) + "\"" + extra + "/>\n";
+  svg_line(out, x1, y1, x2, y2, stroke, width, extra);
 }
+
+std::string num(double v) { return svg_number(v); }
 
 void axes(std::string& out, const BarChart& chart) {
   for (int i = 0; i <= 10; ++i) {
@@ -92,6 +87,35 @@ void legend(std::string& out, bool paper) {
 
 }  // namespace
 
+std::string svg_number(double v) { return fmt("%.1f", v); }
+
+void svg_text(std::string& out, double x, double y, const char* anchor, int size,
+              const std::string& body, const char* extra) {
+  out += "  <text x=\"" + svg_number(x) + "\" y=\"" + svg_number(y) + "\" text-anchor=\"" +
+         anchor + "\" font-size=\"" + std::to_string(size) + "\"" + extra + ">" +
+         xml_escape(body) + "</text>\n";
+}
+
+void svg_line(std::string& out, double x1, double y1, double x2, double y2, const char* stroke,
+              double width, const char* extra) {
+  out += "  <line x1=\"" + svg_number(x1) + "\" y1=\"" + svg_number(y1) + "\" x2=\"" +
+         svg_number(x2) + "\" y2=\"" + svg_number(y2) + "\" stroke=\"" + stroke +
+         "\" stroke-width=\"" + svg_number(width) + "\"" + extra + "/>\n";
+}
+
+std::string svg_begin(double width, double height, const std::string& title) {
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" +
+         svg_number(width) + "\" height=\"" + svg_number(height) + "\" viewBox=\"0 0 " +
+         svg_number(width) + " " + svg_number(height) +
+         "\" font-family=\"Helvetica, Arial, sans-serif\">\n";
+  out += "  <title>" + xml_escape(title) + "</title>\n";
+  out += "  <rect x=\"0\" y=\"0\" width=\"" + svg_number(width) + "\" height=\"" +
+         svg_number(height) + "\" fill=\"#ffffff\"/>\n";
+  svg_text(out, width / 2, 30, "middle", 18, title, " font-weight=\"bold\"");
+  return out;
+}
+
 const char* condition_color(int condition) {
   static const char* const kColor[] = {"#9e9e9e", "#4c72b0", "#55a868", "#8fd19e",
                                        "#dd8452", "#f3b88c", "#8172b3", "#c44e52",
@@ -118,15 +142,7 @@ std::string xml_escape(const std::string& text) {
 }
 
 std::string bar_chart_svg(const BarChart& chart) {
-  std::string out;
-  out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" +
-         num(kWidth) + "\" height=\"" + num(kHeight) + "\" viewBox=\"0 0 " + num(kWidth) +
-         " " + num(kHeight) + "\" font-family=\"Helvetica, Arial, sans-serif\">\n";
-  out += "  <title>" + xml_escape(chart.title) + "</title>\n";
-  out += "  <rect x=\"0\" y=\"0\" width=\"" + num(kWidth) + "\" height=\"" + num(kHeight) +
-         "\" fill=\"#ffffff\"/>\n";
-  text(out, kWidth / 2, 30, "middle", 18, chart.title, " font-weight=\"bold\"");
+  std::string out = svg_begin(kWidth, kHeight, chart.title);
   if (!chart.subtitle.empty()) text(out, kWidth / 2, 52, "middle", 12, chart.subtitle);
   axes(out, chart);
   const double n = chart.bars.empty() ? 1.0 : static_cast<double>(chart.bars.size());
@@ -188,17 +204,9 @@ std::string trajectory_svg(const Results& results) {
   const double epochs = c.student_epochs > 0 ? c.student_epochs : 1;
   const double right = kRight - 220;  // the legend sits right of the plot
   const auto x_of = [&](double p) { return kLeft + p / epochs * (right - kLeft); };
-  std::string out;
-  out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" +
-         num(kWidth) + "\" height=\"" + num(kHeight) + "\" viewBox=\"0 0 " + num(kWidth) +
-         " " + num(kHeight) + "\" font-family=\"Helvetica, Arial, sans-serif\">\n";
   const std::string title = "Student test accuracy during distillation, mean over " +
                             std::to_string(results.runs.size()) + " runs";
-  out += "  <title>" + xml_escape(title) + "</title>\n";
-  out += "  <rect x=\"0\" y=\"0\" width=\"" + num(kWidth) + "\" height=\"" + num(kHeight) +
-         "\" fill=\"#ffffff\"/>\n";
-  text(out, kWidth / 2, 30, "middle", 18, title, " font-weight=\"bold\"");
+  std::string out = svg_begin(kWidth, kHeight, title);
   char subtitle[256];
   std::snprintf(subtitle, sizeof subtitle,
                 "MLP %s, Adam lr %g, batch %d, %s on %d %s noise images, %d points an "

@@ -30,6 +30,17 @@ const char* condition_color(int condition);
 // &, <, >, " and ' as entities.
 std::string xml_escape(const std::string& text);
 
+// The pieces every chart is drawn with. A coordinate with one decimal:
+// enough for a screen, and stable text.
+std::string svg_number(double v);
+void svg_text(std::string& out, double x, double y, const char* anchor, int size,
+              const std::string& body, const char* extra = "");
+void svg_line(std::string& out, double x1, double y1, double x2, double y2, const char* stroke,
+              double width, const char* extra = "");
+// The XML declaration, the <svg> element of width x height, its <title>, a
+// white background and the title in bold at the top; close with "</svg>\n".
+std::string svg_begin(double width, double height, const std::string& title);
+
 std::string bar_chart_svg(const BarChart& chart);
 
 // The conditions of results, titled with the run count and config.

@@ -303,11 +303,7 @@ namespace {
 constexpr double kWidth = 900;
 constexpr double kLeft = 80, kRight = 870, kTop = 80, kBottom = 450;
 
-std::string num(double v) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f", v);
-  return text;
-}
+std::string num(double v) { return svg_number(v); }
 
 double y_of(double v) {
   v = v < 0.0 ? 0.0 : (v > 1.0 ? 1.0 : v);
@@ -316,14 +312,11 @@ double y_of(double v) {
 
 void text(std::string& out, double x, double y, const char* anchor, int size,
           const std::string& body, const char* extra = "") {
-  out += "  <text x=\"" + num(x) + "\" y=\"" + num(y) + "\" text-anchor=\"" + anchor +
-         "\" font-size=\"" + std::to_string(size) + "\"" + extra + ">" + xml_escape(body) +
-         "</text>\n";
+  svg_text(out, x, y, anchor, size, body, extra);
 }
 
 void line(std::string& out, double x1, double y1, double x2, double y2, const char* stroke) {
-  out += "  <line x1=\"" + num(x1) + "\" y1=\"" + num(y1) + "\" x2=\"" + num(x2) +
-         "\" y2=\"" + num(y2) + "\" stroke=\"" + stroke + "\" stroke-width=\"1.0\"/>\n";
+  svg_line(out, x1, y1, x2, y2, stroke, 1.0);
 }
 
 // A line's legend: the condition's label, the same at every value but for
@@ -345,17 +338,10 @@ std::string sweep_svg(const Sweep& sweep) {
   const int conditions = condition_count(c);  // the same at every value
   // The legend: three conditions a row below the axis.
   const double height = std::max(600.0, kBottom + 80 + ((conditions + 2) / 3) * 24.0);
-  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" + num(kWidth) +
-         "\" height=\"" + num(height) + "\" viewBox=\"0 0 " + num(kWidth) + " " +
-         num(height) + "\" font-family=\"Helvetica, Arial, sans-serif\">\n";
   const std::string title = "Subliminal learning on MNIST: test accuracy against " +
                             std::string(sweep_label(c)) + ", " + std::to_string(c.runs) +
                             " runs a value";
-  out += "  <title>" + xml_escape(title) + "</title>\n";
-  out += "  <rect x=\"0\" y=\"0\" width=\"" + num(kWidth) + "\" height=\"" + num(height) +
-         "\" fill=\"#ffffff\"/>\n";
-  text(out, kWidth / 2, 30, "middle", 18, title, " font-weight=\"bold\"");
+  std::string out = svg_begin(kWidth, height, title);
   char subtitle[256];
   std::snprintf(subtitle, sizeof subtitle,
                 "otherwise MLP %s %s, Adam lr %g, batch %d, teacher %d epochs, students %d "
