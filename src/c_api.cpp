@@ -215,14 +215,22 @@ tacit_status tacit_pool_create(int threads, void* memory, size_t bytes, tacit_po
   const char* call = "tacit_pool_create";
   if (out == nullptr) return to_c(null_error(call, "out"));
   Status status = check_memory(call, memory, bytes, tacit_pool_bytes(), "tacit_pool_bytes");
-  if (status && threads < 1) {
-    status = Status::error("%s: threads: expected at least 1, found %d", call, threads);
+  if (status && (threads < 1 || threads > TACIT_MAX_THREADS)) {
+    status = Status::error("%s: threads: expected 1 to %d, found %d", call, TACIT_MAX_THREADS,
+                           threads);
   }
   if (!status) return to_c(status);
   void* rest;
   std::size_t rest_bytes;
   tacit_pool* pool = place<tacit_pool>(memory, bytes, &rest, &rest_bytes);
-  *out = new (pool) tacit_pool(threads);
+  new (pool) tacit_pool(threads);
+  const int started = pool->pool.size();
+  if (started != threads && threads_enabled()) {
+    pool->~tacit_pool();
+    return to_c(Status::error("%s: the system started %d of the %d threads asked for", call,
+                              started, threads));
+  }
+  *out = pool;
   return to_c(status);
 }
 
@@ -316,6 +324,7 @@ tacit_status tacit_checkpoint_read(const unsigned char* checkpoint, size_t size,
                                    const tacit_compute* compute, void* memory, size_t bytes,
                                    tacit_model** out) {
   const char* call = "tacit_checkpoint_read";
+  if (out == nullptr) return to_c(null_error(call, "out"));
   if (checkpoint == nullptr) return to_c(null_error(call, "checkpoint"));
   MlpSpec spec;
   Status status = checkpoint_parse_spec(checkpoint, size, "checkpoint", &spec);
@@ -369,6 +378,7 @@ tacit_status tacit_model_file_bytes(const char* path, int rows, size_t* bytes) {
 tacit_status tacit_model_load(const char* path, int rows, const tacit_compute* compute,
                               void* memory, size_t bytes, tacit_model** out) {
   const char* call = "tacit_model_load";
+  if (out == nullptr) return to_c(null_error(call, "out"));
   if (path == nullptr) return to_c(null_error(call, "path"));
   MlpSpec spec;
   Status status = checkpoint_file_spec(path, &spec);

@@ -6,6 +6,7 @@
 #include "arena_internal.h"
 #include "kernels/transpose_kernels.h"
 #include "profile_internal.h"
+#include "shape_check.h"
 #include "tacit/layers.h"
 
 namespace tacit {
@@ -147,6 +148,18 @@ std::size_t mlp_bytes(const MlpSpec& spec) {
   return 2 * arena_floats_bytes(mlp_param_count(spec));
 }
 
+Status mlp_spec_check(const MlpSpec& spec) {
+  if (spec.layers < 1 || spec.layers > kMaxLayers) {
+    return Status::error("spec has %d layers; expected 1 to %d (make it with mlp_spec)",
+                         spec.layers, kMaxLayers);
+  }
+  const Status activations = check_activations(spec, "spec");
+  if (!activations) return activations;
+  // What mlp_spec checks, on the spec as it is now.
+  MlpSpec rebuilt;
+  return mlp_spec_activations(spec.widths, spec.layers + 1, spec.activation, &rebuilt);
+}
+
 Status mlp_create(const MlpSpec& spec, Arena& arena, Mlp* mlp) {
   if (spec.layers < 1 || spec.layers > kMaxLayers) {
     return Status::error("mlp: spec has %d layers; create it with mlp_spec()",
@@ -154,6 +167,8 @@ Status mlp_create(const MlpSpec& spec, Arena& arena, Mlp* mlp) {
   }
   const Status activations = check_activations(spec, "mlp");
   if (!activations) return activations;
+  const Status checked = mlp_spec_check(spec);  // widths and the parameter limit
+  if (!checked) return Status::error("mlp: %s", checked.message());
   if (arena.remaining() < mlp_bytes(spec)) {
     return arena_too_small("mlp", arena, mlp_bytes(spec), "mlp_bytes");
   }
@@ -287,6 +302,11 @@ Matrix mlp_logits_grad(const MlpWorkspace& ws, int batch) {
 }
 
 void mlp_spec_text(const MlpSpec& spec, char* out, std::size_t capacity) {
+  if (out == nullptr || capacity == 0) return;
+  if (spec.layers < 1 || spec.layers > kMaxLayers) {
+    std::snprintf(out, capacity, "(a spec of %d layers)", spec.layers);
+    return;
+  }
   std::size_t used = 0;
   out[0] = '\0';
   const bool all_relu = mlp_all_relu(spec);
@@ -417,9 +437,9 @@ Status argmax_rows(ConstMatrix logits, std::int32_t* out, Columns columns) {
     return Status::error("argmax_rows: columns [%d, %d) of %d-column logits: expected "
                          "0 <= lo < hi <= %d", lo, hi, logits.cols, logits.cols);
   }
-  if (out == nullptr || (logits.data == nullptr && logits.rows > 0)) {
-    return Status::error("argmax_rows: %s is null", out == nullptr ? "out" : "logits");
-  }
+  const Status shape = shape_check::view("argmax_rows", "logits", logits, -1, -1);
+  if (!shape) return shape;
+  if (out == nullptr) return Status::error("argmax_rows: out is null");
   for (int r = 0; r < logits.rows; ++r) {
     const float* row = logits.row(r);
     int best = lo;

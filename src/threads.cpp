@@ -109,13 +109,27 @@ struct ThreadPoolState {
 };
 
 ThreadPool::ThreadPool(int threads) {
-  size_ = threads < 1 ? 1 : threads;
-  if (size_ == 1) return;
+  const int wanted = threads < 1 ? 1 : threads;
+  if (wanted == 1) return;
   state_ = new ThreadPoolState;
-  state_->workers.reserve(static_cast<unsigned>(size_ - 1));
-  for (int i = 1; i < size_; ++i) {
+#if defined(__cpp_exceptions)
+  // A system that cannot start every thread leaves a smaller pool (size()
+  // says how large), not an exception out of a constructor: the bits do
+  // not depend on the size.
+  try {
+    state_->workers.reserve(static_cast<unsigned>(wanted - 1));
+    for (int i = 1; i < wanted; ++i) {
+      state_->workers.emplace_back([s = state_] { s->worker_loop(); });
+    }
+  } catch (...) {
+  }
+#else
+  state_->workers.reserve(static_cast<unsigned>(wanted - 1));
+  for (int i = 1; i < wanted; ++i) {
     state_->workers.emplace_back([s = state_] { s->worker_loop(); });
   }
+#endif
+  size_ = 1 + static_cast<int>(state_->workers.size());
 }
 
 ThreadPool::~ThreadPool() {

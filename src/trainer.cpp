@@ -22,7 +22,12 @@ std::size_t file_buffer_bytes(const MlpSpec& spec) {
   return TACIT_HAS_FILES ? arena_block_bytes(checkpoint_bytes(spec)) : 0;
 }
 
+// Size queries read widths[0..layers]: a spec with a layer count out of
+// range (made by hand) sizes to 0, and create refuses it with the reason.
+bool layers_in_range(const MlpSpec& spec) { return spec.layers >= 1 && spec.layers <= kMaxLayers; }
+
 std::size_t model_arena_bytes(const MlpSpec& spec, int rows) {
+  if (!layers_in_range(spec)) return 0;
   return mlp_bytes(spec) + infer_workspace_bytes(spec, rows) + file_buffer_bytes(spec);
 }
 
@@ -64,11 +69,17 @@ Status check_rows(const char* call, int rows, int capacity, const void* x, const
 }  // namespace
 
 std::size_t model_bytes(const MlpSpec& spec, int rows) {
+  if (!layers_in_range(spec)) return 0;
   return arena_buffer_bytes(model_arena_bytes(spec, rows));
 }
 
 Status model_create(const MlpSpec& spec, int rows, void* memory, std::size_t bytes,
                     Model* model, const Compute& compute) {
+  const Status checked = mlp_spec_check(spec);
+  if (!checked) return Status::error("model: %s", checked.message());
+  if (rows < 1 || rows > mlp_max_batch(spec)) {
+    return Status::error("model: rows: expected 1 to %d, found %d", mlp_max_batch(spec), rows);
+  }
   Status status = check_memory("model", memory, bytes, model_bytes(spec, rows), "model_bytes");
   if (!status) return status;
   Arena arena(memory, bytes);
@@ -94,6 +105,8 @@ Status trainer_config_check(const TrainerConfig& c) {
   if (spec.layers < 1) {
     return Status::error("trainer: config.spec has no layers; set it with mlp_spec");
   }
+  const Status checked = mlp_spec_check(spec);
+  if (!checked) return Status::error("trainer: config.spec: %s", checked.message());
   if (c.batch < 1 || c.batch > mlp_max_batch(spec)) {
     return Status::error("trainer: batch: expected 1 to %d rows, found %d",
                          mlp_max_batch(spec), c.batch);
@@ -122,6 +135,7 @@ Status trainer_config_check(const TrainerConfig& c) {
 }
 
 std::size_t trainer_bytes(const TrainerConfig& config) {
+  if (!layers_in_range(config.spec)) return 0;
   return arena_buffer_bytes(model_arena_bytes(config.spec, config.batch) +
                             train_state_bytes(config.spec, config.batch, config.optimizer));
 }

@@ -313,6 +313,21 @@ TEST_CASE("bad input: a non-zero code and a message that names it") {
   tacit_pool* pool = nullptr;
   CHECK(mentions(tacit_pool_create(0, pool_memory.data(), pool_memory.size(), &pool),
                  "threads"));
+  CHECK(mentions(tacit_pool_create(TACIT_MAX_THREADS + 1, pool_memory.data(),
+                                   pool_memory.size(), &pool),
+                 "threads: expected 1 to 1024"));
+  CHECK(pool == nullptr);
+  // Creators with a null out refuse rather than write through it.
+  std::vector<unsigned char> checkpoint(tacit_checkpoint_bytes(model));
+  REQUIRE(tacit_checkpoint_write(model, checkpoint.data(), checkpoint.size()).code == TACIT_OK);
+  std::vector<unsigned char> block(1 << 16);
+  CHECK(mentions(tacit_checkpoint_read(checkpoint.data(), checkpoint.size(), 1, nullptr,
+                                       block.data(), block.size(), nullptr),
+                 "out"));
+#if TACIT_HAS_FILES
+  CHECK(mentions(tacit_model_load("any.tacit", 1, nullptr, block.data(), block.size(), nullptr),
+                 "out"));
+#endif
 }
 
 TEST_CASE("checkpoints: in memory and in files, read back bit for bit") {

@@ -462,3 +462,28 @@ TEST_CASE("model_save and model_load round-trip a trained model bit for bit") {
   CHECK(contains(small, "model_bytes"));
 }
 #endif
+
+TEST_CASE("a spec made or changed by hand is checked before it is read") {
+  TrainerConfig config;
+  config.spec = small_spec();
+  std::vector<unsigned char> memory(trainer_bytes(config));
+  Trainer t;
+  Model m;
+  config.spec.layers = kMaxLayers + 3;  // widths[] has kMaxLayers + 1 entries
+  CHECK(trainer_bytes(config) == 0);
+  CHECK(model_bytes(config.spec, 2) == 0);
+  CHECK(contains(trainer_create(config, memory.data(), memory.size(), &t), "layers"));
+  CHECK(contains(model_create(config.spec, 2, memory.data(), memory.size(), &m), "layers"));
+  config.spec = small_spec();
+  config.spec.widths[1] = 0;
+  CHECK(contains(trainer_create(config, memory.data(), memory.size(), &t), "config.spec"));
+  config.spec = small_spec();
+  config.spec.activation[0] = static_cast<Activation>(7);
+  CHECK(contains(model_create(config.spec, 2, memory.data(), memory.size(), &m), "7"));
+  CHECK(mlp_spec_check(small_spec()));
+  char text[4] = {'x', 'x', 'x', 'x'};
+  mlp_spec_text(small_spec(), text, 0);  // nothing written
+  CHECK(text[0] == 'x');
+  mlp_spec_text(small_spec(), text, sizeof text);
+  CHECK(std::string(text) == "5-1");
+}

@@ -45,6 +45,9 @@ inline Status mlp_spec(std::initializer_list<int> widths, MlpSpec* spec) {
 // count - 2 hidden layers (null: all ReLU, as mlp_spec).
 Status mlp_spec_activations(const int* widths, int count, const Activation* activations,
                             MlpSpec* spec);
+// Whether a spec (made by hand, or changed after mlp_spec) passes every
+// check mlp_spec makes; each create function asks the same.
+Status mlp_spec_check(const MlpSpec& spec);
 // Sets hidden layer `layer`'s activation; refuses the output layer, a layer
 // out of range and an unknown code.
 Status mlp_spec_set_activation(MlpSpec* spec, int layer, Activation a);

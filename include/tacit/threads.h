@@ -11,7 +11,9 @@ struct ThreadPoolState;
 class ThreadPool {
  public:
   // `threads` counts the caller too: ThreadPool(2) starts one worker.
-  // Creating a pool allocates; run() never does.
+  // Creating a pool allocates; run() never does. Where the system cannot
+  // start them all (and the build has exceptions), the pool keeps the
+  // workers it started: size() is the count to trust.
   explicit ThreadPool(int threads);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;

@@ -61,8 +61,8 @@ std::string profile_text(const ProfileSummary& s) {
     }
     out += line;
   }
-  std::snprintf(line, sizeof line, "  %-16s %10s %10.3f %6.1f%%   (data, noise, evaluation, "
-                "hashing)\n", "everything else", "", s.seconds - t.measured,
+  std::snprintf(line, sizeof line, "  %-16s %10s %10.3f %6.1f%%   (data, noise, accuracy "
+                "counting, hashing)\n", "everything else", "", s.seconds - t.measured,
                 100.0 * ratio(s.seconds - t.measured, s.seconds));
   out += line;
   const double floor = ratio(t.flops, s.peak_gflops * 1e9);
