@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -330,4 +332,61 @@ TEST_CASE("flags: --run-range and --shard choose runs; bad ranges are usage erro
         }) == "tacit-repro: --run-range and --shard both choose the runs; give one "
               "(try --help)\n");
 #endif
+}
+
+namespace {
+
+// tacit-repro merge ARGS..., as main calls it.
+int merge_main(std::vector<std::string> args) {
+  args.insert(args.begin(), "merge");
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(&arg[0]);
+  argv.push_back(nullptr);
+  return repro::merge_main(static_cast<int>(args.size()), argv.data());
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  REQUIRE(f != nullptr);
+  REQUIRE(std::fwrite(text.data(), 1, text.size(), f) == text.size());
+  std::fclose(f);
+}
+
+}  // namespace
+
+TEST_CASE("merge: an output naming one of the input shards is a usage error") {
+  data_test::TempDir dir;
+  const repro::Config config = tiny_config();
+  const std::string a = shard_text(config, 0, 2), b = shard_text(config, 2, 5);
+  const std::string s0 = dir.file("s0.json"), s1 = dir.file("s1.json");
+  write_text(s0, a);
+  write_text(s1, b);
+  const std::string dotted = dir.path() + "/./sub/../s0.json";
+  const std::string linked = dir.file("link.json");
+  std::error_code ec;
+  std::filesystem::create_hard_link(s0, linked, ec);
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{s0, s1, "--json", s0},
+        std::vector<std::string>{s0, s1, "--csv", s1},
+        std::vector<std::string>{s0, s1, "--svg", dotted},
+        std::vector<std::string>{s0, s1, "--trajectory-svg", s0}}) {
+    CAPTURE(args[3]);
+    int exit = -1;
+#if defined(TOOLS_TEST_HAVE_STDERR_CAPTURE)
+    const std::string err = stderr_of([&] { exit = merge_main(args); });
+    CHECK(contains(err, args[2] + " names an input file"));
+#else
+    exit = merge_main(args);
+#endif
+    CHECK(exit == 2);
+    CHECK(file_text(s0) == a);
+    CHECK(file_text(s1) == b);
+  }
+  if (!ec) {
+    CHECK(merge_main({s0, s1, "--json", linked}) == 2);
+    CHECK(file_text(s0) == a);
+  }
+  // Outputs elsewhere are fine.
+  CHECK(merge_main({s0, s1, "--json", dir.file("merged.json")}) == 0);
+  CHECK(file_text(s0) == a);
 }

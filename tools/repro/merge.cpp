@@ -9,6 +9,7 @@
 #include "common/cli.h"
 #include "common/json.h"
 #include "common/json_read.h"
+#include "common/output_file.h"
 #include "repro/outputs.h"
 #include "repro/results_json.h"
 #include "repro/shard.h"
@@ -737,9 +738,25 @@ int merge_main(int argc, char** argv) {
                                              {"--trajectory-svg", flags.trajectory_svg}})) {
     return kExitUsage;
   }
+  more.insert(more.begin(), first);
+  // An output naming an input would replace a shard before (or while) it is read.
+  for (const tacit_tools::OutputFlag& output : {tacit_tools::OutputFlag{"--json", flags.json},
+                                                tacit_tools::OutputFlag{"--csv", flags.csv},
+                                                tacit_tools::OutputFlag{"--svg", flags.svg},
+                                                tacit_tools::OutputFlag{"--trajectory-svg",
+                                                                        flags.trajectory_svg}}) {
+    if (output.path.empty()) continue;
+    for (const std::string& input : more) {
+      if (!tacit_tools::same_file(output.path, input)) continue;
+      const std::string names =
+          output.path == input ? input : output.path + " and " + input;
+      tacit_cli::usage(kTool, "%s names an input file (%s); the output would replace a shard",
+                       output.flag, names.c_str());
+      return kExitUsage;
+    }
+  }
   OutputFiles files;
   if (!files.open(flags)) return kExitData;
-  more.insert(more.begin(), first);
   std::vector<ShardText> shards(more.size());
   for (std::size_t i = 0; i < more.size(); ++i) {
     shards[i].name = more[i];
