@@ -390,3 +390,22 @@ TEST_CASE("merge: an output naming one of the input shards is a usage error") {
   CHECK(merge_main({s0, s1, "--json", dir.file("merged.json")}) == 0);
   CHECK(file_text(s0) == a);
 }
+
+TEST_CASE("merge: shards whose perturbed students' sigmas differ in the 7th digit are refused") {
+  repro::Config config = tiny_config();
+  config.runs = 2;
+  std::string why;
+  REQUIRE(repro::parse_students("aux-same,perturbed:0.1234567", &config.students, &why));
+  repro::Config other = config;
+  REQUIRE(repro::parse_students("aux-same,perturbed:0.1234568", &other.students, &why));
+  const std::string a = shard_text(config, 0, 1);
+  CHECK(a.find("\"perturbed:0.1234567\"") != std::string::npos);
+  CHECK(a.find("\"student_perturbed_0.1234567\"") != std::string::npos);
+  const std::string error = merge_error({{"a.json", a}, {"b.json", shard_text(other, 1, 2)}});
+  CHECK(error.rfind("b.json: its config differs from a.json's in \"students\"", 0) == 0);
+  // And the same sigma merges.
+  repro::Merged merged;
+  REQUIRE_MESSAGE(repro::merge_shards({{"a.json", a}, {"b.json", shard_text(config, 1, 2)}},
+                                      &merged, &why), why);
+  CHECK(merged.results.config.students == config.students);
+}
