@@ -409,3 +409,28 @@ TEST_CASE("merge: shards whose perturbed students' sigmas differ in the 7th digi
                                       &merged, &why), why);
   CHECK(merged.results.config.students == config.students);
 }
+
+TEST_CASE("merge: shards without what --trajectory-svg or --expect-transfer needs are data errors") {
+  data_test::TempDir dir;
+  repro::Config config = tiny_config();
+  config.runs = 2;
+  std::string why;
+  REQUIRE(repro::parse_students("aux-same,all-same", &config.students, &why));
+  const std::string s0 = dir.file("s0.json"), s1 = dir.file("s1.json");
+  write_text(s0, shard_text(config, 0, 1));
+  write_text(s1, shard_text(config, 1, 2));
+  int exit = -1;
+#if defined(TOOLS_TEST_HAVE_STDERR_CAPTURE)
+  CHECK(contains(stderr_of([&] {
+                   exit = merge_main({s0, s1, "--trajectory-svg", dir.file("t.svg")});
+                 }),
+                 "--trajectory-svg: the shards have no trajectories"));
+  CHECK(exit == 1);
+  CHECK(contains(stderr_of([&] { exit = merge_main({s0, s1, "--expect-transfer", "0.1"}); }),
+                 "the shards' --students do not name both"));
+  CHECK(exit == 1);
+#endif
+  CHECK(merge_main({s0, s1, "--trajectory-svg", dir.file("t.svg")}) == 1);
+  CHECK(merge_main({s0, s1, "--expect-transfer", "0.1"}) == 1);
+  CHECK(merge_main({s0, s1}) == 0);
+}

@@ -708,8 +708,9 @@ void print_merge_help() {
       "  --allow-divergence   exit 0 even if a shard's training diverged\n"
       "  --help, -h           this text\n"
       "\n"
-      "Exit status: 0 done, 1 a file that cannot be read, parsed or merged, or an\n"
-      "unwritable output, 2 usage error, 3 --expect-transfer not met, 4 a training\n"
+      "Exit status: 0 done, 1 a file that cannot be read, parsed or merged, shards\n"
+      "without what --trajectory-svg or --expect-transfer needs, or an unwritable\n"
+      "output, 2 usage error, 3 --expect-transfer not met, 4 a training\n"
       "diverged.\n");
 }
 
@@ -772,13 +773,13 @@ int merge_main(int argc, char** argv) {
   if (!flags.trajectory_svg.empty() && config.points_per_epoch == 0) {
     std::fprintf(stderr, "%s: --trajectory-svg: the shards have no trajectories (they were "
                  "computed without --points-per-epoch)\n", kTool);
-    return kExitUsage;
+    return kExitData;
   }
   if (flags.expect_transfer && !(has_student(config, StudentKind::aux_same) &&
                                  has_student(config, StudentKind::aux_cross))) {
     std::fprintf(stderr, "%s: --expect-transfer compares aux-same with aux-cross; the "
                  "shards' --students do not name both\n", kTool);
-    return kExitUsage;
+    return kExitData;
   }
   config.json = flags.json;
   config.csv = flags.csv;
