@@ -434,3 +434,37 @@ TEST_CASE("merge: shards without what --trajectory-svg or --expect-transfer need
   CHECK(merge_main({s0, s1, "--expect-transfer", "0.1"}) == 1);
   CHECK(merge_main({s0, s1}) == 0);
 }
+
+TEST_CASE("merge: refuses a run whose accuracy is not its correct / test_images, and unknown "
+          "members of a shard") {
+  const repro::Config config = tiny_config();
+  const std::string b = shard_text(config, 2, 5);
+  const auto tampered = [&](int condition, int delta_correct, double delta_accuracy) {
+    repro::HashSegment hash;
+    repro::Results results = run_range(config, 0, 2, &hash);
+    results.config.run_range = "0:2";
+    results.runs[1].correct[condition] += delta_correct;
+    results.runs[1].accuracy[condition] += delta_accuracy;
+    return repro::shard_json(results, hash, kEnvironment);
+  };
+  const std::string a = tampered(0, 0, 0.0);
+  repro::Merged merged;
+  std::string error;
+  REQUIRE_MESSAGE(repro::merge_shards({{"a.json", a}, {"b.json", b}}, &merged, &error), error);
+  const std::string key = repro::condition_info(config, 2).key;
+  CHECK(merge_error({{"a.json", tampered(2, 1, 0.0)}, {"b.json", b}})
+            .rfind("a.json: runs[1].accuracy." + key + ": is ", 0) == 0);
+  CHECK(merge_error({{"a.json", tampered(2, 0, 1e-12)}, {"b.json", b}})
+            .rfind("a.json: runs[1].accuracy." + key + ": is ", 0) == 0);
+  // Top-level members a shard does not write.
+  CHECK(merge_error({{"a.json", replaced(a, "\"program\": \"tacit-repro\",",
+                                         "\"program\": \"tacit-repro\", \"extra\": 1,")},
+                     {"b.json", b}}) ==
+        "a.json: document: has \"extra\", which a shard's --json does not (a member this merge "
+        "does not know)");
+  CHECK(merge_error({{"a.json", replaced(a, "\"program\": \"tacit-repro\",",
+                                         "\"program\": \"tacit-repro\", \"weights_hash\": "
+                                         "\"0\",")},
+                     {"b.json", b}})
+            .rfind("a.json: document: has \"weights_hash\"", 0) == 0);
+}

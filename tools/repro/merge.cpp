@@ -366,6 +366,13 @@ bool read_run(Reader& in, const JsonValue& r, const Config& config, int test_ima
         !in.whole(*correct, key, 0, test_images, &run->correct[k], where + ".correct")) {
       return false;
     }
+    // Exactly as the experiment computes it.
+    if (run->accuracy[k] != static_cast<double>(run->correct[k]) / test_images) {
+      return in.fail(where + ".accuracy." + name,
+                     "is " + accuracy->find(key)->text + ", not correct / test_images (" +
+                         std::to_string(run->correct[k]) + " of " +
+                         std::to_string(test_images) + ")");
+    }
     if (k >= kFirstStudent) {
       const int s = k - kFirstStudent;
       if (!in.reals(*student_loss, key, epochs, &run->student_loss[s],
@@ -463,6 +470,18 @@ bool read_shard_header(Reader& in, Shard* shard, bool* count_subnormals) {
     return false;
   }
   *count_subnormals = subnormals->boolean;
+  // What shard_json writes, and nothing else: a member this merge does not
+  // know would be dropped without a word.
+  for (const auto& member : doc.members) {
+    const std::string& key = member.first;
+    const bool known = key == "program" || key == "shard" || key == "config" || key == "isa" ||
+                       key == "threads" || key == "divergence" || key == "timings" ||
+                       key == "runs" || (key == "subnormals" && *count_subnormals);
+    if (!known) {
+      return in.fail("document", "has \"" + key + "\", which a shard's --json does not " +
+                                     "(a member this merge does not know)");
+    }
+  }
   if (low->items.size() != 256) return in.fail("shard.hash_from_low_byte", "does not hold 256");
   for (int l = 0; l < 256; ++l) {
     if (!in.hex(low->items[static_cast<std::size_t>(l)], &shard->hash.from_low[l],
