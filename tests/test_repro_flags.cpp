@@ -276,3 +276,29 @@ TEST_CASE("students: a perturbed student's name carries its sigma exactly") {
         repro::ParseResult::usage_error);
   CHECK(parse({"--students", "perturbed:0,perturbed:-0"}, &c) == repro::ParseResult::usage_error);
 }
+
+#if defined(TOOLS_TEST_HAVE_STDERR_CAPTURE)
+TEST_CASE("flags: a student's flag no listed student uses is warned about, not refused") {
+  repro::Config c;
+  repro::ParseResult result = repro::ParseResult::usage_error;
+  CHECK(stderr_of([&] { result = parse({"--match-epochs", "2"}, &c); }) ==
+        "tacit-repro: warning: --match-epochs is given but no student in --students uses it "
+        "(matched does)\n");
+  CHECK(result == repro::ParseResult::run);
+  CHECK(stderr_of([&] { result = parse({"--liminal-weight", "0.5"}, &c); }) ==
+        "tacit-repro: warning: --liminal-weight is given but no student in --students uses "
+        "it (liminal does)\n");
+  CHECK(result == repro::ParseResult::run);
+  CHECK(contains(stderr_of([&] { result = parse({"--trait-batch", "64"}, &c); }),
+                 "warning: --trait-batch is given but no student in --students uses it"));
+  CHECK(result == repro::ParseResult::run);
+  // Used: no word.
+  CHECK(stderr_of([&] {
+          result = parse({"--students", "matched,liminal,projected", "--match-epochs", "2",
+                          "--liminal-weight", "0.5", "--trait-batch", "64"}, &c);
+        }).empty());
+  CHECK(result == repro::ParseResult::run);
+  CHECK(stderr_of([&] { parse({"--gradient-alignment", "--trait-batch", "64"}, &c); }).empty());
+  CHECK(stderr_of([&] { parse({}, &c); }).empty());
+}
+#endif
