@@ -248,3 +248,57 @@ TEST_CASE("flags: --students, the conditions' knobs, trajectories and --activati
                  "--points-per-epoch is 60; an epoch of the students has 59 steps"));
 #endif
 }
+
+TEST_CASE("students: a perturbed student's name carries its sigma exactly") {
+  repro::Config c;
+  REQUIRE(parse({"--students", "perturbed:0.1,perturbed:0.1234567,perturbed:0.10000001,"
+                 "perturbed:1e-300,perturbed:0"}, &c) == repro::ParseResult::run);
+  CHECK(repro::student_list_text(c.students) ==
+        "perturbed:0.1,perturbed:0.1234567,perturbed:0.10000001,perturbed:1e-300,perturbed:0");
+  CHECK(c.students[1].sigma == 0.1234567);
+  // Every name reads back as the sigma it names, bit for bit.
+  for (const double sigma : {0.1, 0.1234567, 0.1234568, 1.0 / 3.0, 0.1 + 0.2, 999.9999999999999,
+                             5e-324, 0.0}) {
+    CAPTURE(sigma);
+    repro::Student s{repro::StudentKind::perturbed};
+    s.sigma = sigma;
+    std::vector<repro::Student> back;
+    std::string why;
+    REQUIRE_MESSAGE(repro::parse_students(repro::student_name(s).c_str(), &back, &why), why);
+    REQUIRE(back.size() == 1);
+    CHECK(back[0].sigma == sigma);
+    CHECK(repro::student_name(back[0]) == repro::student_name(s));
+  }
+  CHECK(repro::sigma_text(0.1) == "0.1");
+  CHECK(repro::sigma_text(0.1 + 0.2) == "0.30000000000000004");
+  // One sigma, however spelled, is one student; -0 is 0.
+  CHECK(parse({"--students", "perturbed:0.1,perturbed:0.1000"}, &c) ==
+        repro::ParseResult::usage_error);
+  CHECK(parse({"--students", "perturbed:0,perturbed:-0"}, &c) == repro::ParseResult::usage_error);
+}
+
+#if defined(TOOLS_TEST_HAVE_STDERR_CAPTURE)
+TEST_CASE("flags: a student's flag no listed student uses is warned about, not refused") {
+  repro::Config c;
+  repro::ParseResult result = repro::ParseResult::usage_error;
+  CHECK(stderr_of([&] { result = parse({"--match-epochs", "2"}, &c); }) ==
+        "tacit-repro: warning: --match-epochs is given but no student in --students uses it "
+        "(matched does)\n");
+  CHECK(result == repro::ParseResult::run);
+  CHECK(stderr_of([&] { result = parse({"--liminal-weight", "0.5"}, &c); }) ==
+        "tacit-repro: warning: --liminal-weight is given but no student in --students uses "
+        "it (liminal does)\n");
+  CHECK(result == repro::ParseResult::run);
+  CHECK(contains(stderr_of([&] { result = parse({"--trait-batch", "64"}, &c); }),
+                 "warning: --trait-batch is given but no student in --students uses it"));
+  CHECK(result == repro::ParseResult::run);
+  // Used: no word.
+  CHECK(stderr_of([&] {
+          result = parse({"--students", "matched,liminal,projected", "--match-epochs", "2",
+                          "--liminal-weight", "0.5", "--trait-batch", "64"}, &c);
+        }).empty());
+  CHECK(result == repro::ParseResult::run);
+  CHECK(stderr_of([&] { parse({"--gradient-alignment", "--trait-batch", "64"}, &c); }).empty());
+  CHECK(stderr_of([&] { parse({}, &c); }).empty());
+}
+#endif

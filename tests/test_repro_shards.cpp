@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -330,4 +332,139 @@ TEST_CASE("flags: --run-range and --shard choose runs; bad ranges are usage erro
         }) == "tacit-repro: --run-range and --shard both choose the runs; give one "
               "(try --help)\n");
 #endif
+}
+
+namespace {
+
+// tacit-repro merge ARGS..., as main calls it.
+int merge_main(std::vector<std::string> args) {
+  args.insert(args.begin(), "merge");
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(&arg[0]);
+  argv.push_back(nullptr);
+  return repro::merge_main(static_cast<int>(args.size()), argv.data());
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  REQUIRE(f != nullptr);
+  REQUIRE(std::fwrite(text.data(), 1, text.size(), f) == text.size());
+  std::fclose(f);
+}
+
+}  // namespace
+
+TEST_CASE("merge: an output naming one of the input shards is a usage error") {
+  data_test::TempDir dir;
+  const repro::Config config = tiny_config();
+  const std::string a = shard_text(config, 0, 2), b = shard_text(config, 2, 5);
+  const std::string s0 = dir.file("s0.json"), s1 = dir.file("s1.json");
+  write_text(s0, a);
+  write_text(s1, b);
+  const std::string dotted = dir.path() + "/./sub/../s0.json";
+  const std::string linked = dir.file("link.json");
+  std::error_code ec;
+  std::filesystem::create_hard_link(s0, linked, ec);
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{s0, s1, "--json", s0},
+        std::vector<std::string>{s0, s1, "--csv", s1},
+        std::vector<std::string>{s0, s1, "--svg", dotted},
+        std::vector<std::string>{s0, s1, "--trajectory-svg", s0}}) {
+    CAPTURE(args[3]);
+    int exit = -1;
+#if defined(TOOLS_TEST_HAVE_STDERR_CAPTURE)
+    const std::string err = stderr_of([&] { exit = merge_main(args); });
+    CHECK(contains(err, args[2] + " names an input file"));
+#else
+    exit = merge_main(args);
+#endif
+    CHECK(exit == 2);
+    CHECK(file_text(s0) == a);
+    CHECK(file_text(s1) == b);
+  }
+  if (!ec) {
+    CHECK(merge_main({s0, s1, "--json", linked}) == 2);
+    CHECK(file_text(s0) == a);
+  }
+  // Outputs elsewhere are fine.
+  CHECK(merge_main({s0, s1, "--json", dir.file("merged.json")}) == 0);
+  CHECK(file_text(s0) == a);
+}
+
+TEST_CASE("merge: shards whose perturbed students' sigmas differ in the 7th digit are refused") {
+  repro::Config config = tiny_config();
+  config.runs = 2;
+  std::string why;
+  REQUIRE(repro::parse_students("aux-same,perturbed:0.1234567", &config.students, &why));
+  repro::Config other = config;
+  REQUIRE(repro::parse_students("aux-same,perturbed:0.1234568", &other.students, &why));
+  const std::string a = shard_text(config, 0, 1);
+  CHECK(a.find("\"perturbed:0.1234567\"") != std::string::npos);
+  CHECK(a.find("\"student_perturbed_0.1234567\"") != std::string::npos);
+  const std::string error = merge_error({{"a.json", a}, {"b.json", shard_text(other, 1, 2)}});
+  CHECK(error.rfind("b.json: its config differs from a.json's in \"students\"", 0) == 0);
+  // And the same sigma merges.
+  repro::Merged merged;
+  REQUIRE_MESSAGE(repro::merge_shards({{"a.json", a}, {"b.json", shard_text(config, 1, 2)}},
+                                      &merged, &why), why);
+  CHECK(merged.results.config.students == config.students);
+}
+
+TEST_CASE("merge: shards without what --trajectory-svg or --expect-transfer needs are data errors") {
+  data_test::TempDir dir;
+  repro::Config config = tiny_config();
+  config.runs = 2;
+  std::string why;
+  REQUIRE(repro::parse_students("aux-same,all-same", &config.students, &why));
+  const std::string s0 = dir.file("s0.json"), s1 = dir.file("s1.json");
+  write_text(s0, shard_text(config, 0, 1));
+  write_text(s1, shard_text(config, 1, 2));
+  int exit = -1;
+#if defined(TOOLS_TEST_HAVE_STDERR_CAPTURE)
+  CHECK(contains(stderr_of([&] {
+                   exit = merge_main({s0, s1, "--trajectory-svg", dir.file("t.svg")});
+                 }),
+                 "--trajectory-svg: the shards have no trajectories"));
+  CHECK(exit == 1);
+  CHECK(contains(stderr_of([&] { exit = merge_main({s0, s1, "--expect-transfer", "0.1"}); }),
+                 "the shards' --students do not name both"));
+  CHECK(exit == 1);
+#endif
+  CHECK(merge_main({s0, s1, "--trajectory-svg", dir.file("t.svg")}) == 1);
+  CHECK(merge_main({s0, s1, "--expect-transfer", "0.1"}) == 1);
+  CHECK(merge_main({s0, s1}) == 0);
+}
+
+TEST_CASE("merge: refuses a run whose accuracy is not its correct / test_images, and unknown "
+          "members of a shard") {
+  const repro::Config config = tiny_config();
+  const std::string b = shard_text(config, 2, 5);
+  const auto tampered = [&](int condition, int delta_correct, double delta_accuracy) {
+    repro::HashSegment hash;
+    repro::Results results = run_range(config, 0, 2, &hash);
+    results.config.run_range = "0:2";
+    results.runs[1].correct[condition] += delta_correct;
+    results.runs[1].accuracy[condition] += delta_accuracy;
+    return repro::shard_json(results, hash, kEnvironment);
+  };
+  const std::string a = tampered(0, 0, 0.0);
+  repro::Merged merged;
+  std::string error;
+  REQUIRE_MESSAGE(repro::merge_shards({{"a.json", a}, {"b.json", b}}, &merged, &error), error);
+  const std::string key = repro::condition_info(config, 2).key;
+  CHECK(merge_error({{"a.json", tampered(2, 1, 0.0)}, {"b.json", b}})
+            .rfind("a.json: runs[1].accuracy." + key + ": is ", 0) == 0);
+  CHECK(merge_error({{"a.json", tampered(2, 0, 1e-12)}, {"b.json", b}})
+            .rfind("a.json: runs[1].accuracy." + key + ": is ", 0) == 0);
+  // Top-level members a shard does not write.
+  CHECK(merge_error({{"a.json", replaced(a, "\"program\": \"tacit-repro\",",
+                                         "\"program\": \"tacit-repro\", \"extra\": 1,")},
+                     {"b.json", b}}) ==
+        "a.json: document: has \"extra\", which a shard's --json does not (a member this merge "
+        "does not know)");
+  CHECK(merge_error({{"a.json", replaced(a, "\"program\": \"tacit-repro\",",
+                                         "\"program\": \"tacit-repro\", \"weights_hash\": "
+                                         "\"0\",")},
+                     {"b.json", b}})
+            .rfind("a.json: document: has \"weights_hash\"", 0) == 0);
 }

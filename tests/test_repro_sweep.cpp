@@ -218,3 +218,20 @@ TEST_CASE("sweep: the report and SVG show no paper values; the JSON only where F
   CHECK(paper(0)->text == "0.528");
   CHECK(paper(1)->type == tacit_tools::JsonValue::Type::null);
 }
+
+TEST_CASE("flags: --sweep refuses --profile, --count-subnormals and --gradient-alignment") {
+  const ScopedEnv no_isa("TACIT_ISA", nullptr);
+  repro::Config c;
+  for (const char* flag : {"--profile", "--count-subnormals", "--gradient-alignment"}) {
+    CAPTURE(flag);
+    CHECK(parse({"--sweep", "aux=1,2", flag}, &c) == repro::ParseResult::usage_error);
+#if defined(TOOLS_TEST_HAVE_STDERR_CAPTURE)
+    CHECK(stderr_of([&] { parse({"--sweep", "aux=1,2", flag}, &c); }) ==
+          std::string("tacit-repro: ") + flag +
+              " is for one experiment, not a --sweep (a sweep's outputs do not report it) "
+              "(try --help)\n");
+#endif
+    CHECK(parse({flag}, &c) == repro::ParseResult::run);
+  }
+  CHECK(parse({"--sweep", "aux=1,2"}, &c) == repro::ParseResult::run);
+}

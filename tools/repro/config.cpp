@@ -122,9 +122,10 @@ tacit_cli::Command command(Config* c) {
              [c](const char* value, std::string* why) {
                return parse_students(value, &c->students, why);
              }),
-      whole("--match-epochs", 0, 100000, &c->match_epochs),
-      whole("--trait-batch", 1, 1 << 20, &c->trait_batch),
-      real("--liminal-weight", at_least(0), at_most(1e6), &c->liminal_weight),
+      whole("--match-epochs", 0, 100000, &c->match_epochs).marks(&c->match_epochs_given),
+      whole("--trait-batch", 1, 1 << 20, &c->trait_batch).marks(&c->trait_batch_given),
+      real("--liminal-weight", at_least(0), at_most(1e6), &c->liminal_weight)
+          .marks(&c->liminal_weight_given),
       whole("--points-per-epoch", 0, 1 << 20, &c->points_per_epoch),
       on("--gradient-alignment", &c->gradient_alignment),
       path("--trajectory-svg", &c->trajectory_svg),
@@ -199,6 +200,24 @@ bool consistent(const Config& c) {
   return true;
 }
 
+// A student's flag given with no listed student to use it: most likely a
+// --students that forgot one. Warned about, not refused.
+void warn_unused(const Config& c) {
+  const auto warn = [](const char* flag, const char* users) {
+    std::fprintf(stderr, "%s: warning: %s is given but no student in --students uses it "
+                 "(%s)\n", kTool, flag, users);
+  };
+  if (c.match_epochs_given && !has_student(c, StudentKind::matched)) {
+    warn("--match-epochs", "matched does");
+  }
+  if (c.liminal_weight_given && !has_student(c, StudentKind::liminal)) {
+    warn("--liminal-weight", "liminal does");
+  }
+  if (c.trait_batch_given && !needs_trait_gradient(c)) {
+    warn("--trait-batch", "projected does, and --gradient-alignment");
+  }
+}
+
 }  // namespace
 
 bool apply_flag(const char* flag, const char* value, Config* config) {
@@ -226,6 +245,7 @@ ParseResult parse_args(int argc, char** argv, Config* config) {
   }
   if (!within_limits(*config) || !consistent(*config)) return ParseResult::usage_error;
   if (!resolve_run_range(config) || !check_sweep(config)) return ParseResult::usage_error;
+  warn_unused(*config);
   if (config->data.empty()) config->data = tacit_tools::mnist_dir(nullptr);
   return result;
 }
@@ -300,7 +320,8 @@ void print_help() {
       "  --run-range A:B      compute only runs A to B-1 (0 <= A < B <= --runs), each\n"
       "                       exactly as one process computing all would; needs --json\n"
       "  --shard I/N          the same for the I-th of N shares (0 <= I < N <= --runs)\n"
-      "  tacit-repro merge [--json F] [--csv F] [--svg F] FILE...\n"
+      "  tacit-repro merge [--json F] [--csv F] [--svg F] [--trajectory-svg F]\n"
+      "                    [--expect-transfer M] [--allow-divergence] FILE...\n"
       "                       the shards' --json files into one process's stdout and\n"
       "                       files, byte for byte (tacit-repro merge --help)\n"
       "\n"

@@ -43,6 +43,9 @@ struct Config {
   double liminal_weight = 1.0;   // liminal: weight of the KL penalty in epoch 1
   int points_per_epoch = 0;      // trajectory points per epoch; 0: none
   bool gradient_alignment = false;  // trait gradient at every step of every student
+  // Whether --match-epochs, --trait-batch, --liminal-weight were given (a
+  // warning when no listed student uses them).
+  bool match_epochs_given = false, trait_batch_given = false, liminal_weight_given = false;
   int threads = 1;                    // set to hardware_threads() by parse_args
   tacit::Isa isa = tacit::Isa::portable;  // TACIT_ISA, else the best: parse_args
   std::string data;                   // --data, else tacit_tools::mnist_dir()

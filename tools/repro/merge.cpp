@@ -9,6 +9,7 @@
 #include "common/cli.h"
 #include "common/json.h"
 #include "common/json_read.h"
+#include "common/output_file.h"
 #include "repro/outputs.h"
 #include "repro/results_json.h"
 #include "repro/shard.h"
@@ -365,6 +366,13 @@ bool read_run(Reader& in, const JsonValue& r, const Config& config, int test_ima
         !in.whole(*correct, key, 0, test_images, &run->correct[k], where + ".correct")) {
       return false;
     }
+    // Exactly as the experiment computes it.
+    if (run->accuracy[k] != static_cast<double>(run->correct[k]) / test_images) {
+      return in.fail(where + ".accuracy." + name,
+                     "is " + accuracy->find(key)->text + ", not correct / test_images (" +
+                         std::to_string(run->correct[k]) + " of " +
+                         std::to_string(test_images) + ")");
+    }
     if (k >= kFirstStudent) {
       const int s = k - kFirstStudent;
       if (!in.reals(*student_loss, key, epochs, &run->student_loss[s],
@@ -462,6 +470,18 @@ bool read_shard_header(Reader& in, Shard* shard, bool* count_subnormals) {
     return false;
   }
   *count_subnormals = subnormals->boolean;
+  // What shard_json writes, and nothing else: a member this merge does not
+  // know would be dropped without a word.
+  for (const auto& member : doc.members) {
+    const std::string& key = member.first;
+    const bool known = key == "program" || key == "shard" || key == "config" || key == "isa" ||
+                       key == "threads" || key == "divergence" || key == "timings" ||
+                       key == "runs" || (key == "subnormals" && *count_subnormals);
+    if (!known) {
+      return in.fail("document", "has \"" + key + "\", which a shard's --json does not " +
+                                     "(a member this merge does not know)");
+    }
+  }
   if (low->items.size() != 256) return in.fail("shard.hash_from_low_byte", "does not hold 256");
   for (int l = 0; l < 256; ++l) {
     if (!in.hex(low->items[static_cast<std::size_t>(l)], &shard->hash.from_low[l],
@@ -707,8 +727,9 @@ void print_merge_help() {
       "  --allow-divergence   exit 0 even if a shard's training diverged\n"
       "  --help, -h           this text\n"
       "\n"
-      "Exit status: 0 done, 1 a file that cannot be read, parsed or merged, or an\n"
-      "unwritable output, 2 usage error, 3 --expect-transfer not met, 4 a training\n"
+      "Exit status: 0 done, 1 a file that cannot be read, parsed or merged, shards\n"
+      "without what --trajectory-svg or --expect-transfer needs, or an unwritable\n"
+      "output, 2 usage error, 3 --expect-transfer not met, 4 a training\n"
       "diverged.\n");
 }
 
@@ -737,9 +758,25 @@ int merge_main(int argc, char** argv) {
                                              {"--trajectory-svg", flags.trajectory_svg}})) {
     return kExitUsage;
   }
+  more.insert(more.begin(), first);
+  // An output naming an input would replace a shard before (or while) it is read.
+  for (const tacit_tools::OutputFlag& output : {tacit_tools::OutputFlag{"--json", flags.json},
+                                                tacit_tools::OutputFlag{"--csv", flags.csv},
+                                                tacit_tools::OutputFlag{"--svg", flags.svg},
+                                                tacit_tools::OutputFlag{"--trajectory-svg",
+                                                                        flags.trajectory_svg}}) {
+    if (output.path.empty()) continue;
+    for (const std::string& input : more) {
+      if (!tacit_tools::same_file(output.path, input)) continue;
+      const std::string names =
+          output.path == input ? input : output.path + " and " + input;
+      tacit_cli::usage(kTool, "%s names an input file (%s); the output would replace a shard",
+                       output.flag, names.c_str());
+      return kExitUsage;
+    }
+  }
   OutputFiles files;
   if (!files.open(flags)) return kExitData;
-  more.insert(more.begin(), first);
   std::vector<ShardText> shards(more.size());
   for (std::size_t i = 0; i < more.size(); ++i) {
     shards[i].name = more[i];
@@ -755,13 +792,13 @@ int merge_main(int argc, char** argv) {
   if (!flags.trajectory_svg.empty() && config.points_per_epoch == 0) {
     std::fprintf(stderr, "%s: --trajectory-svg: the shards have no trajectories (they were "
                  "computed without --points-per-epoch)\n", kTool);
-    return kExitUsage;
+    return kExitData;
   }
   if (flags.expect_transfer && !(has_student(config, StudentKind::aux_same) &&
                                  has_student(config, StudentKind::aux_cross))) {
     std::fprintf(stderr, "%s: --expect-transfer compares aux-same with aux-cross; the "
                  "shards' --students do not name both\n", kTool);
-    return kExitUsage;
+    return kExitData;
   }
   config.json = flags.json;
   config.csv = flags.csv;

@@ -86,8 +86,7 @@ ConditionInfo condition_info(const Config& config, int condition) {
   info.name = fixed.name;
   info.paper = paper_config(config) ? fixed.paper : -1.0;
   if (student != nullptr && student->kind == StudentKind::perturbed) {
-    char sigma[32];
-    std::snprintf(sigma, sizeof sigma, "%g", student->sigma);
+    const std::string sigma = sigma_text(student->sigma);
     info.key += std::string("_") + sigma;
     info.label += std::string(" ") + sigma;
     info.short_label[1] = std::string("sigma ") + sigma;

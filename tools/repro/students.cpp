@@ -1,6 +1,8 @@
 #include "repro/students.h"
 
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 #include "common/cli.h"
 
@@ -41,13 +43,19 @@ bool default_students(const std::vector<Student>& students) {
   return students == default_students();
 }
 
+std::string sigma_text(double sigma) {
+  char text[40];
+  for (int digits = 15; digits <= 17; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, sigma);
+    const double back = std::strtod(text, nullptr);
+    if (std::memcmp(&back, &sigma, sizeof back) == 0) break;
+  }
+  return text;
+}
+
 std::string student_name(const Student& student) {
   std::string name = kind_name(student.kind);
-  if (student.kind == StudentKind::perturbed) {
-    char sigma[32];
-    std::snprintf(sigma, sizeof sigma, ":%g", student.sigma);
-    name += sigma;
-  }
+  if (student.kind == StudentKind::perturbed) name += ":" + sigma_text(student.sigma);
   return name;
 }
 
@@ -98,6 +106,7 @@ bool parse_students(const char* text, std::vector<Student>* out, std::string* wh
       *why = "names '" + item + "'; sigma must be a number from 0 to 1000";
       return false;
     }
+    s.sigma += 0.0;  // -0 is 0: one sigma, one name
     for (const Student& seen : students) {
       if (student_name(seen) == student_name(s)) {
         *why = "names '" + student_name(s) + "' twice";

@@ -35,7 +35,11 @@ constexpr int kMaxStudents = 16;
 std::vector<Student> default_students();
 bool default_students(const std::vector<Student>& students);
 
-// "aux-same", ..., "perturbed:0.1" (sigma as %g).
+// A sigma in the shortest of %.15g, %.16g and %.17g that reads back as the
+// same double: "0.1" for 0.1, "0.1234567" for 0.1234567, distinct sigmas
+// always distinct.
+std::string sigma_text(double sigma);
+// "aux-same", ..., "perturbed:0.1" (sigma as sigma_text).
 std::string student_name(const Student& student);
 // The list as --students spells it: "aux-same,all-same,...".
 std::string student_list_text(const std::vector<Student>& students);

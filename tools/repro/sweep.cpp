@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <iterator>
 #include <cinttypes>
 #include <cstdio>
+#include <iterator>
+#include <utility>
 
 #include "common/appendf.h"
 #include "common/cli.h"
@@ -148,6 +149,15 @@ bool check_sweep(Config* config) {
   if (config->expect_transfer || !config->trajectory_svg.empty()) {
     return tacit_cli::usage(kTool, "--expect-transfer and --trajectory-svg are for one "
                             "experiment, not a --sweep");
+  }
+  // What a sweep's outputs have no place for, refused rather than dropped.
+  for (const auto& flag : {std::make_pair(config->profile, "--profile"),
+                           std::make_pair(config->count_subnormals, "--count-subnormals"),
+                           std::make_pair(config->gradient_alignment, "--gradient-alignment")}) {
+    if (flag.first) {
+      return tacit_cli::usage(kTool, "%s is for one experiment, not a --sweep (a sweep's "
+                              "outputs do not report it)", flag.second);
+    }
   }
   if (config->sweep_name == "sigma" && perturbed_students(*config) != 1) {
     return tacit_cli::usage(kTool, "--sweep sigma sets the sigma of the perturbed:SIGMA "
