@@ -419,8 +419,8 @@ TEST_CASE("merge: shards without what --trajectory-svg or --expect-transfer need
   const std::string s0 = dir.file("s0.json"), s1 = dir.file("s1.json");
   write_text(s0, shard_text(config, 0, 1));
   write_text(s1, shard_text(config, 1, 2));
-  int exit = -1;
 #if defined(TOOLS_TEST_HAVE_STDERR_CAPTURE)
+  int exit = -1;
   CHECK(contains(stderr_of([&] {
                    exit = merge_main({s0, s1, "--trajectory-svg", dir.file("t.svg")});
                  }),
