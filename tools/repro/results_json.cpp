@@ -279,6 +279,32 @@ void write_trajectory_summary(JsonWriter& json, const Results& results) {
   json.end_object();
 }
 
+void write_subnormal_section(JsonWriter& json, const Results& results) {
+  if (!results.config.count_subnormals) return;
+  json.key("subnormals"); json.begin_object();
+  write_subnormals(json, "teachers", results.teacher_subnormals);
+  write_subnormals(json, "students", results.student_subnormals);
+  json.end_object();
+}
+
+void write_timings(JsonWriter& json, const Results& results, const RunEnvironment& environment,
+                   bool mean_run) {
+  json.key("timings"); json.begin_object();
+  json.key("load_seconds"); json.number(results.load_seconds);
+  json.key("total_seconds"); json.number(results.total_seconds);
+  if (mean_run) {
+    double sum = 0.0;
+    for (const RunResult& run : results.runs) sum += run.seconds.total;
+    json.key("mean_run_seconds");
+    json.number(results.runs.empty() ? 0.0 : sum / static_cast<double>(results.runs.size()));
+  }
+  if (environment.profile != nullptr) {
+    json.key("profile");
+    write_profile(json, *environment.profile);
+  }
+  json.end_object();
+}
+
 std::string results_json(const Results& results, const RunEnvironment& environment) {
   JsonWriter json;
   json.begin_object();
@@ -293,24 +319,8 @@ std::string results_json(const Results& results, const RunEnvironment& environme
   write_alignment_summary(json, results);
   if (results.config.points_per_epoch > 0) write_trajectory_summary(json, results);
   write_divergence(json, results);
-  if (results.config.count_subnormals) {
-    json.key("subnormals"); json.begin_object();
-    write_subnormals(json, "teachers", results.teacher_subnormals);
-    write_subnormals(json, "students", results.student_subnormals);
-    json.end_object();
-  }
-  json.key("timings"); json.begin_object();
-  json.key("load_seconds"); json.number(results.load_seconds);
-  json.key("total_seconds"); json.number(results.total_seconds);
-  double sum = 0.0;
-  for (const RunResult& run : results.runs) sum += run.seconds.total;
-  json.key("mean_run_seconds");
-  json.number(results.runs.empty() ? 0.0 : sum / static_cast<double>(results.runs.size()));
-  if (environment.profile != nullptr) {
-    json.key("profile");
-    write_profile(json, *environment.profile);
-  }
-  json.end_object();
+  write_subnormal_section(json, results);
+  write_timings(json, results, environment, true);
   json.key("runs"); json.begin_array();
   for (const RunResult& run : results.runs) write_run(json, results.config, run);
   json.end_array();

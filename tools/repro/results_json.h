@@ -34,6 +34,12 @@ void write_trajectory_summary(tacit_tools::JsonWriter& json, const Results& resu
 void write_subnormals(tacit_tools::JsonWriter& json, const char* key,
                       const tacit_tools::SubnormalTally& tally);
 void write_divergence(tacit_tools::JsonWriter& json, const Results& results);
+// "subnormals" (teachers', students') under --count-subnormals, else nothing.
+void write_subnormal_section(tacit_tools::JsonWriter& json, const Results& results);
+// "timings": load and total seconds, the mean run's seconds when asked
+// (a shard leaves it to the merge), and --profile's numbers.
+void write_timings(tacit_tools::JsonWriter& json, const Results& results,
+                   const RunEnvironment& environment, bool mean_run);
 void write_run(tacit_tools::JsonWriter& json, const Config& config, const RunResult& run);
 
 }  // namespace repro

@@ -1,4 +1,3 @@
-#include "repro/profile_report.h"
 #include "repro/shard.h"
 
 #include <cinttypes>
@@ -142,20 +141,8 @@ std::string shard_json(const Results& results, const HashSegment& hash,
   json.key("isa"); json.string(environment.isa);
   json.key("threads"); json.integer(environment.threads);
   write_divergence(json, results);
-  if (c.count_subnormals) {
-    json.key("subnormals"); json.begin_object();
-    write_subnormals(json, "teachers", results.teacher_subnormals);
-    write_subnormals(json, "students", results.student_subnormals);
-    json.end_object();
-  }
-  json.key("timings"); json.begin_object();
-  json.key("load_seconds"); json.number(results.load_seconds);
-  json.key("total_seconds"); json.number(results.total_seconds);
-  if (environment.profile != nullptr) {
-    json.key("profile");
-    write_profile(json, *environment.profile);
-  }
-  json.end_object();
+  write_subnormal_section(json, results);
+  write_timings(json, results, environment, false);
   json.key("runs"); json.begin_array();
   for (const RunResult& run : results.runs) write_run(json, c, run);
   json.end_array();
