@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/json.h"
@@ -128,6 +129,8 @@ TEST_CASE("shards: each computes the runs one process does, and they merge to it
   for (std::size_t r = 0; r < m.runs.size(); ++r) {
     CHECK(m.runs[r].weights_hash == whole.runs[r].weights_hash);
     CHECK(m.runs[r].cross_from == whole.runs[r].cross_from);
+    CHECK(m.runs[r].flops > 0.0);
+    CHECK(m.runs[r].flops == whole.runs[r].flops);
   }
   CHECK(m.teacher_subnormals.steps == whole.teacher_subnormals.steps);
   CHECK(m.student_subnormals.checked == whole.student_subnormals.checked);
@@ -467,4 +470,32 @@ TEST_CASE("merge: refuses a run whose accuracy is not its correct / test_images,
                                          "\"0\",")},
                      {"b.json", b}})
             .rfind("a.json: document: has \"weights_hash\"", 0) == 0);
+}
+
+TEST_CASE("merge: refuses a run whose flops are not run 0's") {
+  const repro::Config config = tiny_config();
+  // Runs [0, 2), the second's flops moved by `extra`.
+  const auto shard = [&](double extra) {
+    repro::HashSegment hash;
+    repro::Results results = run_range(config, 0, 2, &hash);
+    results.config.run_range = "0:2";
+    results.runs[1].flops += extra;
+    return std::make_pair(results, repro::shard_json(results, hash, kEnvironment));
+  };
+  const auto a = shard(0.0);
+  const std::string b = shard_text(config, 2, 5);
+  repro::Merged merged;
+  std::string error;
+  REQUIRE_MESSAGE(repro::merge_shards({{"a.json", a.second}, {"b.json", b}}, &merged, &error),
+                  error);
+  const std::string flops = std::to_string(static_cast<long long>(a.first.runs[1].flops));
+  CHECK(merge_error({{"a.json", shard(2.0).second}, {"b.json", b}}) ==
+        "a.json: runs[1].flops: is " +
+            std::to_string(static_cast<long long>(a.first.runs[1].flops) + 2) +
+            ", not run 0's " + flops +
+            " (every run of one configuration makes the same products)");
+  CHECK(merge_error({{"a.json", replaced(a.second, "\"flops\": " + flops,
+                                         "\"flops\": " + flops + ".5")},
+                     {"b.json", b}})
+            .rfind("a.json: runs[0].flops: '" + flops + ".5' is not a whole number", 0) == 0);
 }

@@ -348,9 +348,11 @@ bool read_run(Reader& in, const JsonValue& r, const Config& config, int test_ima
   const JsonValue* student_loss = in.get(r, "student_loss", Type::object, where);
   const JsonValue* alignment = in.get(r, "alignment", Type::object, where);
   const JsonValue* seconds = in.get(r, "seconds", Type::object, where);
+  long long flops = 0;
   if (accuracy == nullptr || correct == nullptr || hash == nullptr ||
       student_loss == nullptr || alignment == nullptr || seconds == nullptr ||
       !in.whole(r, "run", 0, config.runs - 1, &run->run, where) ||
+      !in.whole(r, "flops", 0, std::numeric_limits<long long>::max(), &flops, where) ||
       !in.unsigned64(r, "seed", &run->seed, where) ||
       !in.whole(r, "cross_init_from_run", 0, config.runs - 1, &run->cross_from, where) ||
       !in.hex(*hash, &run->weights_hash, where + ".weights_hash") ||
@@ -358,6 +360,7 @@ bool read_run(Reader& in, const JsonValue& r, const Config& config, int test_ima
                 &run->teacher_loss, where)) {
     return false;
   }
+  run->flops = static_cast<double>(flops);
   const auto epochs = static_cast<std::size_t>(config.student_epochs);
   for (int k = 0; k < condition_count(config); ++k) {
     const std::string name = condition_info(config, k).key;
@@ -585,6 +588,14 @@ bool read_shard_body(Reader& in, const Shard& shard, const std::vector<std::uint
     if (!tacit_tools::json_parse(json.text(), &again, &ignored) || again != record) {
       return in.fail(where, "does not come back the same when written again (a member or "
                             "value this merge does not know)");
+    }
+    // Run 0 is read first: the shards come in the order of their runs.
+    const double first_flops = results.runs[0].flops;
+    if (run.flops != first_flops) {
+      return in.fail(where + ".flops", "is " + record.find("flops")->text + ", not run 0's " +
+                                           std::to_string(static_cast<long long>(first_flops)) +
+                                           " (every run of one configuration makes the same "
+                                           "products)");
     }
   }
   if (!read_divergence(in, *divergence, shard, &results)) return false;

@@ -9,7 +9,8 @@
 // outputs), overlapping runs and missing runs. Each run's record is read
 // back and written again; a record that does not come back the same (a
 // member this merge does not know, a seed or cross-init partner that is not
-// the experiment's) is refused too.
+// the experiment's) is refused too, and so is a run whose flops are not
+// run 0's: every run of one configuration makes the same products.
 #pragma once
 
 #include <string>

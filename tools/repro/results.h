@@ -94,6 +94,10 @@ struct RunResult {
   double match_distance[2] = {0.0, 0.0};
   std::vector<double> match_loss;     // matched: per matching epoch
   ModelDivergence divergence[kMaxConditions];
+  // Every product the run made through its Compute, 2·m·n·k each
+  // (tacit/profile.h): a whole number, the same for every run of one
+  // configuration on every ISA and thread count.
+  double flops = 0.0;
   RunTimes seconds;
 };
 

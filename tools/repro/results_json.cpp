@@ -1,7 +1,5 @@
 #include "repro/results_json.h"
 
-#include "repro/profile_report.h"
-
 #include <cinttypes>
 #include <cstdio>
 
@@ -249,6 +247,7 @@ void write_run(JsonWriter& json, const Config& config, const RunResult& run) {
     json.key("distance_after"); json.number(run.match_distance[1]);
     json.end_object();
   }
+  json.key("flops"); json.integer(static_cast<long long>(run.flops));
   json.key("seconds"); json.begin_object();
   json.key("reference"); json.number(run.seconds.reference);
   json.key("teacher"); json.number(run.seconds.teacher);
