@@ -1,19 +1,24 @@
 // Each run's product FLOPs, against a count made by hand from the widths and
-// the run's shape.
+// the run's shape, and the speed --json rates against the FMA peak.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "common/json_read.h"
 #include "isa_list.h"
 #include "repro_test_support.h"
 #include "repro/config.h"
 #include "repro/profile_report.h"
+#include "repro/results_json.h"
+#include "repro/speed.h"
 #include "repro/students.h"
 #include "tacit/profile.h"
 #include "tacit/threads.h"
 
 using namespace tacit;
+using tacit_tools::JsonValue;
 
 namespace {
 
@@ -46,6 +51,20 @@ constexpr double kP = 784.0 * 24 + 24.0 * 20 + 20.0 * 13;
 constexpr double kPUp = 24.0 * 20 + 20.0 * 13;
 double forward(double rows) { return 2.0 * rows * kP; }
 double step(double rows) { return 2.0 * rows * (2.0 * kP + kPUp); }
+
+double number(const JsonValue& object, const char* key) {
+  const JsonValue* v = object.find(key);
+  REQUIRE(v != nullptr);
+  REQUIRE(v->type == JsonValue::Type::number);
+  return std::strtod(v->text.c_str(), nullptr);
+}
+
+JsonValue parsed(const std::string& text) {
+  JsonValue doc;
+  std::string error;
+  REQUIRE_MESSAGE(tacit_tools::json_parse(text, &doc, &error), error);
+  return doc;
+}
 
 }  // namespace
 
@@ -98,4 +117,44 @@ TEST_CASE("flops: the same on every ISA and thread count, and what the caller's 
                       profile.work[static_cast<int>(Work::input_gradient)].flops +
                       profile.work[static_cast<int>(Work::weight_gradient)].flops);
   }
+}
+
+TEST_CASE("--json: every run's flops and speed, the peak, and their summary") {
+  repro_test::TinyRun tiny = repro_test::run_tiny(tiny_config(), Compute{});
+  repro::rate_against_peak(100.0, &tiny.results);
+  const JsonValue doc =
+      parsed(repro::results_json(tiny.results, repro::RunEnvironment{"portable", 1}));
+  const JsonValue* runs = doc.find("runs");
+  REQUIRE(runs != nullptr);
+  REQUIRE(runs->items.size() == 2);
+  double flops = 0.0;
+  for (std::size_t r = 0; r < runs->items.size(); ++r) {
+    const repro::RunResult& run = tiny.results.runs[r];
+    const JsonValue& record = runs->items[r];
+    // A whole number, digit for digit.
+    CHECK(record.find("flops")->text == std::to_string(static_cast<long long>(run.flops)));
+    const JsonValue* speed = record.find("speed");
+    REQUIRE(speed != nullptr);
+    CHECK(number(*speed, "gflops") > 0.0);
+    CHECK(number(*speed, "gflops") == run.flops / run.seconds.total / 1e9);
+    CHECK(number(*speed, "fraction_of_peak") == number(*speed, "gflops") / 100.0);
+    flops += run.flops;
+  }
+  const JsonValue* timings = doc.find("timings");
+  REQUIRE(timings != nullptr);
+  CHECK(number(*timings, "peak_gflops") == 100.0);
+  CHECK(number(*timings, "flops") == flops);
+  const double seconds =
+      tiny.results.runs[0].seconds.total + tiny.results.runs[1].seconds.total;
+  CHECK(number(*timings, "gflops") == flops / seconds / 1e9);
+  CHECK(number(*timings, "fraction_of_peak") == number(*timings, "gflops") / 100.0);
+
+  // No peak measured (an ISA without tacit-bench's loop): null, not 0.
+  repro::rate_against_peak(0.0, &tiny.results);
+  const JsonValue none =
+      parsed(repro::results_json(tiny.results, repro::RunEnvironment{"portable", 1}));
+  CHECK(none.find("timings")->find("peak_gflops")->type == JsonValue::Type::null);
+  CHECK(none.find("timings")->find("fraction_of_peak")->type == JsonValue::Type::null);
+  CHECK(none.find("runs")->items[0].find("speed")->find("fraction_of_peak")->type ==
+        JsonValue::Type::null);
 }

@@ -619,6 +619,8 @@ struct Loop {
     // The tallies are whole numbers below 2^53 (a day of products at 100
     // GFLOP/s), so their sums and this difference are exact.
     result->flops = counted_flops(*compute.profile) - flops_before;
+    result->speed.gflops =
+        result->seconds.total > 0.0 ? result->flops / result->seconds.total / 1e9 : 0.0;
     return Status::success();
   }
 };

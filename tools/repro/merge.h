@@ -32,8 +32,8 @@ struct Merged {
 };
 
 // The shards, in any order, into *merged (config, runs, weights hash,
-// summary, tallies, timings summed over the shards). False with
-// *error = "FILE: why".
+// summary, tallies, timings summed over the shards, their FMA peaks as
+// one). False with *error = "FILE: why".
 bool merge_shards(const std::vector<ShardText>& shards, Merged* merged, std::string* error);
 
 // The subcommand: argv[0] is "merge".
