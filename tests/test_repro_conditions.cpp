@@ -247,7 +247,10 @@ TEST_CASE("new students and --activation: same bits on every ISA and at 1 and 3 
   const std::string report = repro::results_report(reference.results);
   const std::string json = [&] {
     repro::Results r = reference.results;
-    for (repro::RunResult& run : r.runs) run.seconds = repro::RunTimes();
+    for (repro::RunResult& run : r.runs) {
+      run.seconds = repro::RunTimes();
+      run.speed = repro::RunSpeed();
+    }
     return repro::results_json(r, repro::RunEnvironment{"any", 0});
   }();
   ThreadPool pool(3);
@@ -259,7 +262,10 @@ TEST_CASE("new students and --activation: same bits on every ISA and at 1 and 3 
       CHECK(other.results.weights_hash == reference.results.weights_hash);
       CHECK(repro::results_report(other.results) == report);
       repro::Results r = other.results;
-      for (repro::RunResult& run : r.runs) run.seconds = repro::RunTimes();
+      for (repro::RunResult& run : r.runs) {
+        run.seconds = repro::RunTimes();
+        run.speed = repro::RunSpeed();
+      }
       CHECK(repro::results_json(r, repro::RunEnvironment{"any", 0}) == json);
     }
   }

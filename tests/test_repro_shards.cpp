@@ -3,10 +3,12 @@
 // what does not fit together.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/json.h"
@@ -18,6 +20,7 @@
 #include "repro/report.h"
 #include "repro/results_json.h"
 #include "repro/shard.h"
+#include "repro/speed.h"
 #include "repro/svg.h"
 #include "tacit/hash.h"
 #include "tacit/rng.h"
@@ -74,8 +77,11 @@ std::string shard_text(const repro::Config& config, int first, int end) {
 
 // The timings, the one part of the JSON no two processes share.
 repro::Results without_timings(repro::Results results) {
-  results.load_seconds = results.total_seconds = 0.0;
-  for (repro::RunResult& run : results.runs) run.seconds = repro::RunTimes();
+  results.load_seconds = results.total_seconds = results.peak_gflops = 0.0;
+  for (repro::RunResult& run : results.runs) {
+    run.seconds = repro::RunTimes();
+    run.speed = repro::RunSpeed();
+  }
   return results;
 }
 
@@ -128,6 +134,8 @@ TEST_CASE("shards: each computes the runs one process does, and they merge to it
   for (std::size_t r = 0; r < m.runs.size(); ++r) {
     CHECK(m.runs[r].weights_hash == whole.runs[r].weights_hash);
     CHECK(m.runs[r].cross_from == whole.runs[r].cross_from);
+    CHECK(m.runs[r].flops > 0.0);
+    CHECK(m.runs[r].flops == whole.runs[r].flops);
   }
   CHECK(m.teacher_subnormals.steps == whole.teacher_subnormals.steps);
   CHECK(m.student_subnormals.checked == whole.student_subnormals.checked);
@@ -467,4 +475,70 @@ TEST_CASE("merge: refuses a run whose accuracy is not its correct / test_images,
                                          "\"0\",")},
                      {"b.json", b}})
             .rfind("a.json: document: has \"weights_hash\"", 0) == 0);
+}
+
+TEST_CASE("merge: refuses a run whose flops are not run 0's") {
+  const repro::Config config = tiny_config();
+  // Runs [0, 2), the second's flops moved by `extra`.
+  const auto shard = [&](double extra) {
+    repro::HashSegment hash;
+    repro::Results results = run_range(config, 0, 2, &hash);
+    results.config.run_range = "0:2";
+    results.runs[1].flops += extra;
+    return std::make_pair(results, repro::shard_json(results, hash, kEnvironment));
+  };
+  const auto a = shard(0.0);
+  const std::string b = shard_text(config, 2, 5);
+  repro::Merged merged;
+  std::string error;
+  REQUIRE_MESSAGE(repro::merge_shards({{"a.json", a.second}, {"b.json", b}}, &merged, &error),
+                  error);
+  const std::string flops = std::to_string(static_cast<long long>(a.first.runs[1].flops));
+  CHECK(merge_error({{"a.json", shard(2.0).second}, {"b.json", b}}) ==
+        "a.json: runs[1].flops: is " +
+            std::to_string(static_cast<long long>(a.first.runs[1].flops) + 2) +
+            ", not run 0's " + flops +
+            " (every run of one configuration makes the same products)");
+  CHECK(merge_error({{"a.json", replaced(a.second, "\"flops\": " + flops,
+                                         "\"flops\": " + flops + ".5")},
+                     {"b.json", b}})
+            .rfind("a.json: runs[0].flops: '" + flops + ".5' is not a whole number", 0) == 0);
+}
+
+TEST_CASE("merge: carries each run's speed as its shard wrote it, and rates the runs against "
+          "the shards' peaks as one") {
+  const repro::Config config = tiny_config();
+  // Runs [first, end) rated against `peak`.
+  const auto shard = [&](int first, int end, double peak) {
+    repro::HashSegment hash;
+    repro::Results results = run_range(config, first, end, &hash);
+    results.config.run_range = std::to_string(first) + ":" + std::to_string(end);
+    repro::rate_against_peak(peak, &results);
+    return std::make_pair(results, repro::shard_json(results, hash, kEnvironment));
+  };
+  const auto a = shard(0, 2, 100.0);
+  const auto b = shard(2, 5, 50.0);
+  repro::Merged merged;
+  std::string error;
+  REQUIRE_MESSAGE(repro::merge_shards({{"a.json", a.second}, {"b.json", b.second}}, &merged,
+                                      &error),
+                  error);
+  const repro::Results& m = merged.results;
+  for (std::size_t r = 0; r < 5; ++r) {
+    const repro::RunResult& written = r < 2 ? a.first.runs[r] : b.first.runs[r - 2];
+    CHECK(m.runs[r].speed.gflops == written.speed.gflops);
+    CHECK(m.runs[r].speed.fraction_of_peak == written.speed.fraction_of_peak);
+  }
+  // Every run makes F FLOPs: 2F at 100 GFLOP/s and 3F at 50 take as long
+  // as 5F at 5 / (2/100 + 3/50) = 62.5 GFLOP/s.
+  CHECK(m.peak_gflops == doctest::Approx(62.5));
+  const repro::SpeedSummary speed = repro::summarize_speed(m);
+  CHECK(speed.flops == 5 * m.runs[0].flops);
+  CHECK(speed.fraction_of_peak == speed.gflops / m.peak_gflops);
+  // A shard without a peak leaves the merge none.
+  repro::Merged unrated;
+  REQUIRE(repro::merge_shards({{"a.json", a.second}, {"b.json", shard(2, 5, 0.0).second}},
+                              &unrated, &error));
+  CHECK(unrated.results.peak_gflops == 0.0);
+  CHECK(std::isnan(unrated.results.runs[3].speed.fraction_of_peak));
 }

@@ -10,6 +10,7 @@
 
 #include "tacit/hash.h"
 #include "tacit/init.h"
+#include "tacit/profile.h"
 #include "tacit/rng.h"
 #include "tacit/train.h"
 
@@ -76,6 +77,13 @@ struct Workbench {
   std::uint32_t* trait_indices = nullptr;
   std::int32_t* trait_labels = nullptr;
 };
+
+// Every tally's FLOPs: the products', the only work that counts any.
+double counted_flops(const Profile& profile) {
+  double flops = 0.0;
+  for (const WorkTally& tally : profile.work) flops += tally.flops;
+  return flops;
+}
 
 class Clock {
  public:
@@ -544,6 +552,7 @@ struct Loop {
 
   Status run_one(int run, std::uint64_t* experiment_hash, RunResult* result) {
     const Clock total;
+    const double flops_before = counted_flops(*compute.profile);
     units_done = 0;
     result->run = run;
     result->seed = experiment_run_seed(config.seed, run);
@@ -607,6 +616,11 @@ struct Loop {
     }
     result->weights_hash = hash;
     result->seconds.total = total.seconds();
+    // The tallies are whole numbers below 2^53 (a day of products at 100
+    // GFLOP/s), so their sums and this difference are exact.
+    result->flops = counted_flops(*compute.profile) - flops_before;
+    result->speed.gflops =
+        result->seconds.total > 0.0 ? result->flops / result->seconds.total / 1e9 : 0.0;
     return Status::success();
   }
 };
@@ -734,7 +748,15 @@ Status run_experiment(const Config& config, const Mnist& mnist, const Compute& c
 
   results->teacher_subnormals = tacit_tools::SubnormalTally();
   results->student_subnormals = tacit_tools::SubnormalTally();
-  Loop loop{config, mnist, compute, progress, observer, w, *results, phase_names, 0};
+  // Every run counts its FLOPs in a Profile: the caller's when it keeps
+  // one, else this one, whose clock stands still (only the FLOPs are wanted).
+  Profile flop_counter;
+  flop_counter.clock = [] { return 0.0; };
+  Compute counted = compute;
+  if (counted.profile == nullptr || counted.profile->clock == nullptr) {
+    counted.profile = &flop_counter;
+  }
+  Loop loop{config, mnist, counted, progress, observer, w, *results, phase_names, 0};
   std::uint64_t hash = kHashStart;
   for (int run = first; run < run_end(config); ++run) {
     RunResult& result = results->runs[static_cast<std::size_t>(run - first)];

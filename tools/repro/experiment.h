@@ -69,8 +69,10 @@ void project_off(float* g, const float* t, std::size_t n, const GradientDot& d);
 // (train split for the teacher, test split for the accuracies), filling
 // results (runs, hash, summary). The hash chains the range's models from
 // kHashStart: the experiment's hash only for a range from run 0.
-// `progress` and `observer` may be null. Allocates only results' vectors,
-// before the first step.
+// `progress` and `observer` may be null. Each run's flops are counted in
+// compute.profile when it has a clock (adding to its tallies as --profile
+// wants), else in a Profile of the call's own. Allocates only results'
+// vectors, before the first step.
 tacit::Status run_experiment(const Config& config, const tacit::Mnist& mnist,
                              const tacit::Compute& compute, tacit::Arena& arena,
                              Progress* progress, const ModelObserver* observer,

@@ -348,9 +348,13 @@ bool read_run(Reader& in, const JsonValue& r, const Config& config, int test_ima
   const JsonValue* student_loss = in.get(r, "student_loss", Type::object, where);
   const JsonValue* alignment = in.get(r, "alignment", Type::object, where);
   const JsonValue* seconds = in.get(r, "seconds", Type::object, where);
+  const JsonValue* speed = in.get(r, "speed", Type::object, where);
+  long long flops = 0;
   if (accuracy == nullptr || correct == nullptr || hash == nullptr ||
       student_loss == nullptr || alignment == nullptr || seconds == nullptr ||
+      speed == nullptr ||
       !in.whole(r, "run", 0, config.runs - 1, &run->run, where) ||
+      !in.whole(r, "flops", 0, std::numeric_limits<long long>::max(), &flops, where) ||
       !in.unsigned64(r, "seed", &run->seed, where) ||
       !in.whole(r, "cross_init_from_run", 0, config.runs - 1, &run->cross_from, where) ||
       !in.hex(*hash, &run->weights_hash, where + ".weights_hash") ||
@@ -358,6 +362,7 @@ bool read_run(Reader& in, const JsonValue& r, const Config& config, int test_ima
                 &run->teacher_loss, where)) {
     return false;
   }
+  run->flops = static_cast<double>(flops);
   const auto epochs = static_cast<std::size_t>(config.student_epochs);
   for (int k = 0; k < condition_count(config); ++k) {
     const std::string name = condition_info(config, k).key;
@@ -390,7 +395,9 @@ bool read_run(Reader& in, const JsonValue& r, const Config& config, int test_ima
   return in.real(*seconds, "reference", &run->seconds.reference, where + ".seconds") &&
          in.real(*seconds, "teacher", &run->seconds.teacher, where + ".seconds") &&
          in.real(*seconds, "targets", &run->seconds.targets, where + ".seconds") &&
-         in.real(*seconds, "total", &run->seconds.total, where + ".seconds");
+         in.real(*seconds, "total", &run->seconds.total, where + ".seconds") &&
+         in.real(*speed, "gflops", &run->speed.gflops, where + ".speed") &&
+         in.real(*speed, "fraction_of_peak", &run->speed.fraction_of_peak, where + ".speed");
 }
 
 bool read_divergence(Reader& in, const JsonValue& list, const Shard& shard, Results* results) {
@@ -553,9 +560,34 @@ bool check_coverage(std::vector<Shard*>& shards, int runs, std::string* error) {
   return true;
 }
 
-// One shard's runs, divergence, tallies and timings into merged->results.
+// The shards' FMA peaks as one: the peak at which all their runs' FLOPs
+// take as long as each shard's FLOPs at its own peak (the peaks' harmonic
+// mean weighted by FLOPs), so that flops / (peak·1e9) is the sum of the
+// shards' FLOP floors. 0 when a shard measured none.
+class PeakSum {
+ public:
+  void add(double flops, double peak_gflops) {
+    flops_ += flops;
+    if (peak_gflops > 0.0) {
+      flops_per_peak_ += flops / peak_gflops;
+    } else {
+      every_shard_ = false;
+    }
+  }
+  double peak_gflops() const {
+    return every_shard_ && flops_per_peak_ > 0.0 ? flops_ / flops_per_peak_ : 0.0;
+  }
+
+ private:
+  double flops_ = 0.0;
+  double flops_per_peak_ = 0.0;
+  bool every_shard_ = true;
+};
+
+// One shard's runs, divergence, tallies and timings into merged->results,
+// its FLOPs and peak into *peaks.
 bool read_shard_body(Reader& in, const Shard& shard, const std::vector<std::uint32_t>& pairing,
-                     Merged* merged) {
+                     Merged* merged, PeakSum* peaks) {
   Results& results = merged->results;
   const Config& config = results.config;
   const JsonValue& doc = shard.doc;
@@ -586,6 +618,14 @@ bool read_shard_body(Reader& in, const Shard& shard, const std::vector<std::uint
       return in.fail(where, "does not come back the same when written again (a member or "
                             "value this merge does not know)");
     }
+    // Run 0 is read first: the shards come in the order of their runs.
+    const double first_flops = results.runs[0].flops;
+    if (run.flops != first_flops) {
+      return in.fail(where + ".flops", "is " + record.find("flops")->text + ", not run 0's " +
+                                           std::to_string(static_cast<long long>(first_flops)) +
+                                           " (every run of one configuration makes the same "
+                                           "products)");
+    }
   }
   if (!read_divergence(in, *divergence, shard, &results)) return false;
   if (config.count_subnormals) {
@@ -595,13 +635,19 @@ bool read_shard_body(Reader& in, const Shard& shard, const std::vector<std::uint
       return false;
     }
   }
-  double load = 0.0, total = 0.0;
+  double load = 0.0, total = 0.0, peak = 0.0;
   if (!in.real(*timings, "load_seconds", &load, "timings") ||
-      !in.real(*timings, "total_seconds", &total, "timings")) {
+      !in.real(*timings, "total_seconds", &total, "timings") ||
+      !in.real(*timings, "peak_gflops", &peak, "timings")) {
     return false;
   }
   results.load_seconds += load;
   results.total_seconds += total;
+  double flops = 0.0;
+  for (int r = shard.first; r < shard.end; ++r) {
+    flops += results.runs[static_cast<std::size_t>(r)].flops;
+  }
+  peaks->add(flops, peak);
   const JsonValue* isa = in.get(doc, "isa", Type::string, "document");
   int threads = 0;
   if (isa == nullptr || !in.whole(doc, "threads", 1, 1 << 20, &threads, "document")) {
@@ -673,14 +719,16 @@ bool merge_shards(const std::vector<ShardText>& files, Merged* merged, std::stri
   }
   results.runs.assign(static_cast<std::size_t>(config.runs), RunResult());
   results.weights_hash = tacit::kHashStart;
+  PeakSum peaks;
   for (const Shard* shard : order) {
     Reader in;
-    if (!read_shard_body(in, *shard, pairing, merged)) {
+    if (!read_shard_body(in, *shard, pairing, merged, &peaks)) {
       *error = shard->file->name + ": " + in.error;
       return false;
     }
     results.weights_hash = shard->hash.apply(results.weights_hash);
   }
+  results.peak_gflops = peaks.peak_gflops();
   summarize_results(&results);
   return true;
 }
@@ -711,8 +759,9 @@ void print_merge_help() {
       "with the same other flags) into what one tacit-repro computing every run\n"
       "prints and writes: the report and weights-hash on stdout, --json, --csv, --svg\n"
       "and --trajectory-svg, byte for byte (the JSON's timings and machine aside:\n"
-      "they are the shards' per-run seconds, the sum of their load and total\n"
-      "seconds, and their isa and threads, or \"mixed\" and 0 where they differ).\n"
+      "they are the shards' per-run seconds and speed, the sum of their load and\n"
+      "total seconds, their FMA peaks as one (weighted by FLOPs), and their isa\n"
+      "and threads, or \"mixed\" and 0 where they differ).\n"
       "Files may come in any order; every run must be in exactly one, and all must\n"
       "share one configuration (--students and the students' flags included).\n"
       "\n"

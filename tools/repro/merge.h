@@ -9,7 +9,8 @@
 // outputs), overlapping runs and missing runs. Each run's record is read
 // back and written again; a record that does not come back the same (a
 // member this merge does not know, a seed or cross-init partner that is not
-// the experiment's) is refused too.
+// the experiment's) is refused too, and so is a run whose flops are not
+// run 0's: every run of one configuration makes the same products.
 #pragma once
 
 #include <string>
@@ -31,8 +32,8 @@ struct Merged {
 };
 
 // The shards, in any order, into *merged (config, runs, weights hash,
-// summary, tallies, timings summed over the shards). False with
-// *error = "FILE: why".
+// summary, tallies, timings summed over the shards, their FMA peaks as
+// one). False with *error = "FILE: why".
 bool merge_shards(const std::vector<ShardText>& shards, Merged* merged, std::string* error);
 
 // The subcommand: argv[0] is "merge".

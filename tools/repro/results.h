@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,14 @@ struct RunTimes {
   double total = 0.0;
 };
 
+// How fast a run went: a timing, like its seconds.
+struct RunSpeed {
+  double gflops = 0.0;  // the run's flops / seconds.total / 1e9
+  // gflops over the FMA peak of the process that made the run (speed.h);
+  // NaN (null in the JSON) where that process measured none
+  double fraction_of_peak = std::numeric_limits<double>::quiet_NaN();
+};
+
 // The first sign that a model's training diverged (common/divergence.h).
 using ModelDivergence = tacit_tools::Divergence;
 
@@ -94,7 +103,12 @@ struct RunResult {
   double match_distance[2] = {0.0, 0.0};
   std::vector<double> match_loss;     // matched: per matching epoch
   ModelDivergence divergence[kMaxConditions];
+  // Every product the run made through its Compute, 2·m·n·k each
+  // (tacit/profile.h): a whole number, the same for every run of one
+  // configuration on every ISA and thread count.
+  double flops = 0.0;
   RunTimes seconds;
+  RunSpeed speed;
 };
 
 struct Results {
@@ -106,6 +120,7 @@ struct Results {
   subliminal::SummaryStats summary[kMaxConditions];
   double load_seconds = 0.0;
   double total_seconds = 0.0;
+  double peak_gflops = 0.0;  // what the runs' speed is rated against (speed.h); 0: none
   // With config.count_subnormals: over every run's teacher steps, and over
   // every student step.
   tacit_tools::SubnormalTally teacher_subnormals;

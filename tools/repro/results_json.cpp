@@ -1,12 +1,11 @@
 #include "repro/results_json.h"
 
-#include "repro/profile_report.h"
-
 #include <cinttypes>
 #include <cstdio>
 
 #include "common/json.h"
 #include "repro/profile_report.h"
+#include "repro/speed.h"
 #include "tacit/mnist.h"
 
 namespace repro {
@@ -249,6 +248,7 @@ void write_run(JsonWriter& json, const Config& config, const RunResult& run) {
     json.key("distance_after"); json.number(run.match_distance[1]);
     json.end_object();
   }
+  json.key("flops"); json.integer(static_cast<long long>(run.flops));
   json.key("seconds"); json.begin_object();
   json.key("reference"); json.number(run.seconds.reference);
   json.key("teacher"); json.number(run.seconds.teacher);
@@ -257,6 +257,10 @@ void write_run(JsonWriter& json, const Config& config, const RunResult& run) {
     key(kFirstStudent + s); json.number(run.seconds.students[s]);
   }
   json.key("total"); json.number(run.seconds.total);
+  json.end_object();
+  json.key("speed"); json.begin_object();
+  json.key("gflops"); json.number(run.speed.gflops);
+  json.key("fraction_of_peak"); json.number(run.speed.fraction_of_peak);
   json.end_object();
   json.end_object();
 }
@@ -288,15 +292,24 @@ void write_subnormal_section(JsonWriter& json, const Results& results) {
 }
 
 void write_timings(JsonWriter& json, const Results& results, const RunEnvironment& environment,
-                   bool mean_run) {
+                   bool run_summary) {
   json.key("timings"); json.begin_object();
   json.key("load_seconds"); json.number(results.load_seconds);
   json.key("total_seconds"); json.number(results.total_seconds);
-  if (mean_run) {
-    double sum = 0.0;
-    for (const RunResult& run : results.runs) sum += run.seconds.total;
+  json.key("peak_gflops");
+  if (results.peak_gflops > 0.0) {
+    json.number(results.peak_gflops);
+  } else {
+    json.null();
+  }
+  if (run_summary) {
+    const SpeedSummary speed = summarize_speed(results);
     json.key("mean_run_seconds");
-    json.number(results.runs.empty() ? 0.0 : sum / static_cast<double>(results.runs.size()));
+    json.number(results.runs.empty() ? 0.0
+                                     : speed.seconds / static_cast<double>(results.runs.size()));
+    json.key("flops"); json.integer(static_cast<long long>(speed.flops));
+    json.key("gflops"); json.number(speed.gflops);
+    json.key("fraction_of_peak"); json.number(speed.fraction_of_peak);
   }
   if (environment.profile != nullptr) {
     json.key("profile");

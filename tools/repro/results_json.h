@@ -36,10 +36,11 @@ void write_subnormals(tacit_tools::JsonWriter& json, const char* key,
 void write_divergence(tacit_tools::JsonWriter& json, const Results& results);
 // "subnormals" (teachers', students') under --count-subnormals, else nothing.
 void write_subnormal_section(tacit_tools::JsonWriter& json, const Results& results);
-// "timings": load and total seconds, the mean run's seconds when asked
-// (a shard leaves it to the merge), and --profile's numbers.
+// "timings": load and total seconds, the peak the runs are rated against,
+// when asked (a shard leaves it to the merge) the mean run's seconds and
+// the runs' summed FLOPs and speed (speed.h), and --profile's numbers.
 void write_timings(tacit_tools::JsonWriter& json, const Results& results,
-                   const RunEnvironment& environment, bool mean_run);
+                   const RunEnvironment& environment, bool run_summary);
 void write_run(tacit_tools::JsonWriter& json, const Config& config, const RunResult& run);
 
 }  // namespace repro

@@ -19,6 +19,7 @@
 #include "repro/progress.h"
 #include "repro/report.h"
 #include "repro/shard.h"
+#include "repro/speed.h"
 #include "repro/sweep.h"
 #include "tacit/mnist.h"
 #include "tacit/threads.h"
@@ -65,7 +66,10 @@ int run(const Config& config) {
   tacit::ThreadPool pool(config.threads);
   ProfileSummary profile;
   profile.profile.clock = steady_seconds;
-  if (config.profile) profile.peak_gflops = measure_peak(config.isa, pool);
+  // The runs' speed in --json is rated against it as --profile's is.
+  if (config.profile || !config.json.empty()) {
+    profile.peak_gflops = measure_peak(config.isa, pool);
+  }
   const tacit::Compute compute{config.isa, &pool, config.profile ? &profile.profile : nullptr};
   const double runs_start = steady_seconds();
   const ProgressMode mode = progress_mode(config.quiet);
@@ -87,6 +91,7 @@ int run(const Config& config) {
   }
   results.total_seconds = since_start();
   profile.seconds = steady_seconds() - runs_start;
+  rate_against_peak(profile.peak_gflops, &results);
 
   const RunEnvironment environment{tacit::isa_name(config.isa), pool.size(),
                                    config.profile ? &profile : nullptr};
