@@ -301,4 +301,21 @@ TEST_CASE("flags: a student's flag no listed student uses is warned about, not r
   CHECK(stderr_of([&] { parse({"--gradient-alignment", "--trait-batch", "64"}, &c); }).empty());
   CHECK(stderr_of([&] { parse({}, &c); }).empty());
 }
+
+TEST_CASE("flags: a temperature with the squared-error loss, which has none, is warned about") {
+  repro::Config c;
+  repro::ParseResult result = repro::ParseResult::usage_error;
+  CHECK(stderr_of([&] {
+          result = parse({"--student-loss", "mse", "--temperature", "2"}, &c);
+        }) == "tacit-repro: warning: --temperature sets the temperature, which only the KL "
+              "loss uses; --student-loss mse has none\n");
+  CHECK(result == repro::ParseResult::run);
+  CHECK(contains(stderr_of([&] {
+                   parse({"--student-loss", "mse", "--sweep", "temperature=1,2"}, &c);
+                 }), "warning: --sweep sweeps the temperature"));
+  CHECK(stderr_of([&] { parse({"--temperature", "2"}, &c); }).empty());
+  CHECK(stderr_of([&] {
+          parse({"--temperature", "2", "--sweep", "student-loss=kl,mse"}, &c);
+        }).empty());
+}
 #endif

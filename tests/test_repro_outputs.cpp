@@ -287,3 +287,14 @@ TEST_CASE("report: a table in condition order and the weights hash, no timings")
   CHECK_FALSE(contains(report, "second"));
   CHECK_FALSE(contains(report, "avx"));
 }
+
+TEST_CASE("report: the students' loss, with a temperature only where it has one") {
+  repro::Results results = fake_results();
+  CHECK(contains(repro::results_report(results), "epochs of KL (T = 1) on"));
+  results.config.temperature = 2.0f;
+  CHECK(contains(repro::results_report(results), "epochs of KL (T = 2) on"));
+  results.config.student_loss = tacit::DistillLoss::squared_error;
+  const std::string report = repro::results_report(results);
+  CHECK(contains(report, "epochs of MSE on"));
+  CHECK_FALSE(contains(report, "T = "));
+}

@@ -77,6 +77,13 @@ std::string widths_text(const Config& config) {
   return text;
 }
 
+std::string distill_loss_text(const Config& config) {
+  if (config.student_loss == tacit::DistillLoss::squared_error) return "MSE";
+  char text[64];
+  std::snprintf(text, sizeof text, "KL (T = %g)", config.temperature);
+  return text;
+}
+
 bool has_student(const Config& config, StudentKind kind) {
   for (const Student& s : config.students) {
     if (s.kind == kind) return true;
@@ -113,7 +120,7 @@ tacit_cli::Command command(Config* c) {
       // Logits are divided by T in float: a T below the smallest normal
       // float overflows every quotient.
       real("--temperature", at_least(std::numeric_limits<float>::min()), at_most(1e6),
-           &c->temperature),
+           &c->temperature).marks(&c->temperature_given),
       choice("--activation", {{"relu", tacit::Activation::relu},
                               {"tanh", tacit::Activation::tanh},
                               {"sigmoid", tacit::Activation::sigmoid},
@@ -215,6 +222,14 @@ void warn_unused(const Config& c) {
   }
   if (c.trait_batch_given && !needs_trait_gradient(c)) {
     warn("--trait-batch", "projected does, and --gradient-alignment");
+  }
+  const bool sweeps_temperature = c.sweep_name == "temperature";
+  if ((c.temperature_given || sweeps_temperature) &&
+      c.student_loss == tacit::DistillLoss::squared_error &&
+      !(c.sweep_name == "student-loss")) {
+    std::fprintf(stderr, "%s: warning: %s the temperature, which only the KL loss uses; "
+                 "--student-loss mse has none\n", kTool,
+                 sweeps_temperature ? "--sweep sweeps" : "--temperature sets");
   }
 }
 

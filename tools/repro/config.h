@@ -46,6 +46,7 @@ struct Config {
   // Whether --match-epochs, --trait-batch, --liminal-weight were given (a
   // warning when no listed student uses them).
   bool match_epochs_given = false, trait_batch_given = false, liminal_weight_given = false;
+  bool temperature_given = false;
   int threads = 1;                    // set to hardware_threads() by parse_args
   tacit::Isa isa = tacit::Isa::portable;  // TACIT_ISA, else the best: parse_args
   std::string data;                   // --data, else tacit_tools::mnist_dir()
@@ -87,6 +88,10 @@ tacit::MlpSpec config_spec(const Config& config);
 
 // "256,256" or "256-256-10+3"-style text for messages and reports.
 std::string widths_text(const Config& config);
+
+// "KL (T = 1)" or "MSE": the students' loss for reports (squared error has
+// no temperature).
+std::string distill_loss_text(const Config& config);
 
 // Whether a student of config needs the trait gradient at every step, and
 // the reference network's logits on the noise images.

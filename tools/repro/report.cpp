@@ -54,9 +54,8 @@ std::string results_report(const Results& results) {
           c.seed, model.c_str(), c.lr, c.batch);
   appendf(&out, "teacher: %d epochs of cross-entropy on %d training images\n",
           c.teacher_epochs, results.train_images);
-  appendf(&out, "students: %d epochs of %s (T = %g) on %d %s noise images\n",
-          c.student_epochs, c.student_loss == tacit::DistillLoss::kl ? "KL" : "MSE",
-          c.temperature, c.noise_images, subliminal::noise_name(c.noise));
+  appendf(&out, "students: %d epochs of %s on %d %s noise images\n", c.student_epochs,
+          distill_loss_text(c).c_str(), c.noise_images, subliminal::noise_name(c.noise));
   if (has_student(c, StudentKind::matched)) {
     appendf(&out, "matched: %d epochs of matching the reference (all logits) first\n",
             c.match_epochs);

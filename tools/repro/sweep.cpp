@@ -221,10 +221,10 @@ std::string sweep_report(const Sweep& sweep) {
   tacit_tools::appendf(&out, "%d runs a value, seed %" PRIu64 "; otherwise: MLP %s %s; Adam lr "
                        "%g, batch %d\n", c.runs, c.seed, widths_text(c).c_str(),
                        tacit::activation_name(c.activation), c.lr, c.batch);
-  tacit_tools::appendf(&out, "teacher %d epochs; students %d epochs of %s (T = %g) on %d %s "
-                       "noise images\n\n", c.teacher_epochs, c.student_epochs,
-                       c.student_loss == tacit::DistillLoss::kl ? "KL" : "MSE", c.temperature,
-                       c.noise_images, subliminal::noise_name(c.noise));
+  tacit_tools::appendf(&out, "teacher %d epochs; students %d epochs of %s on %d %s noise "
+                       "images\n\n", c.teacher_epochs, c.student_epochs,
+                       distill_loss_text(c).c_str(), c.noise_images,
+                       subliminal::noise_name(c.noise));
   if (!default_students(c.students)) {
     tacit_tools::appendf(&out, "students: %s\n\n", student_list_text(c.students).c_str());
   }
