@@ -5,9 +5,11 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/math_kernels.h"
 #include "parallel.h"
 #include "profile_internal.h"
 #include "shape_check.h"
+#include "tacit/isa.h"
 #include "tacit/layers.h"
 #include "tacit/math.h"
 
@@ -35,11 +37,52 @@ float from_bits(std::uint32_t u) {
 
 float abs_f32(float x) { return from_bits(bits_of(x) & 0x7fffffffu); }
 
+// The formulas, over an exp and a log: tacit::exp_f32/log_f32, or the
+// variants with inline FMAs (kernels/math_kernels.h), which give the same
+// bits. The passes below take the FMA ones where the CPU has them: built
+// without -mfma, every fma of the portable ones is a call into libm, and
+// those calls made a tanh, sigmoid or GELU network's training several times
+// slower than a ReLU one's.
+using Math = kernels::MathKernels;
+
+Math portable_math() { return kernels::math_kernels_for(static_cast<int>(Isa::portable)); }
+
+float sigmoid_with(const Math& m, float x) {
+  const float e = m.exp(-abs_f32(x));
+  return x >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
+}
+
+float tanh_with(const Math& m, float x) {
+  const float a = abs_f32(x);
+  float t;
+  if (a > 9.0f) {
+    t = 1.0f;
+  } else {
+    const float y = 2.0f * a;
+    const float u = m.exp(y);
+    const float e = u == 1.0f ? y : ((u - 1.0f) * y) / m.log(u);
+    t = e / (e + 2.0f);
+  }
+  return from_bits(bits_of(t) | (bits_of(x) & 0x80000000u));
+}
+
 // w and s of gelu: the sigmoid of 2·√(2/π)·(x + 0.044715·x³).
-float gelu_gate(float x) {
+float gelu_gate(const Math& m, float x) {
   const float cube = (x * x) * x;
   const float w = kGeluA * (x + kGeluK * cube);
-  return sigmoid_f32(w);
+  return sigmoid_with(m, w);
+}
+
+float gelu_with(const Math& m, float x) {
+  const float s = gelu_gate(m, x);
+  return s == 0.0f ? -0.0f : x * s;
+}
+
+float gelu_derivative_with(const Math& m, float x) {
+  const float s = gelu_gate(m, x);
+  const float q = s * (1.0f - s);
+  if (q == 0.0f) return s;
+  return s + (x * q) * (kGeluA * (1.0f + kGeluK3 * (x * x)));
 }
 
 // Elementwise passes read and write memory once: a second thread pays off
@@ -66,18 +109,21 @@ void backward_rows(ConstMatrix v, Matrix dx, std::ptrdiff_t begin, std::ptrdiff_
   }
 }
 
-void forward_range(Activation a, ConstMatrix z, Matrix y, std::ptrdiff_t begin,
+void forward_range(const Math& m, Activation a, ConstMatrix z, Matrix y, std::ptrdiff_t begin,
                    std::ptrdiff_t end) {
   switch (a) {
     case Activation::relu: return forward_rows(z, y, begin, end, relu_f32);
-    case Activation::tanh: return forward_rows(z, y, begin, end, tanh_f32);
-    case Activation::sigmoid: return forward_rows(z, y, begin, end, sigmoid_f32);
-    case Activation::gelu: return forward_rows(z, y, begin, end, gelu_f32);
+    case Activation::tanh:
+      return forward_rows(z, y, begin, end, [&m](float x) { return tanh_with(m, x); });
+    case Activation::sigmoid:
+      return forward_rows(z, y, begin, end, [&m](float x) { return sigmoid_with(m, x); });
+    case Activation::gelu:
+      return forward_rows(z, y, begin, end, [&m](float x) { return gelu_with(m, x); });
   }
 }
 
-void backward_range(Activation a, ConstMatrix y, ConstMatrix z, Matrix dx, std::ptrdiff_t begin,
-                    std::ptrdiff_t end) {
+void backward_range(const Math& m, Activation a, ConstMatrix y, ConstMatrix z, Matrix dx,
+                    std::ptrdiff_t begin, std::ptrdiff_t end) {
   switch (a) {
     case Activation::relu:  // activation_backward hands ReLU to relu_backward
       return;
@@ -89,7 +135,7 @@ void backward_range(Activation a, ConstMatrix y, ConstMatrix z, Matrix dx, std::
                            [](float v, float d) { return d * (v * (1.0f - v)); });
     case Activation::gelu:
       return backward_rows(z, dx, begin, end,
-                           [](float v, float d) { return d * gelu_derivative_f32(v); });
+                           [&m](float v, float d) { return d * gelu_derivative_with(m, v); });
   }
 }
 
@@ -124,36 +170,10 @@ bool activation_backward_needs_input(Activation a) { return a == Activation::gel
 
 float relu_f32(float x) { return x > 0.0f ? x : 0.0f; }
 
-float sigmoid_f32(float x) {
-  const float e = exp_f32(-abs_f32(x));
-  return x >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
-}
-
-float tanh_f32(float x) {
-  const float a = abs_f32(x);
-  float t;
-  if (a > 9.0f) {
-    t = 1.0f;
-  } else {
-    const float y = 2.0f * a;
-    const float u = exp_f32(y);
-    const float e = u == 1.0f ? y : ((u - 1.0f) * y) / log_f32(u);
-    t = e / (e + 2.0f);
-  }
-  return from_bits(bits_of(t) | (bits_of(x) & 0x80000000u));
-}
-
-float gelu_f32(float x) {
-  const float s = gelu_gate(x);
-  return s == 0.0f ? -0.0f : x * s;
-}
-
-float gelu_derivative_f32(float x) {
-  const float s = gelu_gate(x);
-  const float q = s * (1.0f - s);
-  if (q == 0.0f) return s;
-  return s + (x * q) * (kGeluA * (1.0f + kGeluK3 * (x * x)));
-}
+float sigmoid_f32(float x) { return sigmoid_with(portable_math(), x); }
+float tanh_f32(float x) { return tanh_with(portable_math(), x); }
+float gelu_f32(float x) { return gelu_with(portable_math(), x); }
+float gelu_derivative_f32(float x) { return gelu_derivative_with(portable_math(), x); }
 
 Status activation_forward(const Compute& compute, Activation a, ConstMatrix z, Matrix y) {
   Activation known;
@@ -162,9 +182,10 @@ Status activation_forward(const Compute& compute, Activation a, ConstMatrix z, M
   if (status) status = shape_check::view("activation_forward", "z", z, y.rows, y.cols);
   if (!status) return status;
   const ProfileScope scope(compute, Work::activation);
+  const Math math = kernels::math_kernels_for(static_cast<int>(compute.isa));
   detail::parallel_ranges(compute, y.rows, 1, static_cast<std::ptrdiff_t>(y.rows) * y.cols,
                           kMinParallelElements, [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
-                            forward_range(a, z, y, begin, end);
+                            forward_range(math, a, z, y, begin, end);
                           });
   return status;
 }
@@ -181,9 +202,10 @@ Status activation_backward(const Compute& compute, Activation a, ConstMatrix y,
   }
   if (!status) return status;
   const ProfileScope scope(compute, Work::activation);
+  const Math math = kernels::math_kernels_for(static_cast<int>(compute.isa));
   detail::parallel_ranges(compute, dx.rows, 1, static_cast<std::ptrdiff_t>(dx.rows) * dx.cols,
                           kMinParallelElements, [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
-                            backward_range(a, y, z, dx, begin, end);
+                            backward_range(math, a, y, z, dx, begin, end);
                           });
   return status;
 }
