@@ -331,7 +331,7 @@ void print_help() {
       "                       --json, --csv and --svg then hold the sweep: per value\n"
       "                       the summary; the SVG, accuracy against the value\n"
       "\n"
-      "Runs spread over processes and machines (docs/REPRODUCTION.md):\n"
+      "Runs spread over processes and machines (docs/WORKBENCH.md):\n"
       "  --run-range A:B      compute only runs A to B-1 (0 <= A < B <= --runs), each\n"
       "                       exactly as one process computing all would; needs --json\n"
       "  --shard I/N          the same for the I-th of N shares (0 <= I < N <= --runs)\n"

@@ -1,5 +1,5 @@
 // The students tacit-repro trains, named on the command line (--students):
-// Figure 10's four and the follow-up conditions of docs/REPRODUCTION.md.
+// Figure 10's four and the follow-up conditions of docs/WORKBENCH.md.
 #pragma once
 
 #include <string>
