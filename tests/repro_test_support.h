@@ -20,6 +20,25 @@ inline repro::ParseResult parse(std::vector<const char*> args, repro::Config* co
                            config);
 }
 
+// The suites' tiny experiment: 784-24-20-10+3, lr 1e-2, batch 16, 40
+// noise images (3 steps an epoch, the last one short), seed 11, with the
+// given epochs and runs (run_tiny's 50 training and 30 test images).
+inline repro::Config tiny_config(int teacher_epochs, int student_epochs, int runs) {
+  repro::Config c;
+  c.aux = 3;
+  c.hidden_layers = 2;
+  c.hidden[0] = 24;
+  c.hidden[1] = 20;
+  c.lr = 1e-2;
+  c.batch = 16;
+  c.teacher_epochs = teacher_epochs;
+  c.student_epochs = student_epochs;
+  c.noise_images = 40;
+  c.runs = runs;
+  c.seed = 11;
+  return c;
+}
+
 // Every condition's parameters at the end of a run, and each student's as
 // its distillation starts.
 struct Snapshot {

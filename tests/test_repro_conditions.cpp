@@ -28,17 +28,7 @@ using namespace tools_test;
 namespace {
 
 repro::Config tiny_config(const char* students) {
-  repro::Config c;
-  c.hidden_layers = 2;
-  c.hidden[0] = 24;
-  c.hidden[1] = 20;
-  c.lr = 1e-2;
-  c.batch = 16;
-  c.teacher_epochs = 3;
-  c.student_epochs = 2;
-  c.noise_images = 40;  // 3 steps an epoch
-  c.runs = 3;
-  c.seed = 11;
+  repro::Config c = repro_test::tiny_config(3, 2, 3);
   c.trait_batch = 8;
   std::string why;
   REQUIRE_MESSAGE(repro::parse_students(students, &c.students, &why), why);

@@ -32,21 +32,7 @@ using namespace tools_test;
 
 namespace {
 
-repro::Config tiny_config() {
-  repro::Config c;
-  c.aux = 3;
-  c.hidden_layers = 2;
-  c.hidden[0] = 24;
-  c.hidden[1] = 20;
-  c.lr = 1e-2;
-  c.batch = 16;
-  c.teacher_epochs = 3;
-  c.student_epochs = 2;
-  c.noise_images = 40;  // 3 steps an epoch, the last one short
-  c.runs = 3;
-  c.seed = 11;
-  return c;
-}
+repro::Config tiny_config() { return repro_test::tiny_config(3, 2, 3); }
 
 // Whether rows [lo, hi) of the output layer (W and b) are the same in a and b.
 bool head_rows_equal(const MlpSpec& spec, const std::vector<float>& a,

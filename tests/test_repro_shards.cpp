@@ -34,16 +34,7 @@ namespace {
 using repro_test::parse;
 
 repro::Config tiny_config() {
-  repro::Config c;
-  c.hidden[0] = 24;
-  c.hidden[1] = 20;
-  c.lr = 1e-2;
-  c.batch = 16;
-  c.teacher_epochs = 2;
-  c.student_epochs = 2;
-  c.noise_images = 40;
-  c.runs = 5;
-  c.seed = 11;
+  repro::Config c = repro_test::tiny_config(2, 2, 5);
   c.count_subnormals = true;  // their tallies are merged too
   c.data = "tiny";
   return c;

@@ -27,21 +27,7 @@ namespace {
 constexpr int kTrain = 50;
 constexpr int kTest = 30;
 
-repro::Config tiny_config() {
-  repro::Config c;
-  c.aux = 3;
-  c.hidden_layers = 2;
-  c.hidden[0] = 24;
-  c.hidden[1] = 20;
-  c.lr = 1e-2;
-  c.batch = 16;
-  c.teacher_epochs = 2;
-  c.student_epochs = 3;
-  c.noise_images = 40;
-  c.runs = 2;
-  c.seed = 11;
-  return c;
-}
+repro::Config tiny_config() { return repro_test::tiny_config(2, 3, 2); }
 
 // Products by hand, 2·m·n·k each, for the widths 784-24-20-13: a forward
 // pass of n rows costs 2·n·P (P the weights of every layer), a training step
