@@ -5,6 +5,7 @@
 
 #include "arena_internal.h"
 #include "kernels/transpose_kernels.h"
+#include "layers_internal.h"
 #include "profile_internal.h"
 #include "shape_check.h"
 #include "tacit/layers.h"
@@ -209,16 +210,17 @@ struct PackSplit {
   int parts;
 };
 
-// Part `part` of every layer: a range of W's rows on 8-row boundaries (the
-// SIMD kernel's blocks); each part writes its own columns of Wᵀ.
+// Part `part` of every layer: a range of W's rows on 16-row boundaries (the
+// SIMD kernel's pairs of blocks, a cache line of Wᵀ); each part writes its
+// own columns of Wᵀ.
 void run_pack_part(void* context, int part) {
   const auto& split = *static_cast<const PackSplit*>(context);
   Mlp& mlp = *split.mlp;
   for (int l = 0; l < mlp.spec.layers; ++l) {
     const int rows = out_width(mlp.spec, l);
-    const int grains = (rows + 7) / 8;
-    const int begin = grains * part / split.parts * 8;
-    int end = grains * (part + 1) / split.parts * 8;
+    const int grains = (rows + 15) / 16;
+    const int begin = grains * part / split.parts * 16;
+    int end = grains * (part + 1) / split.parts * 16;
     end = end < rows ? end : rows;
     if (begin >= end) continue;
     const kernels::TransposeProblem problem{mlp.params + mlp_weight_offset(mlp.spec, l),
@@ -378,21 +380,34 @@ void backward(const Compute& compute, const Mlp& mlp, MlpWorkspace& ws, ConstMat
   const int batch = input.rows;
   const float* dy = ws.logits_grad;
   int next_delta = 0;
+  bool bias_summed = false;  // the pass that wrote dy also wrote layer l's db
   for (int l = spec.layers - 1; l >= 0; --l) {
     const ConstMatrix dy_view = const_matrix(dy, batch, out_width(spec, l));
     const ConstMatrix x =
         l == 0 ? input : const_matrix(ws.activations[l], batch, in_width(spec, l));
-    dense_backward_params(
-        compute, dy_view, x,
-        matrix(grads + mlp_weight_offset(spec, l), out_width(spec, l), in_width(spec, l)),
-        grads + mlp_bias_offset(spec, l));
+    const Matrix dw =
+        matrix(grads + mlp_weight_offset(spec, l), out_width(spec, l), in_width(spec, l));
+    if (bias_summed) {
+      const ProfileScope scope(compute, Work::weight_gradient,
+                               product_flops(dw.rows, dw.cols, batch));
+      (void)gemm(compute, dy_view, true, x, nullptr, dw);
+    } else {
+      dense_backward_params(compute, dy_view, x, dw, grads + mlp_bias_offset(spec, l));
+    }
     if (l == 0) break;  // nobody needs the gradient of the input
     const Matrix dx = matrix(ws.delta[next_delta], batch, in_width(spec, l));
     dense_backward_input(compute, dy_view, mlp_weight(mlp, l), dx);
     // x is hidden layer l - 1's output, after its activation.
-    const float* z = ws.pre_activation[l - 1];
-    activation_backward(compute, mlp_activation(spec, l - 1), x,
-                        z != nullptr ? const_matrix(z, batch, in_width(spec, l)) : x, dx);
+    const Activation activation = mlp_activation(spec, l - 1);
+    if (activation == Activation::relu) {
+      relu_backward_column_sums(compute, x, dx, grads + mlp_bias_offset(spec, l - 1));
+      bias_summed = true;
+    } else {
+      const float* z = ws.pre_activation[l - 1];
+      activation_backward(compute, activation, x,
+                          z != nullptr ? const_matrix(z, batch, in_width(spec, l)) : x, dx);
+      bias_summed = false;
+    }
     dy = dx.data;
     next_delta = 1 - next_delta;
   }

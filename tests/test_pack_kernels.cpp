@@ -71,9 +71,10 @@ TEST_CASE("mlp_pack: every ISA and thread count gives the transpose, bit for bit
 TEST_CASE("transpose kernels: shapes, strides and row ranges") {
   for (Isa isa : available_isas()) {
     const kernels::TransposeKernel kernel = kernels::transpose_kernel_for(static_cast<int>(isa));
-    for (int rows : {1, 7, 8, 9, 16, 23}) {
+    // Rows up to 41 reach every path: pairs of 8-row blocks, one block, single rows.
+    for (int rows : {1, 7, 8, 9, 16, 23, 24, 33, 41}) {
       for (int cols : {1, 5, 8, 13, 17, 32}) {
-        for (int begin : {0, 1, 8}) {
+        for (int begin : {0, 1, 8, 16}) {
           for (int end : {rows, rows - 1, begin + 8}) {
             if (begin >= rows || end <= begin || end > rows) continue;
             const std::string isa_label = isa_name(isa);
