@@ -1,5 +1,6 @@
 #include "tacit/layers.h"
 
+#include "layers_internal.h"
 #include "parallel.h"
 #include "profile_internal.h"
 #include "shape_check.h"
@@ -76,6 +77,36 @@ void column_sums_range(ConstMatrix m, float* sums, std::ptrdiff_t begin, std::pt
   }
 }
 
+// Columns whose sums stay in registers (eight SSE vectors) while the rows
+// stream past.
+constexpr int kSumBlock = 32;
+
+void relu_backward_sums_range(ConstMatrix y, Matrix dx, float* sums, std::ptrdiff_t begin,
+                              std::ptrdiff_t end) {
+  for (std::ptrdiff_t j0 = begin; j0 < end; j0 += kSumBlock) {
+    const int width = static_cast<int>(end - j0 < kSumBlock ? end - j0 : kSumBlock);
+    float acc[kSumBlock] = {};  // +0, as column_sums starts
+    for (int r = 0; r < dx.rows; ++r) {
+      const float* y_row = y.row(r) + j0;
+      float* dx_row = dx.row(r) + j0;
+      if (width == kSumBlock) {
+        for (int j = 0; j < kSumBlock; ++j) {
+          const float g = y_row[j] > 0.0f ? dx_row[j] : 0.0f;
+          dx_row[j] = g;
+          acc[j] += g;
+        }
+      } else {
+        for (int j = 0; j < width; ++j) {
+          const float g = y_row[j] > 0.0f ? dx_row[j] : 0.0f;
+          dx_row[j] = g;
+          acc[j] += g;
+        }
+      }
+    }
+    for (int j = 0; j < width; ++j) sums[j0 + j] = acc[j];
+  }
+}
+
 std::ptrdiff_t elements(ConstMatrix m) { return static_cast<std::ptrdiff_t>(m.rows) * m.cols; }
 
 }  // namespace
@@ -93,6 +124,21 @@ Status relu_backward(const Compute& compute, ConstMatrix y, Matrix dx) {
 }
 
 Status relu_backward(ConstMatrix y, Matrix dx) { return relu_backward(Compute{}, y, dx); }
+
+Status relu_backward_column_sums(const Compute& compute, ConstMatrix y, Matrix dx,
+                                 float* sums) {
+  Status status = shape_check::view("relu_backward", "dx", dx, -1, -1);
+  if (status) status = shape_check::view("relu_backward", "y", y, dx.rows, dx.cols);
+  if (status && sums == nullptr) status = Status::error("relu_backward: sums is null");
+  if (!status) return status;
+  const ProfileScope scope(compute, Work::activation);
+  detail::parallel_ranges(compute, dx.cols, kColumnGrain,
+                          static_cast<std::ptrdiff_t>(dx.rows) * dx.cols, kMinParallelElements,
+                          [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
+                            relu_backward_sums_range(y, dx, sums, begin, end);
+                          });
+  return status;
+}
 
 Status column_sums(const Compute& compute, ConstMatrix m, float* sums) {
   Status status = shape_check::view("column_sums", "m", m, -1, -1);

@@ -11,6 +11,7 @@
 
 #include "bits.h"
 #include "gemm_cases.h"
+#include "layers_internal.h"
 #include "parallel.h"
 #include "tacit/layers.h"
 #include "tacit/threads.h"
@@ -78,6 +79,47 @@ TEST_CASE("relu_backward: any pool gives the one-thread bits") {
       CHECK(same_bits(dx, expected));
     }
   }
+}
+
+// The backward step's fused pass: the same dY as relu_backward and the same
+// sums as column_sums over it, on any pool, at widths that do and do not
+// end on its 32-column register blocks and the 16-column split grain.
+TEST_CASE("relu_backward_column_sums: relu_backward then column_sums, in one pass") {
+  for (const Shape shape : {Shape{1024, 256}, Shape{1024, 13}, Shape{3000, 40},
+                            Shape{2048, 17}, Shape{5, 7}, Shape{700, 100}, Shape{64, 33}}) {
+    const std::size_t count = static_cast<std::size_t>(shape.rows) * shape.cols;
+    std::vector<float> y = gemm_cases::values(count, 7u + shape.rows);
+    for (std::size_t i = 0; i < count; i += 7) y[i] = 0.0f;
+    for (std::size_t i = 3; i < count; i += 13) y[i] = -0.0f;
+    std::vector<float> dx0 = gemm_cases::values(count, 29u + shape.cols);
+    for (std::size_t i = 1; i < count; i += 17) dx0[i] = -0.0f;  // a -0 that is kept
+    std::vector<float> expected = dx0;
+    const ConstMatrix y_view = const_matrix(y.data(), shape.rows, shape.cols);
+    relu_backward(y_view, matrix(expected.data(), shape.rows, shape.cols));
+    std::vector<float> expected_sums(static_cast<std::size_t>(shape.cols), -1.0f);
+    column_sums(const_matrix(expected.data(), shape.rows, shape.cols), expected_sums.data());
+    for (int threads : {1, 2, 3, 4}) {
+      CAPTURE(shape.rows);
+      CAPTURE(shape.cols);
+      CAPTURE(threads);
+      ThreadPool pool(threads);
+      std::vector<float> dx = dx0;
+      std::vector<float> sums(static_cast<std::size_t>(shape.cols), -1.0f);
+      REQUIRE(relu_backward_column_sums(Compute{Isa::portable, &pool}, y_view,
+                                        matrix(dx.data(), shape.rows, shape.cols), sums.data()));
+      CHECK(same_bits(dx, expected));
+      CHECK(same_bits(sums, expected_sums));
+    }
+  }
+  // Refused before anything is written.
+  std::vector<float> y(6, 1.0f), dx(6, 2.0f), sums(3, -1.0f);
+  const Status wrong = relu_backward_column_sums(Compute{}, const_matrix(y.data(), 3, 2),
+                                                 matrix(dx.data(), 2, 3), sums.data());
+  CHECK_FALSE(wrong.ok());
+  CHECK_FALSE(relu_backward_column_sums(Compute{}, const_matrix(y.data(), 2, 3),
+                                        matrix(dx.data(), 2, 3), nullptr).ok());
+  CHECK(dx == std::vector<float>(6, 2.0f));
+  CHECK(sums == std::vector<float>(3, -1.0f));
 }
 
 // Where a pool splits [0, extent): long has 32 bits on 64-bit Windows (and

@@ -1,0 +1,17 @@
+// Internal: passes of the backward step that do two jobs in one read.
+#pragma once
+
+#include "tacit/gemm.h"
+#include "tacit/status.h"
+
+namespace tacit {
+
+// relu_backward(y, dx), and sums[j] = Σ_r dx(r, j) over the masked dx, as
+// column_sums computes them (+0, then each row in increasing r): the bias
+// gradient of the layer below, out of the pass that writes its dY, instead
+// of a second pass over a matrix that has left L2 by then. Threads split
+// the columns, so every column's sum is one thread's, in row order.
+Status relu_backward_column_sums(const Compute& compute, ConstMatrix y, Matrix dx,
+                                 float* sums);
+
+}  // namespace tacit
