@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "kernels/math_kernels.h"
+#include "parallel.h"
 #include "shape_check.h"
 #include "tacit/isa.h"
 
@@ -12,11 +13,41 @@ namespace {
 
 constexpr int kKeptExps = 64;
 
+// Rows whose losses are kept (1 KiB of stack) before they are added to the
+// total: threads compute rows in any order, the total still adds them in
+// increasing row order.
+constexpr int kRowChunk = 256;
+// Below this many logits a second thread costs more than it saves: a
+// logit's exp and log take about 15 ns, a squared difference 1 ns.
+constexpr std::ptrdiff_t kMinParallelLogits = 2048;
+constexpr std::ptrdiff_t kMinParallelDifferences = 32768;
+
+// Σ row_loss(r) over rows in increasing r, as a double; row_loss(r) (a
+// float, which also writes row r's gradient) runs on any of compute's threads.
+template <typename RowLoss>
+double sum_row_losses(const Compute& compute, int rows, int cols,
+                      std::ptrdiff_t min_parallel_work, const RowLoss& row_loss) {
+  double total = 0.0;
+  float losses[kRowChunk];
+  for (int first = 0; first < rows; first += kRowChunk) {
+    const int n = rows - first < kRowChunk ? rows - first : kRowChunk;
+    detail::parallel_ranges(compute, n, 1, static_cast<std::ptrdiff_t>(n) * cols,
+                            min_parallel_work, [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
+                              for (std::ptrdiff_t r = begin; r < end; ++r) {
+                                losses[r] = row_loss(first + static_cast<int>(r));
+                              }
+                            });
+    for (int r = 0; r < n; ++r) total += static_cast<double>(losses[r]);
+  }
+  return total;
+}
+
 // exp_f32 and log_f32, with inline FMAs where the CPU has them (the same
-// bits). Chosen by the CPU, not by a Compute (the losses take none), once
-// per loss call: a few nanoseconds. Not cached in a function-local static:
-// its thread-safe guard would pull libsupc++'s exception globals into
-// bare-metal builds (tests/cortex-m), which have no __dso_handle.
+// bits). Chosen by the CPU, not by the Compute's ISA (the overloads without
+// one take the same path), once per loss call: a few nanoseconds. Not
+// cached in a function-local static: its thread-safe guard would pull
+// libsupc++'s exception globals into bare-metal builds (tests/cortex-m),
+// which have no __dso_handle.
 kernels::MathKernels math_for_this_cpu() {
   return kernels::math_kernels_for(static_cast<int>(isa_best()));
 }
@@ -101,8 +132,9 @@ Status check_pair(const char* loss, const char* what, ConstMatrix logits, ConstM
 
 }  // namespace
 
-Status softmax_cross_entropy(ConstMatrix logits, const std::int32_t* labels, Matrix grad,
-                             float* loss, Columns columns) {
+Status softmax_cross_entropy(const Compute& compute, ConstMatrix logits,
+                             const std::int32_t* labels, Matrix grad, float* loss,
+                             Columns columns) {
   const char* name = "softmax_cross_entropy";
   int lo = 0, hi = 0;
   Status status = check_common(name, logits, grad, columns, &lo, &hi);
@@ -117,25 +149,30 @@ Status softmax_cross_entropy(ConstMatrix logits, const std::int32_t* labels, Mat
   }
   const float batch = static_cast<float>(logits.rows);
   const kernels::MathKernels math = math_for_this_cpu();
-  double total = 0.0;
-  for (int r = 0; r < logits.rows; ++r) {
+  const double total =
+      sum_row_losses(compute, logits.rows, hi - lo, kMinParallelLogits, [&](int r) {
     const float* z = logits.row(r);
     float* g = grad.row(r);
     const Softmax s = softmax_of(math, z, lo, hi, 1.0f, g + lo);
     const int target = lo + labels[r];
-    total += static_cast<double>(s.log_sum - s.shifted(z, target));
     for (int j = lo; j < hi; ++j) {
       const float p = g[j] / s.sum;
       g[j] = (j == target ? p - 1.0f : p) / batch;
     }
     zero_outside(g, grad.cols, lo, hi);
-  }
+    return s.log_sum - s.shifted(z, target);
+  });
   if (loss != nullptr) *loss = static_cast<float>(total / logits.rows);
   return Status::success();
 }
 
-Status kl_divergence(ConstMatrix student, ConstMatrix teacher, float temperature,
-                     Matrix grad, float* loss, Columns columns) {
+Status softmax_cross_entropy(ConstMatrix logits, const std::int32_t* labels, Matrix grad,
+                             float* loss, Columns columns) {
+  return softmax_cross_entropy(Compute{}, logits, labels, grad, loss, columns);
+}
+
+Status kl_divergence(const Compute& compute, ConstMatrix student, ConstMatrix teacher,
+                     float temperature, Matrix grad, float* loss, Columns columns) {
   const char* name = "kl_divergence";
   int lo = 0, hi = 0;
   const Status status = check_pair(name, "teacher", student, teacher, grad, columns, &lo, &hi);
@@ -147,8 +184,8 @@ Status kl_divergence(ConstMatrix student, ConstMatrix teacher, float temperature
   // d/ds_j of KL(p_t ‖ softmax(s/T)) is (p_s,j - p_t,j) / T; then the batch mean.
   const float scale = temperature * static_cast<float>(student.rows);
   const kernels::MathKernels math = math_for_this_cpu();
-  double total = 0.0;
-  for (int r = 0; r < student.rows; ++r) {
+  const double total =
+      sum_row_losses(compute, student.rows, hi - lo, kMinParallelLogits, [&](int r) {
     const float* t = teacher.row(r);
     const float* s = student.row(r);
     float* g = grad.row(r);
@@ -172,22 +209,27 @@ Status kl_divergence(ConstMatrix student, ConstMatrix teacher, float temperature
       }
       g[j] = (p_s - p_t) / scale;
     }
-    total += static_cast<double>(row_loss);
     zero_outside(g, grad.cols, lo, hi);
-  }
+    return row_loss;
+  });
   if (loss != nullptr) *loss = static_cast<float>(total / student.rows);
   return Status::success();
 }
 
-Status squared_error(ConstMatrix student, ConstMatrix target, Matrix grad, float* loss,
-                     Columns columns) {
+Status kl_divergence(ConstMatrix student, ConstMatrix teacher, float temperature,
+                     Matrix grad, float* loss, Columns columns) {
+  return kl_divergence(Compute{}, student, teacher, temperature, grad, loss, columns);
+}
+
+Status squared_error(const Compute& compute, ConstMatrix student, ConstMatrix target,
+                     Matrix grad, float* loss, Columns columns) {
   const char* name = "squared_error";
   int lo = 0, hi = 0;
   const Status status = check_pair(name, "target", student, target, grad, columns, &lo, &hi);
   if (!status) return status;
   const float count = static_cast<float>(student.rows) * static_cast<float>(hi - lo);
-  double total = 0.0;
-  for (int r = 0; r < student.rows; ++r) {
+  const double total = sum_row_losses(compute, student.rows, hi - lo, kMinParallelDifferences,
+                                      [&](int r) {
     const float* t = target.row(r);
     const float* s = student.row(r);
     float* g = grad.row(r);
@@ -197,11 +239,16 @@ Status squared_error(ConstMatrix student, ConstMatrix target, Matrix grad, float
       row_sum += diff * diff;
       g[j] = 2.0f * diff / count;
     }
-    total += static_cast<double>(row_sum);
     zero_outside(g, grad.cols, lo, hi);
-  }
+    return row_sum;
+  });
   if (loss != nullptr) *loss = static_cast<float>(total / count);
   return Status::success();
+}
+
+Status squared_error(ConstMatrix student, ConstMatrix target, Matrix grad, float* loss,
+                     Columns columns) {
+  return squared_error(Compute{}, student, target, grad, loss, columns);
 }
 
 Status softmax_rows(ConstMatrix logits, Matrix probabilities, Columns columns) {

@@ -67,7 +67,7 @@ Status train_step_cross_entropy(const Compute& compute, Mlp& mlp, TrainState& st
   Status status = mlp_forward(compute, mlp, state.workspace, x);
   if (status) {
     const ProfileScope scope(compute, Work::loss);
-    status = softmax_cross_entropy(mlp_logits(state.workspace, x.rows), labels,
+    status = softmax_cross_entropy(compute, mlp_logits(state.workspace, x.rows), labels,
                                    mlp_logits_grad(state.workspace, x.rows), loss, columns);
   }
   if (status) backward_and_update(compute, mlp, state, x);
@@ -83,8 +83,9 @@ Status train_step_distill(const Compute& compute, Mlp& mlp, TrainState& state,
     const ConstMatrix student = mlp_logits(state.workspace, x.rows);
     const Matrix grad = mlp_logits_grad(state.workspace, x.rows);
     status = kind == DistillLoss::kl
-                 ? kl_divergence(student, teacher_logits, temperature, grad, loss, columns)
-                 : squared_error(student, teacher_logits, grad, loss, columns);
+                 ? kl_divergence(compute, student, teacher_logits, temperature, grad, loss,
+                                 columns)
+                 : squared_error(compute, student, teacher_logits, grad, loss, columns);
   }
   if (status) backward_and_update(compute, mlp, state, x);
   return status;

@@ -11,27 +11,39 @@
 //
 // Shapes, columns, labels and the temperature are checked before anything
 // is written: a bad one gives an error Status and leaves grad untouched.
+//
+// Each also takes a Compute first: its pool splits the rows (a row's loss
+// is kept until the total adds it in row order, so the bits are the same);
+// the overloads without one run on the calling thread.
 #pragma once
 
 #include <cstdint>
 
+#include "tacit/gemm.h"
 #include "tacit/matrix.h"
 #include "tacit/status.h"
 
 namespace tacit {
 
 // logits (B, n), labels (B) in [0, hi - lo): -log softmax(logits[lo:hi])[label].
+Status softmax_cross_entropy(const Compute& compute, ConstMatrix logits,
+                             const std::int32_t* labels, Matrix grad, float* loss,
+                             Columns columns = {});
 Status softmax_cross_entropy(ConstMatrix logits, const std::int32_t* labels, Matrix grad,
                              float* loss, Columns columns = {});
 
 // KL(softmax(teacher/T) ‖ softmax(logits/T)) per row, batch mean (PyTorch's
 // kl_div(log_softmax(s/T), softmax(t/T), 'batchmean'), with no T² factor).
 // logits, teacher (B, n); temperature > 0.
+Status kl_divergence(const Compute& compute, ConstMatrix logits, ConstMatrix teacher,
+                     float temperature, Matrix grad, float* loss, Columns columns = {});
 Status kl_divergence(ConstMatrix logits, ConstMatrix teacher, float temperature,
                      Matrix grad, float* loss, Columns columns = {});
 
 // Mean over B·(hi - lo) elements of (logits - target)²: PyTorch's mse_loss.
 // logits, target (B, n).
+Status squared_error(const Compute& compute, ConstMatrix logits, ConstMatrix target,
+                     Matrix grad, float* loss, Columns columns = {});
 Status squared_error(ConstMatrix logits, ConstMatrix target, Matrix grad, float* loss,
                      Columns columns = {});
 

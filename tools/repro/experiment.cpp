@@ -310,9 +310,9 @@ struct Loop {
   Status distill_loss(ConstMatrix logits, ConstMatrix targets, Matrix grad, float* loss,
                       Columns columns) {
     return config.student_loss == DistillLoss::kl
-               ? kl_divergence(logits, targets, static_cast<float>(config.temperature), grad,
-                               loss, columns)
-               : squared_error(logits, targets, grad, loss, columns);
+               ? kl_divergence(compute, logits, targets, static_cast<float>(config.temperature),
+                               grad, loss, columns)
+               : squared_error(compute, logits, targets, grad, loss, columns);
   }
 
   // The mean over the noise images of the distillation loss (all logits) of
@@ -353,7 +353,7 @@ struct Loop {
     tacit_cli::require(mnist_gather(mnist.train, w.trait_indices, rows,
                                     mlp_input(ws, rows).data, w.trait_labels));
     tacit_cli::require(mlp_forward(compute, w.student, ws, rows));
-    tacit_cli::require(softmax_cross_entropy(mlp_logits(ws, rows), w.trait_labels,
+    tacit_cli::require(softmax_cross_entropy(compute, mlp_logits(ws, rows), w.trait_labels,
                                              mlp_logits_grad(ws, rows), nullptr,
                                              Columns{0, kMnistClasses}));
     tacit_cli::require(mlp_backward(compute, w.student, ws, rows, w.trait_grads));
@@ -390,7 +390,7 @@ struct Loop {
       const int outputs = mlp_outputs(w.spec);
       const Matrix grad = mlp_logits_grad(ws, rows);
       const Matrix extra = matrix(w.penalty_grad, rows, outputs);
-      tacit_cli::require(kl_divergence(mlp_logits(ws, rows),
+      tacit_cli::require(kl_divergence(compute, mlp_logits(ws, rows),
                                        const_matrix(w.ref_batch, rows, outputs), 1.0f, extra,
                                        nullptr, Columns{}));
       const auto weight = static_cast<float>(config.liminal_weight);
