@@ -77,30 +77,23 @@ void column_sums_range(ConstMatrix m, float* sums, std::ptrdiff_t begin, std::pt
   }
 }
 
-// Columns whose sums stay in registers (eight SSE vectors) while the rows
-// stream past.
-constexpr int kSumBlock = 32;
+// Columns summed per sweep down the rows: the sums wait in L1 (2 KiB of
+// stack) while each row is read once, front to back.
+constexpr int kSumBlock = 512;
 
 void relu_backward_sums_range(ConstMatrix y, Matrix dx, float* sums, std::ptrdiff_t begin,
                               std::ptrdiff_t end) {
   for (std::ptrdiff_t j0 = begin; j0 < end; j0 += kSumBlock) {
     const int width = static_cast<int>(end - j0 < kSumBlock ? end - j0 : kSumBlock);
-    float acc[kSumBlock] = {};  // +0, as column_sums starts
+    float acc[kSumBlock];
+    for (int j = 0; j < width; ++j) acc[j] = 0.0f;  // as column_sums starts
     for (int r = 0; r < dx.rows; ++r) {
       const float* y_row = y.row(r) + j0;
       float* dx_row = dx.row(r) + j0;
-      if (width == kSumBlock) {
-        for (int j = 0; j < kSumBlock; ++j) {
-          const float g = y_row[j] > 0.0f ? dx_row[j] : 0.0f;
-          dx_row[j] = g;
-          acc[j] += g;
-        }
-      } else {
-        for (int j = 0; j < width; ++j) {
-          const float g = y_row[j] > 0.0f ? dx_row[j] : 0.0f;
-          dx_row[j] = g;
-          acc[j] += g;
-        }
+      for (int j = 0; j < width; ++j) {
+        const float g = y_row[j] > 0.0f ? dx_row[j] : 0.0f;
+        dx_row[j] = g;
+        acc[j] += g;
       }
     }
     for (int j = 0; j < width; ++j) sums[j0 + j] = acc[j];

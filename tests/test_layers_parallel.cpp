@@ -84,10 +84,11 @@ TEST_CASE("relu_backward: any pool gives the one-thread bits") {
 
 // The backward step's fused pass: the same dY as relu_backward and the same
 // sums as column_sums over it, on any pool, at widths that do and do not
-// end on its 32-column register blocks and the 16-column split grain.
+// end on its 512-column sweeps and the 16-column split grain.
 TEST_CASE("relu_backward_column_sums: relu_backward then column_sums, in one pass") {
   for (const Shape shape : {Shape{1024, 256}, Shape{1024, 13}, Shape{3000, 40},
-                            Shape{2048, 17}, Shape{5, 7}, Shape{700, 100}, Shape{64, 33}}) {
+                            Shape{2048, 17}, Shape{5, 7}, Shape{700, 100}, Shape{64, 33},
+                            Shape{40, 1100}}) {
     const std::size_t count = static_cast<std::size_t>(shape.rows) * shape.cols;
     std::vector<float> y = gemm_cases::values(count, 7u + shape.rows);
     for (std::size_t i = 0; i < count; i += 7) y[i] = 0.0f;
