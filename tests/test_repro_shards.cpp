@@ -3,10 +3,12 @@
 // what does not fit together.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <iterator>
 #include <string>
 #include <utility>
 #include <vector>
@@ -105,6 +107,17 @@ TEST_CASE("HashSegment: the weights hash of a stretch, from any starting state")
                                     std::uint64_t{0x123456789abcdef0ull}}) {
     CAPTURE(start);
     CHECK(second.apply(first.apply(start)) == hash_floats(values.data(), values.size(), start));
+  }
+  // A pool splits the 256 lanes; every lane and the multiplier come out the same.
+  for (int threads : {2, 3, 4}) {
+    CAPTURE(threads);
+    tacit::ThreadPool pool(threads);
+    repro::HashSegment split;
+    split.pool = &pool;
+    split.add(values.data(), 40);
+    CHECK(split.multiplier == first.multiplier);
+    CHECK(std::equal(std::begin(split.from_low), std::end(split.from_low),
+                     std::begin(first.from_low)));
   }
 }
 

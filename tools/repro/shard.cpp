@@ -67,16 +67,45 @@ HashSegment::HashSegment() {
   for (int l = 0; l < 256; ++l) from_low[l] = static_cast<std::uint64_t>(l);
 }
 
-void HashSegment::add(const float* values, std::size_t count) {
-  for (std::size_t i = 0; i < count; ++i) {
+namespace {
+
+struct HashLanes {
+  std::uint64_t* from_low;
+  const float* values;
+  std::size_t count;
+  int parts;
+};
+
+// Lanes [256·part/parts, 256·(part+1)/parts) of from_low over the values,
+// worked on in a copy of the thread's own: the parts' ends would otherwise
+// share a cache line that both threads write at every byte.
+void hash_lanes(void* context, int part) {
+  const HashLanes& h = *static_cast<const HashLanes*>(context);
+  const int begin = 256 * part / h.parts, end = 256 * (part + 1) / h.parts;
+  std::uint64_t lanes[256];
+  for (int l = begin; l < end; ++l) lanes[l] = h.from_low[l];
+  for (std::size_t i = 0; i < h.count; ++i) {
     std::uint32_t bits;
-    std::memcpy(&bits, &values[i], sizeof bits);
+    std::memcpy(&bits, &h.values[i], sizeof bits);
     for (int byte = 0; byte < 4; ++byte) {  // little-endian, as hash_floats
       const std::uint64_t b = (bits >> (8 * byte)) & 0xffu;
-      for (int l = 0; l < 256; ++l) from_low[l] = (from_low[l] ^ b) * kFnvPrime;
-      multiplier *= kFnvPrime;
+      for (int l = begin; l < end; ++l) lanes[l] = (lanes[l] ^ b) * kFnvPrime;
     }
   }
+  for (int l = begin; l < end; ++l) h.from_low[l] = lanes[l];
+}
+
+}  // namespace
+
+void HashSegment::add(const float* values, std::size_t count) {
+  HashLanes lanes{from_low, values, count, 1};
+  if (pool != nullptr && pool->size() > 1) {
+    lanes.parts = pool->size();
+    pool->run(lanes.parts, hash_lanes, &lanes);
+  } else {
+    hash_lanes(&lanes, 0);
+  }
+  for (std::size_t i = 0; i < 4 * count; ++i) multiplier *= kFnvPrime;
 }
 
 std::uint64_t HashSegment::apply(std::uint64_t state) const {

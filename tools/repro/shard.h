@@ -24,6 +24,7 @@
 #include "repro/experiment.h"
 #include "repro/results.h"
 #include "repro/results_json.h"
+#include "tacit/threads.h"
 
 namespace repro {
 
@@ -38,13 +39,17 @@ bool resolve_run_range(Config* config);
 class HashSegment {
  public:
   HashSegment();
-  // Appends values (as hash_floats reads them) to the stretch.
+  // Appends values (as hash_floats reads them) to the stretch: for each of
+  // the 256 low bytes a state can start from, a multiply per byte (half a
+  // second a paper-configuration run on one core), split across pool's
+  // threads when there is one.
   void add(const float* values, std::size_t count);
   // The hash after the stretch, started from `state`.
   std::uint64_t apply(std::uint64_t state) const;
 
   std::uint64_t multiplier = 1;      // P^N mod 2^64
   std::uint64_t from_low[256] = {};  // F[l]: the stretch hashed from state l
+  tacit::ThreadPool* pool = nullptr;  // splits the 256 lanes of add, if set
 };
 
 // An observer that adds every final model to *segment, in the hash's order.

@@ -81,6 +81,7 @@ int run(const Config& config) {
   const int runs = run_end(config) - config.first_run;
   Progress progress(mode, runs, steps_per_run(config, mnist.train.count), config.first_run);
   HashSegment hash;  // a shard's part of the weights hash
+  hash.pool = &pool;
   const ModelObserver observer = hash_segment_observer(&hash);
   status = run_experiment(config, mnist, compute, arena, &progress,
                           is_shard(config) ? &observer : nullptr, &results);
