@@ -17,6 +17,8 @@ std::string shape_of(const Record& r) {
   char text[48];
   if (r.op == "adam") {
     std::snprintf(text, sizeof text, "%d params", r.in);
+  } else if (r.op == "pool" || r.op == "pool_wake") {
+    std::snprintf(text, sizeof text, "empty tasks");
   } else {
     std::snprintf(text, sizeof text, "%d->%d", r.in, r.out);
   }
@@ -40,6 +42,10 @@ std::string note_of(const SuiteResult& result, const Record& r) {
     const double rate = r.batch / s;
     std::snprintf(text, sizeof text, "%.0f samples/s, epoch %.2f s", rate,
                   kTeacherEpochSamples / rate);
+  } else if (r.op == "pool") {
+    std::snprintf(text, sizeof text, "a run handed to spinning workers");
+  } else if (r.op == "pool_wake") {
+    std::snprintf(text, sizeof text, "a run after 2 ms idle: workers asleep");
   } else if (r.op == "infer") {
     const Record* read = weights_read_of(result, r);
     if (read != nullptr && read->seconds.median > 0) {

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 
 #include "bench/peak.h"
 #include "common/cli.h"
@@ -259,6 +260,35 @@ bool bench_network(const Options& o, const Compute& compute, ReadLoop read, doub
   return true;
 }
 
+void empty_task(void*, int) {}
+
+// What handing work to the pool costs: a run of one empty task per thread,
+// back to back (the workers still spinning from the last run: the case
+// between a training step's products), and after 2 ms without work (the
+// workers asleep on the condition variable: the case after a pause).
+void bench_pool(const Options& o, const Compute& compute, SuiteResult* result) {
+  tacit::ThreadPool& pool = *compute.pool;
+  const int threads = pool.size();
+  if (threads < 2) return;
+  const char* isa = tacit::isa_name(compute.isa);
+  note(o, "  %s x%d %s\n", isa, threads, "pool", 0, 0, 0);
+  Record r = record(isa, threads, "pool", 0, 0, 0, 0, 0);
+  r.seconds = measure(o.plan, [&] { pool.run(threads, empty_task, nullptr); });
+  result->records.push_back(r);
+
+  note(o, "  %s x%d %s\n", isa, threads, "pool_wake", 0, 0, 0);
+  r = record(isa, threads, "pool_wake", 0, 0, 0, 0, 0);
+  std::vector<double> seconds;
+  for (int s = 0; s < o.plan.samples * 5; ++s) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    const double t0 = now_seconds();
+    pool.run(threads, empty_task, nullptr);
+    seconds.push_back(now_seconds() - t0);
+  }
+  r.seconds = summarize(seconds);  // cpu_per_wall stays 0: the loop is mostly sleep
+  result->records.push_back(r);
+}
+
 }  // namespace
 
 bool parse_isa_list(const char* text, std::vector<Isa>* isas, std::string* why) {
@@ -344,6 +374,7 @@ bool run_suite(const Options& o, SuiteResult* result) {
         std::fprintf(stderr, "tacit-bench: out of memory for the network\n");
         return false;
       }
+      bench_pool(o, compute, result);
       for (std::size_t i = first; i < result->records.size(); ++i)
         result->records[i].peak_best = peak.gflops.max;
     }

@@ -36,7 +36,9 @@ void print_help() {
       "(cross-entropy, Adam lr 3e-4) on generated data, as samples/s and the time\n"
       "of a 60000-sample teacher epoch extrapolated from it; one-image inference,\n"
       "and the time to read its 1.08 MB of weights once (inference's floor where\n"
-      "they do not fit the caches); and one Adam step over all 270093 parameters.\n"
+      "they do not fit the caches); one Adam step over all 270093 parameters;\n"
+      "and with more than one thread, what handing the pool a run costs, back to\n"
+      "back and after 2 ms idle.\n"
       "Times are per call: the median and range of repeated samples (and of\n"
       "processes, see --processes).\n"
       "\n"
@@ -59,7 +61,7 @@ void print_help() {
       "  --json FILE      also write the results as JSON: a \"results\" list of\n"
       "                   {isa, threads, op, in, out, batch, seconds, gflops,\n"
       "                   peak_gflops, fraction_of_peak, ...}; op is forward, dx,\n"
-      "                   dw, adam, train_step, infer or read\n"
+      "                   dw, adam, train_step, infer, read, pool or pool_wake\n"
       "  --help           this text\n");
 }
 
@@ -207,7 +209,8 @@ int main(int argc, char** argv) {
     const std::string note =
         "times in seconds per call; train_step is timed on generated data and an "
         "epoch extrapolated from it; adam: in = the parameter count, no FLOPs counted; "
-        "read: the bytes infer's weights take, read once, no FLOPs counted";
+        "read: the bytes infer's weights take, read once, no FLOPs counted; pool, "
+        "pool_wake: a pool run of empty tasks, back to back and after 2 ms idle";
     if (!json.write(tacit_bench::bench_json(result, note,
                                             subnormals ? &subnormal_report : nullptr))) {
       return tacit_cli::kExitFailure;
