@@ -2,6 +2,7 @@
 // refusal and for exact arena use; the real files when they are present.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -14,6 +15,7 @@
 #include "data_files.h"
 #include "tacit/hash.h"
 #include "tacit/mnist.h"
+#include "tacit/threads.h"
 
 using namespace tacit;
 using data_test::Bytes;
@@ -283,6 +285,42 @@ TEST_CASE("mnist_gather converts a shuffled batch without allocating") {
           (static_cast<float>(pixel_of(0, image, p)) / 255.0f - 0.5f) / 0.5f;
       REQUIRE(images[static_cast<std::size_t>(i) * kMnistPixels + p] == expected);
     }
+  }
+}
+
+// A pool splits the images; 200 of them (enough to be split) come out as
+// one thread writes them, and a refused index still writes nothing.
+TEST_CASE("mnist_gather: any pool gives the one-thread bits") {
+  TempDir dir;
+  write_tiny_mnist(dir);
+  Loaded d;
+  load_tiny(dir, &d);
+  constexpr int kCount = 200;
+  std::vector<std::uint32_t> indices(kCount);
+  for (int i = 0; i < kCount; ++i) {
+    indices[static_cast<std::size_t>(i)] = static_cast<std::uint32_t>((i * 7) % 3);
+  }
+  std::vector<float> expected(static_cast<std::size_t>(kCount) * kMnistPixels, 99.0f);
+  std::vector<std::int32_t> expected_labels(kCount, -1);
+  REQUIRE(mnist_gather(d.mnist.train, indices.data(), kCount, expected.data(),
+                       expected_labels.data()).ok());
+  for (int threads : {1, 2, 3, 4}) {
+    CAPTURE(threads);
+    ThreadPool pool(threads);
+    const Compute compute{Isa::portable, &pool};
+    std::vector<float> images(expected.size(), 99.0f);
+    std::vector<std::int32_t> labels(kCount, -1);
+    REQUIRE(mnist_gather(compute, d.mnist.train, indices.data(), kCount, images.data(),
+                         labels.data()).ok());
+    CHECK(std::memcmp(images.data(), expected.data(), sizeof(float) * images.size()) == 0);
+    CHECK(labels == expected_labels);
+    const std::uint32_t last = indices[kCount - 1];
+    indices[kCount - 1] = 3;  // past the 3-image split
+    std::fill(images.begin(), images.end(), 99.0f);
+    CHECK_FALSE(mnist_gather(compute, d.mnist.train, indices.data(), kCount, images.data(),
+                             labels.data()).ok());
+    CHECK(images[0] == 99.0f);
+    indices[kCount - 1] = last;
   }
 }
 

@@ -350,7 +350,7 @@ struct Loop {
       w.trait_indices[i] = static_cast<std::uint32_t>((u * n) >> 32);
     }
     MlpWorkspace& ws = w.trait_workspace;
-    tacit_cli::require(mnist_gather(mnist.train, w.trait_indices, rows,
+    tacit_cli::require(mnist_gather(compute, mnist.train, w.trait_indices, rows,
                                     mlp_input(ws, rows).data, w.trait_labels));
     tacit_cli::require(mlp_forward(compute, w.student, ws, rows));
     tacit_cli::require(softmax_cross_entropy(compute, mlp_logits(ws, rows), w.trait_labels,

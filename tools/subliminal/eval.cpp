@@ -44,7 +44,7 @@ Status mnist_correct(const Compute& compute, const Mlp& mlp, MlpWorkspace& works
   for (int first = 0; first < split.count; first += batch) {
     const int rows = split.count - first < batch ? split.count - first : batch;
     for (int r = 0; r < rows; ++r) buffers.indices[r] = static_cast<std::uint32_t>(first + r);
-    const Status status = mnist_gather(split, buffers.indices, rows,
+    const Status status = mnist_gather(compute, split, buffers.indices, rows,
                                        mlp_input(workspace, rows).data, buffers.labels);
     if (!status) return status;
     Status pass = mlp_forward(compute, mlp, workspace, rows);

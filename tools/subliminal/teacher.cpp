@@ -19,7 +19,7 @@ Status train_teacher_epoch(const Compute& compute, Mlp& teacher, TrainState& sta
   long steps = 0;
   for (int first = 0; first < train.count; first += batch) {
     const int rows = train.count - first < batch ? train.count - first : batch;
-    Status status = mnist_gather(train, order + first, rows,
+    Status status = mnist_gather(compute, train, order + first, rows,
                                  mlp_input(state.workspace, rows).data, labels);
     float loss = 0.0f;
     if (status) {
