@@ -21,6 +21,7 @@ at its openblas-pthread directory); the "blas" line of the output says which
 library was loaded.
 """
 import argparse
+import json
 import math
 import os
 import resource
@@ -35,6 +36,8 @@ def parse_args():
     parser.add_argument("--epochs-teacher", type=int, default=5)
     parser.add_argument("--epochs-student", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", metavar="FILE",
+                        help="also write the figures as JSON (tools/bench/runs reads it)")
     return parser.parse_args()
 
 
@@ -177,6 +180,15 @@ def main(args):
     print(f"{'total':<10} {total:>8.2f}")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # ru_maxrss is in KiB
     print(f"peak RSS   {peak_mb:>8.1f} MB")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump({"program": "pytorch_repro", "torch": torch.__version__,
+                       "threads": torch.get_num_threads(), "blas": blas_libraries(),
+                       "epochs_teacher": args.epochs_teacher,
+                       "epochs_student": args.epochs_student, "seed": args.seed,
+                       "accuracy": results, "phase_seconds": times,
+                       "total_seconds": total, "peak_rss_mb": peak_mb}, f, indent=1)
+            f.write("\n")
 
 
 if __name__ == "__main__":
