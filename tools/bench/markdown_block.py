@@ -4,8 +4,10 @@ and percentage formats, and a generated block of a docs file.
 A block lies between a `<!-- NAME: ARGUMENTS -->` line and a
 `<!-- end NAME -->` line. The first records the arguments of the call that
 wrote it, so a script can write the block again from them (--into FILE) or
-check that it still matches them (--check FILE). A docs module: Python 3
-and its standard library only; no build or test depends on it.
+check that it still matches them (--check FILE). Input paths are taken as
+they are written, relative to the directory the script runs in: the
+repository's root. A docs module: Python 3 and its standard library only;
+no build or unit test depends on it (CI checks the pages with it).
 """
 
 import argparse
@@ -63,6 +65,8 @@ def run(block, parse, render, argv_of, has_inputs):
     without inputs, render(args) the block's text, then print it, write it
     into the file, or compare it with the file's."""
     args = parse(sys.argv[1:])
+    if args.check and has_inputs(args):
+        sys.exit(f"{block.prog}: --check takes its inputs from the marker; give none")
     target = args.into or args.check
     if target:
         with open(target, encoding="utf-8") as f:
