@@ -126,47 +126,61 @@ TEST_CASE("relu_backward_column_sums: relu_backward then column_sums, in one pas
 
 // The losses split rows across a pool and keep each row's loss until the
 // total adds it in row order: the same gradient and the same loss as one
-// thread, at batches of one chunk, several chunks and a ragged last one.
+// thread, at batches of one chunk, several chunks and a ragged last one,
+// and at 200 columns, where every loss is split (squared error only from
+// 32 Ki values a chunk).
 TEST_CASE("losses: any pool gives the one-thread bits") {
+  struct Case {
+    int rows, cols;
+    Columns columns;
+  };
+  std::vector<Case> cases;
   for (const int rows : {1, 255, 256, 700, 1024}) {
     for (const Columns columns : {Columns{}, Columns{0, 10}, Columns{10, 13}}) {
-      const int cols = 13;
-      const std::size_t count = static_cast<std::size_t>(rows) * cols;
-      const std::vector<float> logits = gemm_cases::values(count, 3u + rows);
-      std::vector<float> other = gemm_cases::values(count, 5u + rows);
-      std::vector<std::int32_t> labels(static_cast<std::size_t>(rows));
-      const int classes = (columns.hi < 0 ? cols : columns.hi) - columns.lo;
-      for (int r = 0; r < rows; ++r) labels[static_cast<std::size_t>(r)] = (r * 7) % classes;
-      const ConstMatrix z = const_matrix(logits.data(), rows, cols);
-      const ConstMatrix t = const_matrix(other.data(), rows, cols);
-      // kind 0: cross-entropy, 1: KL at T = 2, 2: squared error.
-      for (int kind = 0; kind < 3; ++kind) {
-        auto run = [&](const Compute& compute, std::vector<float>* grad, float* loss) {
-          const Matrix g = matrix(grad->data(), rows, cols);
-          if (kind == 0) return softmax_cross_entropy(compute, z, labels.data(), g, loss, columns);
-          if (kind == 1) return kl_divergence(compute, z, t, 2.0f, g, loss, columns);
-          return squared_error(compute, z, t, g, loss, columns);
-        };
-        std::vector<float> expected(count, -1.0f);
-        float expected_loss = -1.0f;
-        const Matrix g = matrix(expected.data(), rows, cols);
-        const Status serial =
-            kind == 0   ? softmax_cross_entropy(z, labels.data(), g, &expected_loss, columns)
-            : kind == 1 ? kl_divergence(z, t, 2.0f, g, &expected_loss, columns)
-                        : squared_error(z, t, g, &expected_loss, columns);
-        REQUIRE(serial.ok());
-        for (int threads : {1, 2, 3, 4}) {
-          CAPTURE(rows);
-          CAPTURE(columns.lo);
-          CAPTURE(kind);
-          CAPTURE(threads);
-          ThreadPool pool(threads);
-          std::vector<float> grad(count, -1.0f);
-          float loss = -1.0f;
-          REQUIRE(run(Compute{Isa::portable, &pool}, &grad, &loss));
-          CHECK(same_bits(grad, expected));
-          CHECK(std::memcmp(&loss, &expected_loss, sizeof loss) == 0);
-        }
+      cases.push_back({rows, 13, columns});
+    }
+  }
+  cases.push_back({700, 200, Columns{}});
+  cases.push_back({1024, 200, Columns{3, 190}});
+  for (const Case& c : cases) {
+    const int rows = c.rows, cols = c.cols;
+    const Columns columns = c.columns;
+    const std::size_t count = static_cast<std::size_t>(rows) * cols;
+    const std::vector<float> logits = gemm_cases::values(count, 3u + rows);
+    const std::vector<float> other = gemm_cases::values(count, 5u + rows);
+    std::vector<std::int32_t> labels(static_cast<std::size_t>(rows));
+    const int classes = (columns.hi < 0 ? cols : columns.hi) - columns.lo;
+    for (int r = 0; r < rows; ++r) labels[static_cast<std::size_t>(r)] = (r * 7) % classes;
+    const ConstMatrix z = const_matrix(logits.data(), rows, cols);
+    const ConstMatrix t = const_matrix(other.data(), rows, cols);
+    // kind 0: cross-entropy, 1: KL at T = 2, 2: squared error.
+    for (int kind = 0; kind < 3; ++kind) {
+      auto run = [&](const Compute& compute, std::vector<float>* grad, float* loss) {
+        const Matrix g = matrix(grad->data(), rows, cols);
+        if (kind == 0) return softmax_cross_entropy(compute, z, labels.data(), g, loss, columns);
+        if (kind == 1) return kl_divergence(compute, z, t, 2.0f, g, loss, columns);
+        return squared_error(compute, z, t, g, loss, columns);
+      };
+      std::vector<float> expected(count, -1.0f);
+      float expected_loss = -1.0f;
+      const Matrix g = matrix(expected.data(), rows, cols);
+      const Status serial =
+          kind == 0   ? softmax_cross_entropy(z, labels.data(), g, &expected_loss, columns)
+          : kind == 1 ? kl_divergence(z, t, 2.0f, g, &expected_loss, columns)
+                      : squared_error(z, t, g, &expected_loss, columns);
+      REQUIRE(serial.ok());
+      for (int threads : {1, 2, 3, 4}) {
+        CAPTURE(rows);
+        CAPTURE(cols);
+        CAPTURE(columns.lo);
+        CAPTURE(kind);
+        CAPTURE(threads);
+        ThreadPool pool(threads);
+        std::vector<float> grad(count, -1.0f);
+        float loss = -1.0f;
+        REQUIRE(run(Compute{Isa::portable, &pool}, &grad, &loss));
+        CHECK(same_bits(grad, expected));
+        CHECK(std::memcmp(&loss, &expected_loss, sizeof loss) == 0);
       }
     }
   }

@@ -112,12 +112,19 @@ TEST_CASE("HashSegment: the weights hash of a stretch, from any starting state")
   for (int threads : {2, 3, 4}) {
     CAPTURE(threads);
     tacit::ThreadPool pool(threads);
-    repro::HashSegment split;
+    repro::HashSegment split, serial;
     split.pool = &pool;
     split.add(values.data(), 40);
     CHECK(split.multiplier == first.multiplier);
     CHECK(std::equal(std::begin(split.from_low), std::end(split.from_low),
                      std::begin(first.from_low)));
+    // A second add carries every lane on from where the first left it.
+    split.add(values.data() + 40, 57);
+    serial.add(values.data(), 40);
+    serial.add(values.data() + 40, 57);
+    CHECK(split.multiplier == serial.multiplier);
+    CHECK(std::equal(std::begin(split.from_low), std::end(split.from_low),
+                     std::begin(serial.from_low)));
   }
 }
 

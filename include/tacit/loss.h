@@ -14,7 +14,9 @@
 //
 // Each also takes a Compute first: its pool splits the rows (a row's loss
 // is kept until the total adds it in row order, so the bits are the same);
-// the overloads without one run on the calling thread.
+// the overloads without one run on the calling thread. Either way exp and
+// log take the CPU's best ISA (isa_best()), not the Compute's: every ISA
+// gives the same bits, and this one is the fastest.
 #pragma once
 
 #include <cstdint>

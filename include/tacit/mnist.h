@@ -89,11 +89,11 @@ float mnist_pixel_to_float(std::uint8_t p);
 // images_out (count, 784) = mnist_pixel_to_float of the images at indices,
 // labels_out (count). No allocation. Refuses an index >= split.count
 // (writing nothing). With a Compute, its pool splits the images.
-Status mnist_gather(const MnistSplit& split, const std::uint32_t* indices,
-                    int count, float* images_out, std::int32_t* labels_out);
 Status mnist_gather(const Compute& compute, const MnistSplit& split,
                     const std::uint32_t* indices, int count, float* images_out,
                     std::int32_t* labels_out);
+Status mnist_gather(const MnistSplit& split, const std::uint32_t* indices,
+                    int count, float* images_out, std::int32_t* labels_out);
 
 #endif  // TACIT_HAS_FILES
 

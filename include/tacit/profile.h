@@ -15,8 +15,9 @@ enum class Work {
   forward_product,  // Y = X·Wᵀ + b (with a ReLU epilogue when the layer has one)
   input_gradient,   // dX = dY·W
   weight_gradient,  // dW = dYᵀ·X
-  bias_gradient,    // db = column sums of dY (a hidden ReLU layer's: in its backward pass)
-  activation,       // tanh, sigmoid and GELU forward, every activation's backward
+  bias_gradient,    // db = column sums of dY, where they take a pass of their own
+  activation,       // tanh, sigmoid and GELU forward, every activation's backward,
+                    // and below a ReLU layer the bias sums its mask pass makes
   loss,             // the loss and its gradient with respect to the logits
   optimizer,        // Adam or SGD over every parameter
   pack,             // the packed Wᵀ copies refreshed after a step
