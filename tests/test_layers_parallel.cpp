@@ -28,6 +28,22 @@ struct Shape {
 
 constexpr Shape kShapes[] = {{1024, 256}, {1024, 13}, {3000, 40}, {2048, 17}, {5, 7}};
 
+// A ReLU mask pass's operands: y with zeros, -0, negatives and positives
+// (gemm_cases values, some zeroed), and a dX that has -0s of its own.
+struct MaskOperands {
+  std::vector<float> y, dx;
+};
+
+MaskOperands mask_operands(Shape shape) {
+  const std::size_t count = static_cast<std::size_t>(shape.rows) * shape.cols;
+  MaskOperands m{gemm_cases::values(count, 7u + shape.rows),
+                 gemm_cases::values(count, 29u + shape.cols)};
+  for (std::size_t i = 0; i < count; i += 7) m.y[i] = 0.0f;
+  for (std::size_t i = 3; i < count; i += 13) m.y[i] = -0.0f;
+  for (std::size_t i = 1; i < count; i += 17) m.dx[i] = -0.0f;
+  return m;
+}
+
 }  // namespace
 
 TEST_CASE("column_sums: any pool gives the one-thread bits") {
@@ -56,11 +72,9 @@ TEST_CASE("column_sums: any pool gives the one-thread bits") {
 TEST_CASE("relu_backward: any pool gives the one-thread bits") {
   for (const Shape shape : kShapes) {
     const std::size_t count = static_cast<std::size_t>(shape.rows) * shape.cols;
-    // y has zeros, -0, negatives and positives: gemm_cases values, some zeroed.
-    std::vector<float> y = gemm_cases::values(count, 5u + shape.rows);
-    for (std::size_t i = 0; i < count; i += 5) y[i] = 0.0f;
-    for (std::size_t i = 2; i < count; i += 11) y[i] = -0.0f;
-    const std::vector<float> dx0 = gemm_cases::values(count, 17u + shape.cols);
+    const MaskOperands m = mask_operands(shape);
+    const std::vector<float>& y = m.y;
+    const std::vector<float>& dx0 = m.dx;
     std::vector<float> expected = dx0;
     relu_backward(const_matrix(y.data(), shape.rows, shape.cols),
                   matrix(expected.data(), shape.rows, shape.cols));
@@ -89,12 +103,9 @@ TEST_CASE("relu_backward_column_sums: relu_backward then column_sums, in one pas
   for (const Shape shape : {Shape{1024, 256}, Shape{1024, 13}, Shape{3000, 40},
                             Shape{2048, 17}, Shape{5, 7}, Shape{700, 100}, Shape{64, 33},
                             Shape{40, 1100}}) {
-    const std::size_t count = static_cast<std::size_t>(shape.rows) * shape.cols;
-    std::vector<float> y = gemm_cases::values(count, 7u + shape.rows);
-    for (std::size_t i = 0; i < count; i += 7) y[i] = 0.0f;
-    for (std::size_t i = 3; i < count; i += 13) y[i] = -0.0f;
-    std::vector<float> dx0 = gemm_cases::values(count, 29u + shape.cols);
-    for (std::size_t i = 1; i < count; i += 17) dx0[i] = -0.0f;  // a -0 that is kept
+    const MaskOperands m = mask_operands(shape);
+    const std::vector<float>& y = m.y;
+    const std::vector<float>& dx0 = m.dx;
     std::vector<float> expected = dx0;
     const ConstMatrix y_view = const_matrix(y.data(), shape.rows, shape.cols);
     relu_backward(y_view, matrix(expected.data(), shape.rows, shape.cols));
