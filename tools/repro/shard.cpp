@@ -105,7 +105,12 @@ void HashSegment::add(const float* values, std::size_t count) {
   } else {
     hash_lanes(&lanes, 0);
   }
-  for (std::size_t i = 0; i < 4 * count; ++i) multiplier *= kFnvPrime;
+  // P^(4·count) by squaring: a multiply per bit of the byte count, not per byte.
+  std::uint64_t power = kFnvPrime;
+  for (std::uint64_t bytes = 4 * static_cast<std::uint64_t>(count); bytes != 0; bytes >>= 1) {
+    if ((bytes & 1u) != 0) multiplier *= power;
+    power *= power;
+  }
 }
 
 std::uint64_t HashSegment::apply(std::uint64_t state) const {
