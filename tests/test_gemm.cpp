@@ -115,7 +115,7 @@ TEST_CASE("relu epilogue maps -0 and NaN to +0") {
   }
 }
 
-// The SIMD kernels' edges: tiles are 4x32 (portable), 6x16 (AVX2), 8x32
+// The SIMD kernels' edges: tiles are 4x32 (portable), 6x16 and 13x8 (AVX2), 8x32
 // (AVX-512) and 8x12 (NEON); every row count up to two tiles and column
 // counts around each vector and tile width end a tile in every possible
 // place, partial vectors included.
@@ -160,6 +160,20 @@ TEST_CASE("gemm across k-block and row-block ends") {
     check_shape(m, 12, 129, true, false, true, nullptr);
     check_shape(m, 40, 70, true, false, true, nullptr);  // A packed (AVX2)
   }
+}
+
+// AVX2 computes 13 rows of C with A stored transposed (dW of a 13-output
+// layer) in 13 x 8 tiles: their column tails, A packed into panels (k >= 32
+// and more than 8 columns) or read in place, and k across block ends.
+TEST_CASE("gemm with 13 rows of a transposed A: the 13 x 8 tiles") {
+  for (int n : {1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 256}) {
+    for (int k : {1, 31, 32, 33, 255, 256, 257, 1024}) {
+      check_shape(13, n, k, true, (n + k) % 2 == 0, n % 2 == 1, nullptr);
+    }
+  }
+  ThreadPool pool(2);
+  check_shape(13, 256, 1024, true, false, false, &pool);  // 13 rows per thread
+  check_shape(13, 784, 300, true, true, true, &pool);
 }
 
 TEST_CASE("gemm with subnormal values equals the definition") {
