@@ -168,13 +168,14 @@ TEST_CASE("gemm across k-block and row-block ends") {
 // and more than 8 columns) or read in place, and k across block ends.
 TEST_CASE("gemm with 13 rows of a transposed A: the 13 x 8 tiles") {
   for (int n : {1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 256}) {
-    for (int k : {1, 31, 32, 33, 255, 256, 257, 1024}) {
+    for (int k : {0, 1, 31, 32, 33, 255, 256, 257, 1024}) {
       check_shape(13, n, k, true, (n + k) % 2 == 0, n % 2 == 1, nullptr);
     }
   }
   ThreadPool pool(2);
   check_shape(13, 256, 1024, true, false, false, &pool);  // 13 rows per thread
   check_shape(13, 784, 300, true, true, true, &pool);
+  check_shape(29, 29, 128, true, true, true, &pool);  // rows 16 to 28: A packed from row 16
 }
 
 TEST_CASE("gemm with subnormal values equals the definition") {

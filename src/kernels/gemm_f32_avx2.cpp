@@ -77,24 +77,25 @@ inline __m256 relu(__m256 x) {
   return _mm256_and_ps(x, _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_GT_OQ));
 }
 
-// kRows x kVecs vectors of C per tile; kRowBlockT rows of A per slice of B.
-template <int kRows_, int kVecs, int kRowBlockT>
+// kRows x kVecs vectors of C per tile; kRowBlockT rows of A per slice of B;
+// the driver's kCopyB and kWideVectors (gemm_driver.h).
+template <int kRows_, int kVecs, int kRowBlockT, bool kCopyBT, int kWideVectorsT>
 struct Avx2Tiles : PlainLoops {
   static constexpr int kTileRows = kRows_;
   static constexpr int kLanes = 8;
   static constexpr int kVectors = kVecs;
   static constexpr int kTileCols = kLanes * kVectors;
-  static constexpr int kDepth = 256;    // a packed 256 x 16 slice of B is 16 KiB: L1
+  static constexpr int kDepth = 256;  // a packed 256 x kTileCols slice of B: 16 or 8 KiB, L1
   static constexpr int kRowBlock = kRowBlockT;
   static constexpr bool kEvenRows = true;  // short tiles wait on FMA latency
-  static constexpr bool kCopyB = true;
+  static constexpr bool kCopyB = kCopyBT;
   static constexpr int kPackAMinDepth = 32;  // shorter k reads a transposed A in place
-  static constexpr int kWideVectors = 8;     // accumulators of a 1- or 2-row tile
+  static constexpr int kWideVectors = kWideVectorsT;  // accumulators of a 1- or 2-row tile
   // A stored transposed, (k, m), as dW reads dY: a tile's values of one k
   // are adjacent, but each k is a whole row of A further on, so a tile would
   // touch a new cache line every step. Copies them to one sequential stream
-  // that every column slice of the row block then reads. Each store writes
-  // 8 floats; the next k overwrites the 2 extra.
+  // that every column slice of the row block then reads. Each k takes
+  // kPanelVectors stores of 8 floats; the next k overwrites the extra ones.
   static constexpr int kPanelVectors = (kTileRows + kLanes - 1) / kLanes;
   static void pack_a_transposed(const float* a, std::ptrdiff_t lda, int depth, int rows,
                                 float* panel) {
@@ -174,7 +175,7 @@ TACIT_UNROLL
 
 // 12 accumulators + 2 of B + 1 of A = 15 ymm; 96 rows of A (96 KiB at
 // kDepth) share a slice of B.
-using Avx2 = Avx2Tiles<6, 2, 96>;
+using Avx2 = Avx2Tiles<6, 2, 96, true, 8>;
 // Exactly 13 rows of C with A stored transposed (dW of a layer with 13
 // outputs, such as 10 logits and 3 auxiliary ones) in one tile of 13 x 8:
 // 13 accumulators + 1 of B + 1 of A. In 6 x 16 tiles the 13 rows are cut
@@ -182,7 +183,9 @@ using Avx2 = Avx2Tiles<6, 2, 96>;
 // (13 x 256 x 1024, 64-byte aligned B): 68 against 57 GFLOP/s. Other row
 // counts from 7 to 12 were no faster in it, and with A read in place
 // untransposed, 13 rows a page apart share one L1 set: 2.8 times slower.
-using Avx2Tall = Avx2Tiles<13, 1, 104>;
+// Its row block is its one tile, so nothing is copied for other tiles and
+// no 1- or 2-row path is needed.
+using Avx2Tall = Avx2Tiles<13, 1, 13, false, 0>;
 
 }  // namespace
 
