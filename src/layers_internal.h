@@ -11,10 +11,9 @@ namespace tacit {
 // gradient of the layer below, out of the pass that writes its dY, instead
 // of a second pass over a matrix that has left L2 by then. Threads split
 // the columns, so every column's sum is one thread's, in row order. (Split
-// by rows, with each thread's sums handed on to the next, the pass ran in
-// half the time on two Zen 3 threads, but the dW product after it, which
-// reads dY by columns, lost more than that: the dY lines have to cross
-// cores in one or the other.)
+// by rows, each thread's sums handed on to the next, the pass takes half
+// the time on two Zen 3 cores, but the dW product after it, which reads
+// dY by columns, loses more: dY's lines cross cores in one or the other.)
 Status relu_backward_column_sums(const Compute& compute, ConstMatrix y, Matrix dx,
                                  float* sums);
 
