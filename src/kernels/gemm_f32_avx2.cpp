@@ -22,7 +22,6 @@ namespace {
 template <int kVectors>
 struct ColumnMasks {
   __m256i lanes[kVectors];
-  bool full;
   int cols;
 };
 
@@ -33,14 +32,19 @@ ColumnMasks<kVectors> column_masks(int cols) {
 TACIT_UNROLL
   for (int v = 0; v < kVectors; ++v)
     m.lanes[v] = _mm256_cmpgt_epi32(_mm256_set1_epi32(cols - 8 * v), index);
-  m.full = cols >= 8 * kVectors;
   m.cols = cols;
   return m;
 }
 
+// Vector v of a tile row holds all 8 of its columns.
+template <int kVectors>
+inline bool whole_vector(const ColumnMasks<kVectors>& m, int v) {
+  return m.cols >= 8 * (v + 1);
+}
+
 template <int kVectors>
 inline __m256 load_cols(const float* p, const ColumnMasks<kVectors>& m, int v) {
-  return m.full ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, m.lanes[v]);
+  return whole_vector(m, v) ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, m.lanes[v]);
 }
 
 // The first `lanes` (1 to 7) floats of x, in pieces of 4, 2 and 1: a
@@ -65,7 +69,7 @@ inline void store_first_lanes(float* p, __m256 x, int lanes) {
 // A full store is used whenever it may be.
 template <int kVectors>
 inline void store_cols(float* p, __m256 x, const ColumnMasks<kVectors>& m, int v) {
-  if (m.full || m.cols >= 8 * (v + 1)) {
+  if (whole_vector(m, v)) {
     _mm256_storeu_ps(p, x);
   } else if (m.cols > 8 * v) {
     store_first_lanes(p, x, m.cols - 8 * v);
