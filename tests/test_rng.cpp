@@ -215,13 +215,16 @@ TEST_CASE("uniform fills equal the scalar functions through every ISA's path") {
 }
 
 // Each ISA's whole-block kernel, called directly (the fills above only reach
-// the best one): every block count up to three register sets and a bit,
-// starting where the counter's low word wraps into the high word.
+// the best one): every block count up to 59 (two groups of three register
+// sets of 8, one more set and a tail), starting where the counter's low word
+// wraps into the high word, and ending at the last block of the 2^64 floats
+// an index can address.
+constexpr long kMostBlocks = 59;
 TEST_CASE("SIMD Philox kernels equal the scalar definition on every ISA") {
   const std::uint64_t seed = 0x0123456789abcdefull;
   const std::uint32_t stream = 7;
   const std::uint64_t starts[] = {0, 1, 0xfffffff9ull, 0xfffffffcull, 0x1fffffff0ull,
-                                  (1ull << 62) - 40};
+                                  (1ull << 62) - kMostBlocks};
   int kernels_run = 0;
   for (const Isa isa : test_isa::available_isas()) {
     const kernels::PhiloxUniformKernel kernel =
@@ -230,7 +233,7 @@ TEST_CASE("SIMD Philox kernels equal the scalar definition on every ISA") {
     ++kernels_run;
     for (const bool pm1 : {true, false}) {
       for (const std::uint64_t start : starts) {
-        for (long blocks = 1; blocks <= 27; ++blocks) {
+        for (long blocks = 1; blocks <= kMostBlocks; ++blocks) {
           CAPTURE(isa_name(isa));
           CAPTURE(start);
           CAPTURE(blocks);
