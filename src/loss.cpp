@@ -11,30 +11,46 @@ namespace tacit {
 
 namespace {
 
-constexpr int kKeptExps = 64;
+// Rows of a block share one exp_array call over their shifted logits and
+// one log_array call over their sums (eight lanes at a time on AVX2), where
+// a call per row had a dozen values and a scalar log: the loss was about
+// 15 ns a logit. The block waits in kBlockFloats-float stack buffers (4 KiB
+// each); a row wider than that is a block of its own that recomputes what
+// it cannot keep (SoftmaxRow), with the same values.
+constexpr int kBlockRows = 32;
+constexpr int kBlockFloats = 1024;
+
+int block_rows(int width) {
+  if (width > kBlockFloats) return 1;
+  return kBlockFloats / width < kBlockRows ? kBlockFloats / width : kBlockRows;
+}
 
 // Rows whose losses are kept (1 KiB of stack) before they are added to the
-// total: threads compute rows in any order, the total still adds them in
-// increasing row order.
+// total: threads compute blocks in any order, the total still adds the rows
+// in increasing row order.
 constexpr int kRowChunk = 256;
-// Below this many logits a second thread costs more than it saves: a
-// logit's exp and log take about 15 ns, a squared difference 1 ns.
+// Below this many logits a second thread costs more than it saves.
 constexpr std::ptrdiff_t kMinParallelLogits = 2048;
 constexpr std::ptrdiff_t kMinParallelDifferences = 32768;
 
-// Σ row_loss(r) over rows in increasing r, as a double; row_loss(r) (a
-// float, which also writes row r's gradient) runs on any of compute's threads.
-template <typename RowLoss>
-double sum_row_losses(const Compute& compute, int rows, int cols,
-                      std::ptrdiff_t min_parallel_work, const RowLoss& row_loss) {
+// Σ over rows in increasing r of the row losses, as a double.
+// block_loss(first, n, losses) computes rows [first, first + n), n <=
+// rows_per_block, writing their losses (floats) and gradients; blocks run on
+// any of compute's threads.
+template <typename BlockLoss>
+double sum_block_losses(const Compute& compute, int rows, int cols, int rows_per_block,
+                        std::ptrdiff_t min_parallel_work, const BlockLoss& block_loss) {
   double total = 0.0;
   float losses[kRowChunk];
   for (int first = 0; first < rows; first += kRowChunk) {
     const int n = rows - first < kRowChunk ? rows - first : kRowChunk;
-    detail::parallel_ranges(compute, n, 1, static_cast<std::ptrdiff_t>(n) * cols,
+    detail::parallel_ranges(compute, n, rows_per_block, static_cast<std::ptrdiff_t>(n) * cols,
                             min_parallel_work, [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
-                              for (std::ptrdiff_t r = begin; r < end; ++r) {
-                                losses[r] = row_loss(first + static_cast<int>(r));
+                              for (std::ptrdiff_t r = begin; r < end; r += rows_per_block) {
+                                const std::ptrdiff_t count =
+                                    end - r < rows_per_block ? end - r : rows_per_block;
+                                block_loss(first + static_cast<int>(r), static_cast<int>(count),
+                                           losses + r);
                               }
                             });
     for (int r = 0; r < n; ++r) total += static_cast<double>(losses[r]);
@@ -64,34 +80,83 @@ struct Softmax {
   float sum = 0.0f;  // Σ exp(shifted(j)), increasing j
   float log_sum = 0.0f;
   float temperature = 1.0f;
-  float (*exp)(float) = nullptr;
 
   float shifted(const float* row, int j) const { return row[j] / temperature - max; }
-  float exp_shifted(const float* row, int j) const { return exp(shifted(row, j)); }
 };
 
-// exps, if given, receives exp(shifted(j)) in exps[j - lo] for j in
-// [lo, hi), so that the caller need not compute each exp twice (exp is the
-// loss's main cost).
-Softmax softmax_of(const kernels::MathKernels& math, const float* row, int lo, int hi,
-                   float temperature, float* exps = nullptr) {
-  Softmax s;
-  s.temperature = temperature;
-  s.exp = math.exp;
+float row_max(const float* row, int lo, int hi) {
   float m = row[lo];
   for (int j = lo + 1; j < hi; ++j) m = row[j] > m ? row[j] : m;
-  s.max = m / temperature;
-  if (exps != nullptr) {
-    // The row's exps in one call (eight at a time on AVX2), then summed in
-    // increasing j as before: the same values, the same sum.
-    for (int j = lo; j < hi; ++j) exps[j - lo] = s.shifted(row, j);
-    math.exp_array(exps, exps, hi - lo);
-    for (int j = lo; j < hi; ++j) s.sum += exps[j - lo];
-  } else {
-    for (int j = lo; j < hi; ++j) s.sum += s.exp_shifted(row, j);
-  }
+  return m;
+}
+
+// exps receives exp(shifted(j)) in exps[j - lo] for j in [lo, hi).
+Softmax softmax_of(const kernels::MathKernels& math, const float* row, int lo, int hi,
+                   float temperature, float* exps) {
+  Softmax s;
+  s.temperature = temperature;
+  s.max = row_max(row, lo, hi) / temperature;
+  for (int j = lo; j < hi; ++j) exps[j - lo] = s.shifted(row, j);
+  math.exp_array(exps, exps, hi - lo);
+  for (int j = lo; j < hi; ++j) s.sum += exps[j - lo];
   s.log_sum = math.log(s.sum);
   return s;
+}
+
+// The softmaxes of rows [first, first + n) of m over [lo, hi), as
+// softmax_of computes them: the shifted logits, their exps, the sums and
+// their logs. With n * (hi - lo) <= kBlockFloats the buffers keep all of
+// them; a wider row (n = 1) keeps its max, sum and log-sum, and its
+// shifted logits and exps are computed again where they are read.
+struct SoftmaxBlock {
+  ConstMatrix m;
+  int first, lo, width;
+  float temperature;
+  float (*exp_one)(float);
+  bool kept;
+  float max[kBlockRows];
+  float sum[kBlockRows];
+  float log_sum[kBlockRows];
+  float shifted_kept[kBlockFloats];
+  float exps_kept[kBlockFloats];
+
+  float shifted(int i, int j) const {
+    return kept ? shifted_kept[i * width + j - lo] : m.row(first + i)[j] / temperature - max[i];
+  }
+  float exp(int i, int j) const {
+    return kept ? exps_kept[i * width + j - lo] : exp_one(shifted(i, j));
+  }
+};
+
+void softmax_block(const kernels::MathKernels& math, ConstMatrix m, int first, int n, int lo,
+                   int hi, float temperature, SoftmaxBlock* b) {
+  b->m = m;
+  b->first = first;
+  b->lo = lo;
+  b->width = hi - lo;
+  b->temperature = temperature;
+  b->exp_one = math.exp;
+  b->kept = n * b->width <= kBlockFloats;
+  for (int i = 0; i < n; ++i) b->max[i] = row_max(m.row(first + i), lo, hi) / temperature;
+  if (b->kept) {
+    float* shifted = b->shifted_kept;
+    for (int i = 0; i < n; ++i) {
+      const float* row = m.row(first + i);
+      for (int j = lo; j < hi; ++j) *shifted++ = row[j] / temperature - b->max[i];
+    }
+    const int count = n * b->width;
+    math.exp_array(b->shifted_kept, b->exps_kept, count);
+    for (int i = 0; i < n; ++i) {
+      float sum = 0.0f;
+      for (int j = 0; j < b->width; ++j) sum += b->exps_kept[i * b->width + j];
+      b->sum[i] = sum;
+    }
+  } else {
+    float sum = 0.0f;
+    for (int j = lo; j < hi; ++j) sum += b->exp(0, j);
+    b->sum[0] = sum;
+  }
+  math.log_array(b->sum, b->log_sum, n);
 }
 
 // The checks every loss makes before it writes: the columns it reads, and
@@ -149,19 +214,23 @@ Status softmax_cross_entropy(const Compute& compute, ConstMatrix logits,
   }
   const float batch = static_cast<float>(logits.rows);
   const kernels::MathKernels math = math_for_this_cpu();
-  const double total =
-      sum_row_losses(compute, logits.rows, hi - lo, kMinParallelLogits, [&](int r) {
-    const float* z = logits.row(r);
-    float* g = grad.row(r);
-    const Softmax s = softmax_of(math, z, lo, hi, 1.0f, g + lo);
-    const int target = lo + labels[r];
-    for (int j = lo; j < hi; ++j) {
-      const float p = g[j] / s.sum;
-      g[j] = (j == target ? p - 1.0f : p) / batch;
-    }
-    zero_outside(g, grad.cols, lo, hi);
-    return s.log_sum - s.shifted(z, target);
-  });
+  const int rows_per_block = block_rows(hi - lo);
+  const double total = sum_block_losses(
+      compute, logits.rows, hi - lo, rows_per_block, kMinParallelLogits,
+      [&](int first, int n, float* losses) {
+        SoftmaxBlock s;
+        softmax_block(math, logits, first, n, lo, hi, 1.0f, &s);
+        for (int i = 0; i < n; ++i) {
+          float* g = grad.row(first + i);
+          const int target = lo + labels[first + i];
+          for (int j = lo; j < hi; ++j) {
+            const float p = s.exp(i, j) / s.sum[i];
+            g[j] = (j == target ? p - 1.0f : p) / batch;
+          }
+          zero_outside(g, grad.cols, lo, hi);
+          losses[i] = s.log_sum[i] - s.shifted(i, target);
+        }
+      });
   if (loss != nullptr) *loss = static_cast<float>(total / logits.rows);
   return Status::success();
 }
@@ -184,34 +253,31 @@ Status kl_divergence(const Compute& compute, ConstMatrix student, ConstMatrix te
   // d/ds_j of KL(p_t ‖ softmax(s/T)) is (p_s,j - p_t,j) / T; then the batch mean.
   const float scale = temperature * static_cast<float>(student.rows);
   const kernels::MathKernels math = math_for_this_cpu();
-  const double total =
-      sum_row_losses(compute, student.rows, hi - lo, kMinParallelLogits, [&](int r) {
-    const float* t = teacher.row(r);
-    const float* s = student.row(r);
-    float* g = grad.row(r);
-    // The teacher's exps are kept for the second pass when they fit (the
-    // paper's 3 or 13 logits do), else computed again: the same values.
-    float teacher_exps[kKeptExps];
-    const bool keep = hi - lo <= kKeptExps;
-    const Softmax ts =
-        softmax_of(math, t, lo, hi, temperature, keep ? teacher_exps : nullptr);
-    const Softmax ss = softmax_of(math, s, lo, hi, temperature, g + lo);
-    float row_loss = 0.0f;
-    for (int j = lo; j < hi; ++j) {
-      const float e_t = keep ? teacher_exps[j - lo] : ts.exp_shifted(t, j);
-      const float p_t = e_t / ts.sum;
-      const float p_s = g[j] / ss.sum;
-      // A zero p_t contributes zero, as PyTorch's xlogy makes it.
-      if (p_t > 0.0f) {
-        const float log_p_t = ts.shifted(t, j) - ts.log_sum;
-        const float log_p_s = ss.shifted(s, j) - ss.log_sum;
-        row_loss += p_t * (log_p_t - log_p_s);
-      }
-      g[j] = (p_s - p_t) / scale;
-    }
-    zero_outside(g, grad.cols, lo, hi);
-    return row_loss;
-  });
+  const int rows_per_block = block_rows(hi - lo);
+  const double total = sum_block_losses(
+      compute, student.rows, hi - lo, rows_per_block, kMinParallelLogits,
+      [&](int first, int n, float* losses) {
+        SoftmaxBlock ts, ss;
+        softmax_block(math, teacher, first, n, lo, hi, temperature, &ts);
+        softmax_block(math, student, first, n, lo, hi, temperature, &ss);
+        for (int i = 0; i < n; ++i) {
+          float* g = grad.row(first + i);
+          float row_loss = 0.0f;
+          for (int j = lo; j < hi; ++j) {
+            const float p_t = ts.exp(i, j) / ts.sum[i];
+            const float p_s = ss.exp(i, j) / ss.sum[i];
+            // A zero p_t contributes zero, as PyTorch's xlogy makes it.
+            if (p_t > 0.0f) {
+              const float log_p_t = ts.shifted(i, j) - ts.log_sum[i];
+              const float log_p_s = ss.shifted(i, j) - ss.log_sum[i];
+              row_loss += p_t * (log_p_t - log_p_s);
+            }
+            g[j] = (p_s - p_t) / scale;
+          }
+          zero_outside(g, grad.cols, lo, hi);
+          losses[i] = row_loss;
+        }
+      });
   if (loss != nullptr) *loss = static_cast<float>(total / student.rows);
   return Status::success();
 }
@@ -228,20 +294,21 @@ Status squared_error(const Compute& compute, ConstMatrix student, ConstMatrix ta
   const Status status = check_pair(name, "target", student, target, grad, columns, &lo, &hi);
   if (!status) return status;
   const float count = static_cast<float>(student.rows) * static_cast<float>(hi - lo);
-  const double total = sum_row_losses(compute, student.rows, hi - lo, kMinParallelDifferences,
-                                      [&](int r) {
-    const float* t = target.row(r);
-    const float* s = student.row(r);
-    float* g = grad.row(r);
-    float row_sum = 0.0f;
-    for (int j = lo; j < hi; ++j) {
-      const float diff = s[j] - t[j];
-      row_sum += diff * diff;
-      g[j] = 2.0f * diff / count;
-    }
-    zero_outside(g, grad.cols, lo, hi);
-    return row_sum;
-  });
+  const double total = sum_block_losses(
+      compute, student.rows, hi - lo, 1, kMinParallelDifferences,
+      [&](int r, int, float* losses) {
+        const float* t = target.row(r);
+        const float* s = student.row(r);
+        float* g = grad.row(r);
+        float row_sum = 0.0f;
+        for (int j = lo; j < hi; ++j) {
+          const float diff = s[j] - t[j];
+          row_sum += diff * diff;
+          g[j] = 2.0f * diff / count;
+        }
+        zero_outside(g, grad.cols, lo, hi);
+        *losses = row_sum;
+      });
   if (loss != nullptr) *loss = static_cast<float>(total / count);
   return Status::success();
 }

@@ -19,6 +19,10 @@ void exp_f32_array_portable(const float* x, float* out, int n) {
   for (int i = 0; i < n; ++i) out[i] = exp_body(x[i]);
 }
 
+void log_f32_array_portable(const float* x, float* out, int n) {
+  for (int i = 0; i < n; ++i) out[i] = log_body(x[i]);
+}
+
 }  // namespace kernels
 
 }  // namespace tacit

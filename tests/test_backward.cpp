@@ -4,12 +4,15 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <functional>
+#include <limits>
 #include <vector>
 
 #include "reference_mlp.h"
 #include "tacit/init.h"
 #include "tacit/loss.h"
+#include "tacit/math.h"
 #include "tacit/mlp.h"
 
 using namespace tacit;
@@ -205,4 +208,101 @@ TEST_CASE("KL of identical distributions is zero with zero gradient") {
                         matrix(grad, 1, 3), &loss));
   CHECK(std::fabs(loss) < 1e-6f);
   for (float g : grad) CHECK(g == 0.0f);
+}
+
+namespace {
+
+// One row's softmax over [lo, hi) at temperature T in the steps loss.h's
+// functions promise: the max over T, each z/T less it, exp_f32 of each,
+// their sum in increasing j from +0, log_f32 of the sum.
+struct RowSoftmax {
+  std::vector<float> shifted, exps;
+  float sum = 0.0f, log_sum = 0.0f;
+  RowSoftmax(const float* z, int lo, int hi, float t) {
+    float m = z[lo];
+    for (int j = lo + 1; j < hi; ++j) m = z[j] > m ? z[j] : m;
+    const float max = m / t;
+    for (int j = lo; j < hi; ++j) {
+      shifted.push_back(z[j] / t - max);
+      exps.push_back(exp_f32(shifted.back()));
+      sum += exps.back();
+    }
+    log_sum = log_f32(sum);
+  }
+};
+
+bool same_float(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+}  // namespace
+
+// The library computes the softmaxes of blocks of rows at once (one exp and
+// one log call per block; a row wider than the block's buffer recomputes
+// its exps): every row must still get the bits of the row-by-row steps, for
+// widths on either side of the buffer (1024 floats) and blocks of 32 rows.
+TEST_CASE("cross-entropy and KL in blocks of rows give the row-by-row bits") {
+  for (const int cols : {1, 3, 13, 64, 100, 1024, 1025, 1100}) {
+    for (const int rows : {1, 33, 70}) {
+      const int lo = cols > 3 ? 2 : 0;
+      const int hi = cols > 3 ? cols - 1 : cols;
+      for (const float t : {1.0f, 2.0f, 0.3f}) {
+        CAPTURE(cols);
+        CAPTURE(rows);
+        CAPTURE(t);
+        std::vector<float> z(static_cast<std::size_t>(rows) * cols);
+        std::vector<float> teacher(z.size());
+        for (std::size_t i = 0; i < z.size(); ++i) {
+          z[i] = 8.0f * fixed_value(static_cast<int>(i), 1);
+          teacher[i] = 8.0f * fixed_value(static_cast<int>(i), 2);
+        }
+        // Teacher probabilities that are exactly 0 (KL skips their terms),
+        // and a student logit far below the rest (its exp underflows).
+        teacher[static_cast<std::size_t>(hi - 1)] = -1e30f;
+        z[static_cast<std::size_t>(lo)] = -1e30f;
+        std::vector<std::int32_t> labels(static_cast<std::size_t>(rows));
+        for (int r = 0; r < rows; ++r) labels[static_cast<std::size_t>(r)] = (5 * r) % (hi - lo);
+
+        std::vector<float> ce_grad(z.size(), 7.0f), kl_grad(z.size(), 7.0f);
+        float ce_loss = -1.0f, kl_loss = -1.0f;
+        const ConstMatrix zm = const_matrix(z.data(), rows, cols);
+        const Columns columns{lo, hi};
+        REQUIRE(softmax_cross_entropy(zm, labels.data(), matrix(ce_grad.data(), rows, cols),
+                                      &ce_loss, columns));
+        REQUIRE(kl_divergence(zm, const_matrix(teacher.data(), rows, cols), t,
+                              matrix(kl_grad.data(), rows, cols), &kl_loss, columns));
+
+        double ce_total = 0.0, kl_total = 0.0;
+        std::size_t differ = 0;
+        const float batch = static_cast<float>(rows);
+        const float scale = t * batch;
+        for (int r = 0; r < rows; ++r) {
+          const float* zr = z.data() + static_cast<std::size_t>(r) * cols;
+          const float* tr = teacher.data() + static_cast<std::size_t>(r) * cols;
+          const float* ce = ce_grad.data() + static_cast<std::size_t>(r) * cols;
+          const float* kl = kl_grad.data() + static_cast<std::size_t>(r) * cols;
+          const RowSoftmax ce_s(zr, lo, hi, 1.0f), ss(zr, lo, hi, t), ts(tr, lo, hi, t);
+          const int target = labels[static_cast<std::size_t>(r)];
+          float kl_row = 0.0f;
+          for (int j = lo; j < hi; ++j) {
+            const std::size_t k = static_cast<std::size_t>(j - lo);
+            const float p = ce_s.exps[k] / ce_s.sum;
+            differ += !same_float(ce[j], (j - lo == target ? p - 1.0f : p) / batch);
+            const float p_t = ts.exps[k] / ts.sum;
+            const float p_s = ss.exps[k] / ss.sum;
+            if (p_t > 0.0f) {
+              kl_row += p_t * ((ts.shifted[k] - ts.log_sum) - (ss.shifted[k] - ss.log_sum));
+            }
+            differ += !same_float(kl[j], (p_s - p_t) / scale);
+          }
+          for (int j = 0; j < cols; ++j) {
+            if (j < lo || j >= hi) differ += ce[j] != 0.0f || kl[j] != 0.0f;
+          }
+          ce_total += static_cast<double>(ce_s.log_sum - ce_s.shifted[static_cast<std::size_t>(target)]);
+          kl_total += static_cast<double>(kl_row);
+        }
+        CHECK(differ == 0);
+        CHECK(same_float(ce_loss, static_cast<float>(ce_total / rows)));
+        CHECK(same_float(kl_loss, static_cast<float>(kl_total / rows)));
+      }
+    }
+  }
 }

@@ -345,6 +345,73 @@ TEST_CASE("every ISA's exp_array gives exp_f32's bits, any length, in place") {
   }
 }
 
+// The loss takes the log-sums of a block of rows in one log_array call:
+// eight lanes at a time on AVX2, with lanes that are not positive normal
+// floats recomputed by the scalar steps. Every length, in place and not.
+TEST_CASE("every ISA's log_array gives log_f32's bits, any length, in place") {
+  std::vector<float> inputs = {0.0f, -0.0f, 1.0f, -1.0f, 0.5f, 2.0f, 13.0f,
+                               1.41421354f, 1.41421366f, 0.707106769f, 0.707106829f,
+                               std::numeric_limits<float>::min(),
+                               std::numeric_limits<float>::max(),
+                               std::numeric_limits<float>::denorm_min(), 1e-40f, -1e-40f,
+                               std::numeric_limits<float>::infinity(),
+                               -std::numeric_limits<float>::infinity(),
+                               std::numeric_limits<float>::quiet_NaN()};
+  // Dense around 1 and around the mantissa's sqrt(2) split, then a strided
+  // sweep of every float.
+  for (float x = 0.99f; x < 1.01f; x += 0.0003f) inputs.push_back(x);
+  for (std::uint32_t b = 0x3fb504e0u; b < 0x3fb50510u; ++b) inputs.push_back(from_bits(b));
+  for (std::uint64_t b = 0; b <= 0xffffffffull; b += 65537) {
+    inputs.push_back(from_bits(static_cast<std::uint32_t>(b)));
+  }
+  std::vector<float> expected(inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i) expected[i] = log_f32(inputs[i]);
+
+  std::vector<void (*)(const float*, float*, int)> seen;
+  for (const Isa isa : test_isa::available_isas()) {
+    CAPTURE(isa_name(isa));
+    const kernels::MathKernels k = kernels::math_kernels_for(static_cast<int>(isa));
+    if (std::find(seen.begin(), seen.end(), k.log_array) != seen.end()) continue;
+    seen.push_back(k.log_array);
+    for (int length = 1; length <= 19; ++length) {
+      CAPTURE(length);
+      std::size_t differ = 0, untouched = 0;
+      for (std::size_t first = 0; first + length <= inputs.size(); first += length) {
+        std::vector<float> out(static_cast<std::size_t>(length) + 1, 42.0f);
+        k.log_array(inputs.data() + first, out.data(), length);
+        std::vector<float> in_place(inputs.begin() + static_cast<long>(first),
+                                    inputs.begin() + static_cast<long>(first) + length);
+        k.log_array(in_place.data(), in_place.data(), length);
+        for (int i = 0; i < length; ++i) {
+          differ += !same_bits(out[i], expected[first + i]);
+          differ += !same_bits(in_place[i], expected[first + i]);
+        }
+        untouched += out[length] == 42.0f;
+      }
+      CHECK(differ == 0);
+      CHECK(untouched == inputs.size() / length);
+    }
+  }
+  CHECK(seen.size() >= 1);
+
+  // TACIT_MATH_FULL_SWEEP=1: every float, in runs of 1024.
+  if (std::getenv("TACIT_MATH_FULL_SWEEP") == nullptr ||
+      std::getenv("TACIT_MATH_FULL_SWEEP")[0] != '1') {
+    return;
+  }
+  for (const auto log_array : seen) {
+    std::uint64_t differ = 0;
+    std::vector<float> run(1024), out(1024);
+    for (std::uint64_t b = 0; b <= 0xffffffffull; b += run.size()) {
+      for (std::size_t i = 0; i < run.size(); ++i)
+        run[i] = from_bits(static_cast<std::uint32_t>(b + i));
+      log_array(run.data(), out.data(), static_cast<int>(run.size()));
+      for (std::size_t i = 0; i < run.size(); ++i) differ += !same_bits(out[i], log_f32(run[i]));
+    }
+    CHECK(differ == 0);
+  }
+}
+
 // fma_f32, the portable code's fused multiply-add, rounds a * b + c once.
 // Rounding to double and then to float (MinGW-w64's fmaf) is wrong exactly
 // when the double lands halfway between two floats; these two sums are

@@ -1,9 +1,10 @@
 // exp_f32/log_f32 compiled with -mavx2 -mfma: math_impl.h's steps with each
 // fma one instruction. Only dispatch.cpp decides whether it may run.
-// exp_f32_array_avx2 runs exp_body's steps on eight lanes at once: the same
-// operations on the same values in the same order, so the same bits. Lanes
-// that leave its main path (NaN, overflow, underflow, a subnormal result)
-// are recomputed one by one with exp_body itself.
+// exp_f32_array_avx2 and log_f32_array_avx2 run exp_body's and log_body's
+// steps on eight lanes at once: the same operations on the same values in
+// the same order, so the same bits. Lanes that leave the main path (NaN,
+// overflow, underflow, a subnormal result; for log, an input that is not a
+// positive normal float) are recomputed one by one with the scalar body.
 #include <immintrin.h>
 
 #include "kernels/math_kernels.h"
@@ -92,25 +93,90 @@ __m256 exp8(__m256 x, int* leaves) {
   return result;
 }
 
-}  // namespace
+// log_body's path for a positive normal finite x on eight lanes; *leaves
+// gets a bit per lane that needs its other paths instead.
+__m256 log8(__m256 x, int* leaves) {
+  const __m256i bits = _mm256_castps_si256(x);
+  // Unsigned bits - 0x00800000 < 0x7f000000: sign clear, neither subnormal,
+  // zero, infinite nor NaN. As a signed compare after flipping the sign bit.
+  const __m256i flip = _mm256_set1_epi32(static_cast<int>(0x80000000u));
+  const __m256i shifted = _mm256_xor_si256(_mm256_sub_epi32(bits, _mm256_set1_epi32(0x00800000)), flip);
+  const __m256i normal = _mm256_cmpgt_epi32(
+      _mm256_set1_epi32(static_cast<int>(0x7f000000u ^ 0x80000000u)), shifted);
+  *leaves = ~_mm256_movemask_ps(_mm256_castsi256_ps(normal)) & 0xff;
 
-void exp_f32_array_avx2(const float* x, float* out, int n) {
+  const __m256i mantissa = _mm256_and_si256(bits, _mm256_set1_epi32(0x007fffff));
+  // mant_bits >= kSqrt2MantissaBits: halved into [sqrt(1/2), 1), e + 1.
+  const __m256i halve = _mm256_cmpgt_epi32(mantissa, _mm256_set1_epi32(static_cast<int>(kSqrt2MantissaBits - 1)));
+  const __m256i e = _mm256_sub_epi32(
+      _mm256_sub_epi32(_mm256_srli_epi32(bits, 23), _mm256_set1_epi32(127)), halve);
+  const __m256i exponent = _mm256_blendv_epi8(_mm256_set1_epi32(127 << 23),
+                                              _mm256_set1_epi32(126 << 23), halve);
+  const __m256 m = _mm256_castsi256_ps(_mm256_or_si256(mantissa, exponent));
+
+  const __m256 two = splat(2.0f);
+  const __m256 f = _mm256_sub_ps(m, splat(1.0f));
+  const __m256 d = _mm256_add_ps(two, f);
+  const __m256 d_err = _mm256_add_ps(_mm256_sub_ps(two, d), f);
+  const __m256 s = _mm256_div_ps(f, d);
+  const __m256 rho = fma8(negate(s), d, f);
+  const __m256 s_lo = _mm256_div_ps(fma8(negate(s), d_err, rho), d);
+
+  const __m256 z = _mm256_mul_ps(s, s);
+  const __m256 z_err = fma8(s, s, negate(z));
+  const __m256 s3 = _mm256_mul_ps(z, s);
+  const __m256 s3_err = fma8(z, s, negate(s3));
+  __m256 poly = splat(kLogT4);
+  poly = fma8(poly, z, splat(kLogT3));
+  poly = fma8(poly, z, splat(kLogT2));
+  poly = fma8(poly, z, splat(kLogT1));
+  poly = fma8(poly, z, splat(kLogT0));
+
+  const __m256 ef = _mm256_cvtepi32_ps(e);
+  const __m256 a = _mm256_mul_ps(ef, splat(kLogLn2Hi));
+  const __m256 b = _mm256_mul_ps(two, s);
+  const __m256 sum = _mm256_add_ps(a, b);
+  const __m256 sum_err = _mm256_add_ps(_mm256_sub_ps(a, sum), b);
+
+  const __m256 two_s_lo = _mm256_mul_ps(two, s_lo);
+  __m256 small = fma8(two_s_lo, z, two_s_lo);
+  small = fma8(fma8(z_err, s, s3_err), poly, small);
+  small = fma8(s3, splat(kLogT0Lo), small);
+  small = _mm256_add_ps(small, fma8(ef, splat(kLogLn2Lo), sum_err));
+  const __m256 lo = fma8(s3, poly, small);
+  return _mm256_add_ps(sum, lo);
+}
+
+// out[i] = body(x[i]) through vector(), eight lanes at a time, tails masked,
+// lanes vector() leaves recomputed by body.
+template <__m256 (*vector)(__m256, int*), float (*body)(float)>
+void apply_array(const float* x, float* out, int n) {
   const __m256i index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   for (int i = 0; i < n; i += 8) {
     const int lanes = n - i < 8 ? n - i : 8;
     const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), index);
     const __m256 v = _mm256_maskload_ps(x + i, mask);  // +0 past the end: harmless
     int leaves = 0;
-    const __m256 e = exp8(v, &leaves);
+    const __m256 result = vector(v, &leaves);
     // Kept before the store: out may be x.
     alignas(32) float inputs[8];
     _mm256_store_ps(inputs, v);
-    _mm256_maskstore_ps(out + i, mask, e);
+    _mm256_maskstore_ps(out + i, mask, result);
     leaves &= (1 << lanes) - 1;
     for (int lane = 0; leaves != 0; ++lane, leaves >>= 1) {
-      if (leaves & 1) out[i + lane] = exp_body(inputs[lane]);
+      if (leaves & 1) out[i + lane] = body(inputs[lane]);
     }
   }
+}
+
+}  // namespace
+
+void exp_f32_array_avx2(const float* x, float* out, int n) {
+  apply_array<exp8, exp_body>(x, out, n);
+}
+
+void log_f32_array_avx2(const float* x, float* out, int n) {
+  apply_array<log8, log_body>(x, out, n);
 }
 
 }  // namespace kernels

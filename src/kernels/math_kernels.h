@@ -11,15 +11,20 @@ struct MathKernels {
   float (*exp)(float x);
   float (*log)(float x);
   // out[i] = exp(x[i]) for i < n; out may be x. The softmax's exps of a
-  // row: on AVX2 eight lanes at a time, each lane the same steps as exp.
+  // block of rows: on AVX2 eight lanes at a time, each lane the same steps
+  // as exp.
   void (*exp_array)(const float* x, float* out, int n);
+  // out[i] = log(x[i]) likewise: the log-sum of each row of a block.
+  void (*log_array)(const float* x, float* out, int n);
 };
 
 void exp_f32_array_portable(const float* x, float* out, int n);
+void log_f32_array_portable(const float* x, float* out, int n);
 #if defined(TACIT_HAVE_AVX2)
 float exp_f32_avx2(float x);
 float log_f32_avx2(float x);
 void exp_f32_array_avx2(const float* x, float* out, int n);
+void log_f32_array_avx2(const float* x, float* out, int n);
 #endif
 
 // The variants of an ISA's entry (isa_kernels.h): the FMA ones for avx2
