@@ -12,24 +12,26 @@ namespace tacit {
 namespace {
 
 // Rows of a block share one exp_array call over their shifted logits and
-// one log_array call over their sums (eight lanes at a time on AVX2), where
-// a call per row had a dozen values and a scalar log: the loss was about
-// 15 ns a logit. The block waits in kBlockFloats-float stack buffers (4 KiB
-// each); a row wider than that is a block of its own that recomputes what
-// it cannot keep (SoftmaxRow), with the same values.
+// one log_array call over their sums (eight lanes at a time on AVX2),
+// rather than a call of each per row on a dozen values. A block's logits
+// wait in buffers of kBlockFloats (2 KiB each, so that KL's two softmaxes
+// take under 10 KiB of stack, as on a Cortex-M4), in up to kBlockRows
+// rows; a row wider than that is a block of its own whose columns pass
+// through the buffers in pieces, twice (for its sum, then its gradient).
 constexpr int kBlockRows = 32;
-constexpr int kBlockFloats = 1024;
+constexpr int kBlockFloats = 512;
 
 int block_rows(int width) {
-  if (width > kBlockFloats) return 1;
-  return kBlockFloats / width < kBlockRows ? kBlockFloats / width : kBlockRows;
+  const int rows = width < kBlockFloats ? kBlockFloats / width : 1;
+  return rows < kBlockRows ? rows : kBlockRows;
 }
 
 // Rows whose losses are kept (1 KiB of stack) before they are added to the
 // total: threads compute blocks in any order, the total still adds the rows
 // in increasing row order.
 constexpr int kRowChunk = 256;
-// Below this many logits a second thread costs more than it saves.
+// Below this many logits a second thread costs more than it saves: a logit
+// takes 3-10 ns of exp, log and division, handing the pool a task 1-10 us.
 constexpr std::ptrdiff_t kMinParallelLogits = 2048;
 constexpr std::ptrdiff_t kMinParallelDifferences = 32768;
 
@@ -73,89 +75,70 @@ void zero_outside(float* grad_row, int cols, int lo, int hi) {
   for (int j = hi; j < cols; ++j) grad_row[j] = 0.0f;
 }
 
-// softmax(row/T) over [lo, hi) as PyTorch computes it: shifted by the max,
-// so exp never overflows. log softmax_j = shifted(j) - log_sum.
-struct Softmax {
-  float max = 0.0f;  // max of row[j] / T (division by T > 0 keeps the order)
-  float sum = 0.0f;  // Σ exp(shifted(j)), increasing j
-  float log_sum = 0.0f;
-  float temperature = 1.0f;
-
-  float shifted(const float* row, int j) const { return row[j] / temperature - max; }
-};
-
 float row_max(const float* row, int lo, int hi) {
   float m = row[lo];
   for (int j = lo + 1; j < hi; ++j) m = row[j] > m ? row[j] : m;
   return m;
 }
 
-// exps receives exp(shifted(j)) in exps[j - lo] for j in [lo, hi).
-Softmax softmax_of(const kernels::MathKernels& math, const float* row, int lo, int hi,
-                   float temperature, float* exps) {
-  Softmax s;
-  s.temperature = temperature;
-  s.max = row_max(row, lo, hi) / temperature;
-  for (int j = lo; j < hi; ++j) exps[j - lo] = s.shifted(row, j);
-  math.exp_array(exps, exps, hi - lo);
-  for (int j = lo; j < hi; ++j) s.sum += exps[j - lo];
-  s.log_sum = math.log(s.sum);
-  return s;
-}
-
-// The softmaxes of rows [first, first + n) of m over [lo, hi), as
-// softmax_of computes them: the shifted logits, their exps, the sums and
-// their logs. With n * (hi - lo) <= kBlockFloats the buffers keep all of
-// them; a wider row (n = 1) keeps its max, sum and log-sum, and its
-// shifted logits and exps are computed again where they are read.
+// softmax(row/T) over [lo, hi) for rows [first, first + n) of m, as
+// PyTorch computes it: shifted by the max, so exp never overflows.
+// log softmax_j = shifted(j) - log_sum. The buffers hold the shifted
+// logits and their exps of one piece of columns of every row.
 struct SoftmaxBlock {
   ConstMatrix m;
-  int first, lo, width;
+  int first, n;
   float temperature;
-  float (*exp_one)(float);
-  bool kept;
-  float max[kBlockRows];
-  float sum[kBlockRows];
+  float max[kBlockRows];  // max of row[j], over T (division by T > 0 keeps the order)
+  float sum[kBlockRows];  // Σ exp(shifted(j)), increasing j
   float log_sum[kBlockRows];
-  float shifted_kept[kBlockFloats];
-  float exps_kept[kBlockFloats];
+  int piece_lo, piece_width;
+  float shifted_piece[kBlockFloats];
+  float exps_piece[kBlockFloats];
 
-  float shifted(int i, int j) const {
-    return kept ? shifted_kept[i * width + j - lo] : m.row(first + i)[j] / temperature - max[i];
-  }
-  float exp(int i, int j) const {
-    return kept ? exps_kept[i * width + j - lo] : exp_one(shifted(i, j));
-  }
+  float shifted_of(int i, int j) const { return m.row(first + i)[j] / temperature - max[i]; }
+  // Row i, column j of the piece in the buffers.
+  float shifted(int i, int j) const { return shifted_piece[i * piece_width + j - piece_lo]; }
+  float exp(int i, int j) const { return exps_piece[i * piece_width + j - piece_lo]; }
 };
+
+// body(begin, end) for the pieces of columns [lo, hi) that fit the buffers
+// for n rows, in increasing column: one piece unless a row is wider.
+template <typename Body>
+void for_each_piece(int n, int lo, int hi, const Body& body) {
+  const int step = kBlockFloats / n;
+  for (int c = lo; c < hi; c += step) body(c, hi - c < step ? hi : c + step);
+}
+
+// Columns [lo, hi) of every row into the buffers, unless they are there.
+void load_piece(const kernels::MathKernels& math, SoftmaxBlock* b, int lo, int hi) {
+  if (b->piece_lo == lo && b->piece_width == hi - lo) return;
+  b->piece_lo = lo;
+  b->piece_width = hi - lo;
+  float* shifted = b->shifted_piece;
+  for (int i = 0; i < b->n; ++i) {
+    for (int j = lo; j < hi; ++j) *shifted++ = b->shifted_of(i, j);
+  }
+  math.exp_array(b->shifted_piece, b->exps_piece, b->n * (hi - lo));
+}
 
 void softmax_block(const kernels::MathKernels& math, ConstMatrix m, int first, int n, int lo,
                    int hi, float temperature, SoftmaxBlock* b) {
   b->m = m;
   b->first = first;
-  b->lo = lo;
-  b->width = hi - lo;
+  b->n = n;
   b->temperature = temperature;
-  b->exp_one = math.exp;
-  b->kept = n * b->width <= kBlockFloats;
-  for (int i = 0; i < n; ++i) b->max[i] = row_max(m.row(first + i), lo, hi) / temperature;
-  if (b->kept) {
-    float* shifted = b->shifted_kept;
-    for (int i = 0; i < n; ++i) {
-      const float* row = m.row(first + i);
-      for (int j = lo; j < hi; ++j) *shifted++ = row[j] / temperature - b->max[i];
-    }
-    const int count = n * b->width;
-    math.exp_array(b->shifted_kept, b->exps_kept, count);
-    for (int i = 0; i < n; ++i) {
-      float sum = 0.0f;
-      for (int j = 0; j < b->width; ++j) sum += b->exps_kept[i * b->width + j];
-      b->sum[i] = sum;
-    }
-  } else {
-    float sum = 0.0f;
-    for (int j = lo; j < hi; ++j) sum += b->exp(0, j);
-    b->sum[0] = sum;
+  b->piece_lo = b->piece_width = 0;
+  for (int i = 0; i < n; ++i) {
+    b->max[i] = row_max(m.row(first + i), lo, hi) / temperature;
+    b->sum[i] = 0.0f;
   }
+  for_each_piece(n, lo, hi, [&](int begin, int end) {
+    load_piece(math, b, begin, end);
+    for (int i = 0; i < n; ++i) {
+      for (int j = begin; j < end; ++j) b->sum[i] += b->exp(i, j);
+    }
+  });
   math.log_array(b->sum, b->log_sum, n);
 }
 
@@ -220,15 +203,20 @@ Status softmax_cross_entropy(const Compute& compute, ConstMatrix logits,
       [&](int first, int n, float* losses) {
         SoftmaxBlock s;
         softmax_block(math, logits, first, n, lo, hi, 1.0f, &s);
-        for (int i = 0; i < n; ++i) {
-          float* g = grad.row(first + i);
-          const int target = lo + labels[first + i];
-          for (int j = lo; j < hi; ++j) {
-            const float p = s.exp(i, j) / s.sum[i];
-            g[j] = (j == target ? p - 1.0f : p) / batch;
+        for_each_piece(n, lo, hi, [&](int begin, int end) {
+          load_piece(math, &s, begin, end);
+          for (int i = 0; i < n; ++i) {
+            float* g = grad.row(first + i);
+            const int target = lo + labels[first + i];
+            for (int j = begin; j < end; ++j) {
+              const float p = s.exp(i, j) / s.sum[i];
+              g[j] = (j == target ? p - 1.0f : p) / batch;
+            }
           }
-          zero_outside(g, grad.cols, lo, hi);
-          losses[i] = s.log_sum[i] - s.shifted(i, target);
+        });
+        for (int i = 0; i < n; ++i) {
+          zero_outside(grad.row(first + i), grad.cols, lo, hi);
+          losses[i] = s.log_sum[i] - s.shifted_of(i, lo + labels[first + i]);
         }
       });
   if (loss != nullptr) *loss = static_cast<float>(total / logits.rows);
@@ -260,22 +248,29 @@ Status kl_divergence(const Compute& compute, ConstMatrix student, ConstMatrix te
         SoftmaxBlock ts, ss;
         softmax_block(math, teacher, first, n, lo, hi, temperature, &ts);
         softmax_block(math, student, first, n, lo, hi, temperature, &ss);
-        for (int i = 0; i < n; ++i) {
-          float* g = grad.row(first + i);
-          float row_loss = 0.0f;
-          for (int j = lo; j < hi; ++j) {
-            const float p_t = ts.exp(i, j) / ts.sum[i];
-            const float p_s = ss.exp(i, j) / ss.sum[i];
-            // A zero p_t contributes zero, as PyTorch's xlogy makes it.
-            if (p_t > 0.0f) {
-              const float log_p_t = ts.shifted(i, j) - ts.log_sum[i];
-              const float log_p_s = ss.shifted(i, j) - ss.log_sum[i];
-              row_loss += p_t * (log_p_t - log_p_s);
+        float row_loss[kBlockRows];
+        for (int i = 0; i < n; ++i) row_loss[i] = 0.0f;
+        for_each_piece(n, lo, hi, [&](int begin, int end) {
+          load_piece(math, &ts, begin, end);
+          load_piece(math, &ss, begin, end);
+          for (int i = 0; i < n; ++i) {
+            float* g = grad.row(first + i);
+            for (int j = begin; j < end; ++j) {
+              const float p_t = ts.exp(i, j) / ts.sum[i];
+              const float p_s = ss.exp(i, j) / ss.sum[i];
+              // A zero p_t contributes zero, as PyTorch's xlogy makes it.
+              if (p_t > 0.0f) {
+                const float log_p_t = ts.shifted(i, j) - ts.log_sum[i];
+                const float log_p_s = ss.shifted(i, j) - ss.log_sum[i];
+                row_loss[i] += p_t * (log_p_t - log_p_s);
+              }
+              g[j] = (p_s - p_t) / scale;
             }
-            g[j] = (p_s - p_t) / scale;
           }
-          zero_outside(g, grad.cols, lo, hi);
-          losses[i] = row_loss;
+        });
+        for (int i = 0; i < n; ++i) {
+          zero_outside(grad.row(first + i), grad.cols, lo, hi);
+          losses[i] = row_loss[i];
         }
       });
   if (loss != nullptr) *loss = static_cast<float>(total / student.rows);
@@ -324,14 +319,22 @@ Status softmax_rows(ConstMatrix logits, Matrix probabilities, Columns columns) {
   const Status status = check_common(name, logits, probabilities, columns, &lo, &hi);
   if (!status) return status;
   const kernels::MathKernels math = math_for_this_cpu();
-  for (int r = 0; r < logits.rows; ++r) {
-    // softmax_of reads every logit of the row (its max) before it writes
-    // the shifted exps over them, each where it was read: in place works.
-    const float* z = logits.row(r);
-    float* p = probabilities.row(r);
-    const Softmax s = softmax_of(math, z, lo, hi, 1.0f, p + lo);
-    for (int j = lo; j < hi; ++j) p[j] /= s.sum;
-    zero_outside(p, probabilities.cols, lo, hi);
+  const int rows_per_block = block_rows(hi - lo);
+  for (int first = 0; first < logits.rows; first += rows_per_block) {
+    const int n = logits.rows - first < rows_per_block ? logits.rows - first : rows_per_block;
+    // Each piece of columns is read (max, shifted logits) before the
+    // probabilities are written over it, and only its own columns are
+    // written: in place works.
+    SoftmaxBlock s;
+    softmax_block(math, logits, first, n, lo, hi, 1.0f, &s);
+    for_each_piece(n, lo, hi, [&](int begin, int end) {
+      load_piece(math, &s, begin, end);
+      for (int i = 0; i < n; ++i) {
+        float* p = probabilities.row(first + i);
+        for (int j = begin; j < end; ++j) p[j] = s.exp(i, j) / s.sum[i];
+      }
+    });
+    for (int i = 0; i < n; ++i) zero_outside(probabilities.row(first + i), probabilities.cols, lo, hi);
   }
   return Status::success();
 }

@@ -1,6 +1,7 @@
 // How tacit splits work across its pool: [0, extent) in `parts` contiguous
 // ranges whose boundaries fall on multiples of `grain` (callers pick it:
-// 16 floats for a cache line of an aligned array, a tile, or 1). Each range is computed whole by one
+// 16 floats for a cache line of an aligned array, a tile, a block of a
+// loss's rows, or 1). Each range is computed whole by one
 // thread, so where the boundaries fall never changes a bit (docs/STYLE.md, rule 6).
 // Portable code only: never include it from src/kernels/, whose files are
 // compiled for one ISA (its inline functions would then have copies built

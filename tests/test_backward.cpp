@@ -236,11 +236,12 @@ bool same_float(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 }  // namespace
 
 // The library computes the softmaxes of blocks of rows at once (one exp and
-// one log call per block; a row wider than the block's buffer recomputes
-// its exps): every row must still get the bits of the row-by-row steps, for
-// widths on either side of the buffer (1024 floats) and blocks of 32 rows.
-TEST_CASE("cross-entropy and KL in blocks of rows give the row-by-row bits") {
-  for (const int cols : {1, 3, 13, 64, 100, 1024, 1025, 1100}) {
+// one log call per block; a row wider than the block's 512-float buffers
+// passes through them in pieces): every row must still get the bits of the
+// row-by-row steps, for widths (hi - lo) on either side of the buffer's
+// size and of twice it, and blocks of up to 32 rows.
+TEST_CASE("cross-entropy, KL and softmax_rows in blocks of rows give the row-by-row bits") {
+  for (const int cols : {1, 3, 13, 64, 100, 514, 515, 516, 1027, 1028, 1100}) {
     for (const int rows : {1, 33, 70}) {
       const int lo = cols > 3 ? 2 : 0;
       const int hi = cols > 3 ? cols - 1 : cols;
@@ -255,9 +256,15 @@ TEST_CASE("cross-entropy and KL in blocks of rows give the row-by-row bits") {
           teacher[i] = 8.0f * fixed_value(static_cast<int>(i), 2);
         }
         // Teacher probabilities that are exactly 0 (KL skips their terms),
-        // and a student logit far below the rest (its exp underflows).
-        teacher[static_cast<std::size_t>(hi - 1)] = -1e30f;
-        z[static_cast<std::size_t>(lo)] = -1e30f;
+        // and student logits far below the rest (their exps underflow), in
+        // the first row, a row that starts a block of 32 and the last row.
+        for (const int r : {0, 32, rows - 1}) {
+          if (r >= rows) continue;
+          const std::size_t row = static_cast<std::size_t>(r) * cols;
+          teacher[row + static_cast<std::size_t>(hi - 1)] = -1e30f;
+          teacher[row + static_cast<std::size_t>(lo + (hi - lo) / 2)] = -1e30f;
+          z[row + static_cast<std::size_t>(lo)] = -1e30f;
+        }
         std::vector<std::int32_t> labels(static_cast<std::size_t>(rows));
         for (int r = 0; r < rows; ++r) labels[static_cast<std::size_t>(r)] = (5 * r) % (hi - lo);
 
@@ -269,6 +276,12 @@ TEST_CASE("cross-entropy and KL in blocks of rows give the row-by-row bits") {
                                       &ce_loss, columns));
         REQUIRE(kl_divergence(zm, const_matrix(teacher.data(), rows, cols), t,
                               matrix(kl_grad.data(), rows, cols), &kl_loss, columns));
+
+        // softmax_rows, out of place and in place.
+        std::vector<float> probabilities(z.size(), 7.0f), in_place = z;
+        REQUIRE(softmax_rows(zm, matrix(probabilities.data(), rows, cols), columns));
+        REQUIRE(softmax_rows(const_matrix(in_place.data(), rows, cols),
+                             matrix(in_place.data(), rows, cols), columns));
 
         double ce_total = 0.0, kl_total = 0.0;
         std::size_t differ = 0;
@@ -286,6 +299,8 @@ TEST_CASE("cross-entropy and KL in blocks of rows give the row-by-row bits") {
             const std::size_t k = static_cast<std::size_t>(j - lo);
             const float p = ce_s.exps[k] / ce_s.sum;
             differ += !same_float(ce[j], (j - lo == target ? p - 1.0f : p) / batch);
+            const std::size_t at = static_cast<std::size_t>(r) * cols + static_cast<std::size_t>(j);
+            differ += !same_float(probabilities[at], p) + !same_float(in_place[at], p);
             const float p_t = ts.exps[k] / ts.sum;
             const float p_s = ss.exps[k] / ss.sum;
             if (p_t > 0.0f) {
@@ -294,7 +309,11 @@ TEST_CASE("cross-entropy and KL in blocks of rows give the row-by-row bits") {
             differ += !same_float(kl[j], (p_s - p_t) / scale);
           }
           for (int j = 0; j < cols; ++j) {
-            if (j < lo || j >= hi) differ += ce[j] != 0.0f || kl[j] != 0.0f;
+            const std::size_t at = static_cast<std::size_t>(r) * cols + static_cast<std::size_t>(j);
+            if (j < lo || j >= hi) {
+              differ += ce[j] != 0.0f || kl[j] != 0.0f;
+              differ += probabilities[at] != 0.0f || in_place[at] != 0.0f;
+            }
           }
           ce_total += static_cast<double>(ce_s.log_sum - ce_s.shifted[static_cast<std::size_t>(target)]);
           kl_total += static_cast<double>(kl_row);

@@ -276,8 +276,8 @@ TEST_CASE("every ISA's exp/log variant gives the portable bits") {
   }
 }
 
-// The softmax takes a row's exps in one exp_array call: eight lanes at a
-// time on AVX2, with lanes off the main path (NaN, overflow, underflow,
+// The softmax takes a block of rows' exps in one exp_array call: eight
+// lanes at a time on AVX2, with lanes off the main path (NaN, overflow, underflow,
 // subnormal results) recomputed by the scalar steps. Every length (tails
 // are masked), in place and not, must give exp_f32's bits.
 TEST_CASE("every ISA's exp_array gives exp_f32's bits, any length, in place") {

@@ -5,8 +5,8 @@
 //
 // Each writes d(mean loss)/d(logits) into grad, a matrix of the logits'
 // shape, zero outside the columns, and the mean loss into *loss (if not
-// null). grad must not overlap the logits or the teacher's (it holds exps
-// while a row is worked on). Sums run in increasing column, then increasing
+// null). grad must not overlap the logits or the teacher's (they are read
+// again after parts of grad are written). Sums run in increasing column, then increasing
 // row order (docs/STYLE.md rule 3), with tacit's own exp/log (rule 4).
 //
 // Shapes, columns, labels and the temperature are checked before anything

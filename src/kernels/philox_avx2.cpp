@@ -14,8 +14,9 @@ namespace kernels {
 namespace {
 
 // Register sets of 8 blocks in flight. On Zen 3 (g++ 12 -O3, 784-float
-// images) 3 sets took 0.84-0.87 of the time of 2, with the low halves from
-// shifts and blends as before 0.93-0.97, and 4 or more sets no less.
+// images) 3 sets took 0.84-0.87 of the time of 2, and 0.93-0.97 with the
+// low halves from shifts and blends; 4 sets were no faster. (vpmulld is
+// two uops on Intel's cores; not measured there.)
 constexpr int kSets = 3;
 constexpr int kBlocksPerSet = 8;
 constexpr int kRounds = 10;
