@@ -223,9 +223,11 @@ constexpr long kMostBlocks = 59;
 TEST_CASE("SIMD Philox kernels equal the scalar definition on every ISA") {
   const std::uint64_t seed = 0x0123456789abcdefull;
   const std::uint32_t stream = 7;
-  // 0xffffffed: the low word wraps inside the third set of 8.
-  const std::uint64_t starts[] = {0, 1, 0xffffffedull, 0xfffffff9ull, 0xfffffffcull,
-                                  0x1fffffff0ull, (1ull << 62) - kMostBlocks};
+  // The low word wraps inside the third set of 8 (0xffffffed), inside the
+  // second (0xfffffff5), inside the first (0xfffffff9, 0xfffffffc) and
+  // between sets (0x1fffffff0).
+  const std::uint64_t starts[] = {0, 1, 0xffffffedull, 0xfffffff5ull, 0xfffffff9ull,
+                                  0xfffffffcull, 0x1fffffff0ull, (1ull << 62) - kMostBlocks};
   int kernels_run = 0;
   for (const Isa isa : test_isa::available_isas()) {
     const kernels::PhiloxUniformKernel kernel =
