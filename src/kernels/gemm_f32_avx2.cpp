@@ -81,7 +81,8 @@ inline void store_cols(float* p, __m256 x, const ColumnMasks<kVectors>& m, int v
 
 // Asks for the line holding base[floats] in L1. The sum is formed in
 // integers: the address may lie past the matrix (after the last tile),
-// which a prefetch never faults on but pointer arithmetic may not form.
+// which an x86 prefetch instruction never faults on but pointer arithmetic
+// may not form.
 inline void prefetch(const float* base, std::ptrdiff_t floats) {
   const std::uintptr_t address =
       reinterpret_cast<std::uintptr_t>(base) +
@@ -164,12 +165,15 @@ TACIT_UNROLL
     float* b_copy = t.b_copy;
     // Prefetches, which change no bit (nothing is computed from them). A
     // tile that copies B reads its slice in place, from L2 or beyond, a
-    // row piece per k: it asks for the piece 8 rows ahead. A full tile
-    // reading A in place asks, once per cache line of its rows, for the
-    // same line of the next tile's rows. In a harness on Zen 3 (784 x 256
-    // products at batch 1024, medians of 40, alternating in one process)
-    // the products ran 2-5% faster with the caches swept before each call,
-    // and 1-2% faster warm.
+    // row piece per k: it asks for the line holding the piece 8 rows ahead
+    // (the whole piece when B's rows are 64-byte aligned). A tile of 3 or
+    // more rows reading A in place asks, once per cache line of its rows,
+    // for the same line of the rows below it: the next tile's, or, for
+    // the last tile of a row block, rows read much later (wasted, not
+    // wrong). In a harness on Zen 3 (784 x 256 forward and dX at batch
+    // 1024, old and new alternating in one process) they ran about 10%
+    // faster in the VM's slow state, warm or after a 64 MB cache sweep;
+    // in its fast state 5-11% faster after a sweep and 1-2% warm.
     constexpr int kBAhead = 8;
     constexpr int kFloatsPerLine = 16;
     for (int kk = 0; kk < t.depth; ++kk) {
