@@ -142,6 +142,19 @@ void softmax_block(const kernels::MathKernels& math, ConstMatrix m, int first, i
   math.log_array(b->sum, b->log_sum, n);
 }
 
+// body(i, j, p) for every row i and column j of the block, in increasing
+// column per row, with p = softmax_j of row i: its exp over its sum.
+template <typename Body>
+void for_each_probability(const kernels::MathKernels& math, SoftmaxBlock* s, int lo, int hi,
+                          const Body& body) {
+  for_each_piece(s->n, lo, hi, [&](int begin, int end) {
+    load_piece(math, s, begin, end);
+    for (int i = 0; i < s->n; ++i) {
+      for (int j = begin; j < end; ++j) body(i, j, s->exp(i, j) / s->sum[i]);
+    }
+  });
+}
+
 // The checks every loss makes before it writes: the columns it reads, and
 // grad (and a second matrix, if any) of the logits' shape.
 Status check_columns(const char* loss, ConstMatrix logits, Columns columns, int* lo,
@@ -203,16 +216,8 @@ Status softmax_cross_entropy(const Compute& compute, ConstMatrix logits,
       [&](int first, int n, float* losses) {
         SoftmaxBlock s;
         softmax_block(math, logits, first, n, lo, hi, 1.0f, &s);
-        for_each_piece(n, lo, hi, [&](int begin, int end) {
-          load_piece(math, &s, begin, end);
-          for (int i = 0; i < n; ++i) {
-            float* g = grad.row(first + i);
-            const int target = lo + labels[first + i];
-            for (int j = begin; j < end; ++j) {
-              const float p = s.exp(i, j) / s.sum[i];
-              g[j] = (j == target ? p - 1.0f : p) / batch;
-            }
-          }
+        for_each_probability(math, &s, lo, hi, [&](int i, int j, float p) {
+          grad.row(first + i)[j] = (j == lo + labels[first + i] ? p - 1.0f : p) / batch;
         });
         for (int i = 0; i < n; ++i) {
           zero_outside(grad.row(first + i), grad.cols, lo, hi);
@@ -327,12 +332,8 @@ Status softmax_rows(ConstMatrix logits, Matrix probabilities, Columns columns) {
     // written: in place works.
     SoftmaxBlock s;
     softmax_block(math, logits, first, n, lo, hi, 1.0f, &s);
-    for_each_piece(n, lo, hi, [&](int begin, int end) {
-      load_piece(math, &s, begin, end);
-      for (int i = 0; i < n; ++i) {
-        float* p = probabilities.row(first + i);
-        for (int j = begin; j < end; ++j) p[j] = s.exp(i, j) / s.sum[i];
-      }
+    for_each_probability(math, &s, lo, hi, [&](int i, int j, float p) {
+      probabilities.row(first + i)[j] = p;
     });
     for (int i = 0; i < n; ++i) zero_outside(probabilities.row(first + i), probabilities.cols, lo, hi);
   }

@@ -276,6 +276,65 @@ TEST_CASE("every ISA's exp/log variant gives the portable bits") {
   }
 }
 
+// Every ISA's array variant (one MathKernels member) against the scalar
+// function on the inputs at every length 1-19, in place and not (one float
+// past the end must stay as it was); with TACIT_MATH_FULL_SWEEP=1 also
+// every float, in runs of 1024 consecutive bit patterns (a few minutes).
+namespace {
+
+using ArrayKernel = void (*)(const float*, float*, int);
+
+void check_array_kernel(const std::vector<float>& inputs, float (*scalar)(float),
+                        ArrayKernel kernels::MathKernels::*member) {
+  std::vector<float> expected(inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i) expected[i] = scalar(inputs[i]);
+
+  std::vector<ArrayKernel> seen;
+  for (const Isa isa : test_isa::available_isas()) {
+    CAPTURE(isa_name(isa));
+    const ArrayKernel kernel = kernels::math_kernels_for(static_cast<int>(isa)).*member;
+    if (std::find(seen.begin(), seen.end(), kernel) != seen.end()) continue;
+    seen.push_back(kernel);
+    for (int length = 1; length <= 19; ++length) {
+      CAPTURE(length);
+      std::size_t differ = 0, untouched = 0;
+      for (std::size_t first = 0; first + length <= inputs.size(); first += length) {
+        std::vector<float> out(static_cast<std::size_t>(length) + 1, 42.0f);
+        kernel(inputs.data() + first, out.data(), length);
+        std::vector<float> in_place(inputs.begin() + static_cast<long>(first),
+                                    inputs.begin() + static_cast<long>(first) + length);
+        kernel(in_place.data(), in_place.data(), length);
+        for (int i = 0; i < length; ++i) {
+          differ += !same_bits(out[i], expected[first + i]);
+          differ += !same_bits(in_place[i], expected[first + i]);
+        }
+        untouched += out[length] == 42.0f;
+      }
+      CHECK(differ == 0);
+      CHECK(untouched == inputs.size() / length);
+    }
+  }
+  CHECK(seen.size() >= 1);
+
+  if (std::getenv("TACIT_MATH_FULL_SWEEP") == nullptr ||
+      std::getenv("TACIT_MATH_FULL_SWEEP")[0] != '1') {
+    return;
+  }
+  for (const ArrayKernel kernel : seen) {
+    std::uint64_t differ = 0;
+    std::vector<float> run(1024), out(1024);
+    for (std::uint64_t b = 0; b <= 0xffffffffull; b += run.size()) {
+      for (std::size_t i = 0; i < run.size(); ++i)
+        run[i] = from_bits(static_cast<std::uint32_t>(b + i));
+      kernel(run.data(), out.data(), static_cast<int>(run.size()));
+      for (std::size_t i = 0; i < run.size(); ++i) differ += !same_bits(out[i], scalar(run[i]));
+    }
+    CHECK(differ == 0);
+  }
+}
+
+}  // namespace
+
 // The softmax takes a block of rows' exps in one exp_array call: eight
 // lanes at a time on AVX2, with lanes off the main path (NaN, overflow, underflow,
 // subnormal results) recomputed by the scalar steps. Every length (tails
@@ -295,54 +354,7 @@ TEST_CASE("every ISA's exp_array gives exp_f32's bits, any length, in place") {
   for (std::uint64_t b = 0; b <= 0xffffffffull; b += 65537) {
     inputs.push_back(from_bits(static_cast<std::uint32_t>(b)));
   }
-  std::vector<float> expected(inputs.size());
-  for (std::size_t i = 0; i < inputs.size(); ++i) expected[i] = exp_f32(inputs[i]);
-
-  std::vector<void (*)(const float*, float*, int)> seen;
-  for (const Isa isa : test_isa::available_isas()) {
-    CAPTURE(isa_name(isa));
-    const kernels::MathKernels k = kernels::math_kernels_for(static_cast<int>(isa));
-    if (std::find(seen.begin(), seen.end(), k.exp_array) != seen.end()) continue;
-    seen.push_back(k.exp_array);
-    for (int length = 1; length <= 19; ++length) {
-      CAPTURE(length);
-      std::size_t differ = 0, untouched = 0;
-      for (std::size_t first = 0; first + length <= inputs.size(); first += length) {
-        // Out of place: one float past the end must stay as it was.
-        std::vector<float> out(static_cast<std::size_t>(length) + 1, 42.0f);
-        k.exp_array(inputs.data() + first, out.data(), length);
-        std::vector<float> in_place(inputs.begin() + static_cast<long>(first),
-                                    inputs.begin() + static_cast<long>(first) + length);
-        k.exp_array(in_place.data(), in_place.data(), length);
-        for (int i = 0; i < length; ++i) {
-          differ += !same_bits(out[i], expected[first + i]);
-          differ += !same_bits(in_place[i], expected[first + i]);
-        }
-        untouched += out[length] == 42.0f;
-      }
-      CHECK(differ == 0);
-      CHECK(untouched == inputs.size() / length);
-    }
-  }
-  CHECK(seen.size() >= 1);
-
-  // TACIT_MATH_FULL_SWEEP=1: every float, in runs of 1024 consecutive bit
-  // patterns (a few minutes).
-  if (std::getenv("TACIT_MATH_FULL_SWEEP") == nullptr ||
-      std::getenv("TACIT_MATH_FULL_SWEEP")[0] != '1') {
-    return;
-  }
-  for (const auto exp_array : seen) {
-    std::uint64_t differ = 0;
-    std::vector<float> run(1024), out(1024);
-    for (std::uint64_t b = 0; b <= 0xffffffffull; b += run.size()) {
-      for (std::size_t i = 0; i < run.size(); ++i)
-        run[i] = from_bits(static_cast<std::uint32_t>(b + i));
-      exp_array(run.data(), out.data(), static_cast<int>(run.size()));
-      for (std::size_t i = 0; i < run.size(); ++i) differ += !same_bits(out[i], exp_f32(run[i]));
-    }
-    CHECK(differ == 0);
-  }
+  check_array_kernel(inputs, exp_f32, &kernels::MathKernels::exp_array);
 }
 
 // The loss takes the log-sums of a block of rows in one log_array call:
@@ -364,52 +376,7 @@ TEST_CASE("every ISA's log_array gives log_f32's bits, any length, in place") {
   for (std::uint64_t b = 0; b <= 0xffffffffull; b += 65537) {
     inputs.push_back(from_bits(static_cast<std::uint32_t>(b)));
   }
-  std::vector<float> expected(inputs.size());
-  for (std::size_t i = 0; i < inputs.size(); ++i) expected[i] = log_f32(inputs[i]);
-
-  std::vector<void (*)(const float*, float*, int)> seen;
-  for (const Isa isa : test_isa::available_isas()) {
-    CAPTURE(isa_name(isa));
-    const kernels::MathKernels k = kernels::math_kernels_for(static_cast<int>(isa));
-    if (std::find(seen.begin(), seen.end(), k.log_array) != seen.end()) continue;
-    seen.push_back(k.log_array);
-    for (int length = 1; length <= 19; ++length) {
-      CAPTURE(length);
-      std::size_t differ = 0, untouched = 0;
-      for (std::size_t first = 0; first + length <= inputs.size(); first += length) {
-        std::vector<float> out(static_cast<std::size_t>(length) + 1, 42.0f);
-        k.log_array(inputs.data() + first, out.data(), length);
-        std::vector<float> in_place(inputs.begin() + static_cast<long>(first),
-                                    inputs.begin() + static_cast<long>(first) + length);
-        k.log_array(in_place.data(), in_place.data(), length);
-        for (int i = 0; i < length; ++i) {
-          differ += !same_bits(out[i], expected[first + i]);
-          differ += !same_bits(in_place[i], expected[first + i]);
-        }
-        untouched += out[length] == 42.0f;
-      }
-      CHECK(differ == 0);
-      CHECK(untouched == inputs.size() / length);
-    }
-  }
-  CHECK(seen.size() >= 1);
-
-  // TACIT_MATH_FULL_SWEEP=1: every float, in runs of 1024.
-  if (std::getenv("TACIT_MATH_FULL_SWEEP") == nullptr ||
-      std::getenv("TACIT_MATH_FULL_SWEEP")[0] != '1') {
-    return;
-  }
-  for (const auto log_array : seen) {
-    std::uint64_t differ = 0;
-    std::vector<float> run(1024), out(1024);
-    for (std::uint64_t b = 0; b <= 0xffffffffull; b += run.size()) {
-      for (std::size_t i = 0; i < run.size(); ++i)
-        run[i] = from_bits(static_cast<std::uint32_t>(b + i));
-      log_array(run.data(), out.data(), static_cast<int>(run.size()));
-      for (std::size_t i = 0; i < run.size(); ++i) differ += !same_bits(out[i], log_f32(run[i]));
-    }
-    CHECK(differ == 0);
-  }
+  check_array_kernel(inputs, log_f32, &kernels::MathKernels::log_array);
 }
 
 // fma_f32, the portable code's fused multiply-add, rounds a * b + c once.
