@@ -147,8 +147,9 @@ TEST_CASE("gemm with one or two rows: wide tiles and their column tails") {
 }
 
 // k is cut into blocks of 128 (AVX-512) or 256 (AVX2, NEON) and rows into
-// blocks of 96; partial sums cross block ends through C. AVX2 copies A
-// stored transposed into panels a row block at a time when k >= 32.
+// blocks of 96 (258 for AVX2 with A stored transposed); partial sums cross
+// block ends through C. AVX2 copies A stored transposed into panels a row
+// block at a time when k >= 32.
 TEST_CASE("gemm across k-block and row-block ends") {
   for (int k : {127, 128, 129, 255, 256, 257, 383, 384, 385, 511, 512, 513, 1025}) {
     for (bool a_t : {false, true}) {
@@ -161,6 +162,12 @@ TEST_CASE("gemm across k-block and row-block ends") {
     check_shape(m, 12, 129, true, false, true, nullptr);
     check_shape(m, 40, 70, true, false, true, nullptr);  // A packed (AVX2)
   }
+  for (int m : {257, 258, 259, 300, 516, 517}) {
+    check_shape(m, 40, 70, true, true, false, nullptr);  // A packed (AVX2)
+    check_shape(m, 17, 20, true, false, true, nullptr);  // A read in place
+  }
+  ThreadPool pool(2);
+  check_shape(517, 784, 257, true, false, false, &pool);  // columns split
 }
 
 // AVX2 computes 13 rows of C with A stored transposed (dW of a 13-output
