@@ -23,7 +23,16 @@ namespace tacit {
 
 namespace {
 
-constexpr double kSpinSeconds = 50e-6;
+// Long enough to cover the waits inside a training step at batch 1024:
+// one thread's share of a product finishing 50-300 us before the other's
+// (784 columns split 384 + 400; one vCPU slower than the other), and the
+// serial work between products. With 50 us, a two-thread training step
+// slept about 3 times in the caller and 2 in the worker; the wakeups made
+// it 1-5% slower (Zen 3 VM, batch 1024, one process alternating steps with
+// 50 us and with 0.2-5 ms spins, 200 pairs each: the longer spin faster in
+// 126-146 of the pairs). At 1 ms, 400 steps slept 43 times in all. An idle
+// pool still sleeps 1 ms after its last run.
+constexpr double kSpinSeconds = 1e-3;
 
 // A hint to the core that this is a spin loop (cheaper for a sibling
 // hyperthread and for power); nothing where no such hint exists.
