@@ -30,8 +30,10 @@ namespace {
 // slept about 3 times in the caller and 2 in the worker; the wakeups made
 // it 1-5% slower (Zen 3 VM, batch 1024, one process alternating steps with
 // 50 us and with 0.2-5 ms spins, 200 pairs each: the longer spin faster in
-// 126-146 of the pairs). At 1 ms, 400 steps slept 43 times in all. An idle
-// pool still sleeps 1 ms after its last run.
+// 126-146 of the pairs). At 1 ms, 400 steps slept 43 times in all. Each
+// worker of an idle pool spins, using a core, for 1 ms after its last run
+// before it sleeps. tacit-bench's pool_wake row idles 2 ms so that the
+// workers it wakes are asleep: keep the spin well under that.
 constexpr double kSpinSeconds = 1e-3;
 
 // A hint to the core that this is a spin loop (cheaper for a sibling

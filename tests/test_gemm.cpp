@@ -149,7 +149,7 @@ TEST_CASE("gemm with one or two rows: wide tiles and their column tails") {
 // k is cut into blocks of 128 (AVX-512) or 256 (AVX2, NEON) and rows into
 // blocks of 96 (258 for AVX2 with A stored transposed); partial sums cross
 // block ends through C. AVX2 copies A stored transposed into panels a row
-// block at a time when k >= 32.
+// block at a time when k >= 32 and a thread has more than 16 columns.
 TEST_CASE("gemm across k-block and row-block ends") {
   for (int k : {127, 128, 129, 255, 256, 257, 383, 384, 385, 511, 512, 513, 1025}) {
     for (bool a_t : {false, true}) {
@@ -166,8 +166,10 @@ TEST_CASE("gemm across k-block and row-block ends") {
     check_shape(m, 40, 70, true, true, false, nullptr);  // A packed (AVX2)
     check_shape(m, 17, 20, true, false, true, nullptr);  // A read in place
   }
+  check_shape(517, 40, 300, true, true, true, nullptr);  // init, relu, two k blocks
   ThreadPool pool(2);
   check_shape(517, 784, 257, true, false, false, &pool);  // columns split
+  check_shape(600, 40, 70, true, true, true, &pool);      // rows split: 304 + 296
 }
 
 // AVX2 computes 13 rows of C with A stored transposed (dW of a 13-output

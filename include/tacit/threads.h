@@ -13,7 +13,10 @@ class ThreadPool {
   // `threads` counts the caller too: ThreadPool(2) starts one worker.
   // Creating a pool allocates; run() never does. Where the system cannot
   // start them all (and the build has exceptions), the pool keeps the
-  // workers it started: size() is the count to trust.
+  // workers it started: size() is the count to trust. Workers have the
+  // platform's default thread stack; an AVX2 product needs up to 274 KiB
+  // of it (docs/EMBEDDING.md, "Stack and threads"). After a run each worker
+  // spins for up to 1 ms, using a core, before it sleeps.
   explicit ThreadPool(int threads);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;

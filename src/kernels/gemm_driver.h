@@ -180,9 +180,9 @@ void blocked(const GemmProblem& p, const GemmTile& t) {
   job.a_row = p.a_transposed ? 1 : p.lda;
   job.a_k = p.a_transposed ? p.lda : 1;
   job.ldc = p.ldc;
-  // k in blocks as even as can be (784 as 262, 261, 261 rather than 256,
-  // 256, 256, 16): every block costs a pass over C, and a short last one
-  // pays it for little work. k = 0 still runs one (empty) block: C gets
+  // k in blocks as even as can be, none deeper than kDepth (with kDepth
+  // 256, 784 as 196 x 4 rather than 256, 256, 256, 16): every block costs
+  // a pass over C, and a short last one pays it for little work. k = 0 still runs one (empty) block: C gets
   // init, through relu.
   const int k_blocks = p.k > 0 ? (p.k + M::kDepth - 1) / M::kDepth : 1;
   for (int block = 0, k0 = 0; block < k_blocks; ++block, k0 += job.depth) {

@@ -212,14 +212,17 @@ TACIT_UNROLL
 // 12 accumulators + 2 of B + 1 of A = 15 ymm; 96 rows of A (96 KiB at
 // kDepth) share a slice of B.
 using Avx2 = Avx2Tiles<6, 2, 96, true, 8>;
-// A stored transposed (dW = dY^T X): its panels are packed, so a row block
-// costs only panel storage, not L2 misses on A. 258 rows put all 256 rows
+// A stored transposed (dW = dY^T X): its panels are packed, so a taller
+// row block costs panel storage, not misses on A. 258 rows put all 256 rows
 // of a hidden layer's dW in one row block, so each k block streams its B
-// (a batch's rows of X, 784 x 256 floats from L3 for the first layer) once
-// instead of once per 96 rows. The panels take 258 KiB of stack, 264 KiB
-// with the packed B. Measured on Zen 3 in one process, training steps at
-// batch 1024 alternating with the 96-row blocks: faster in 139-146 of 200
-// pairs at one thread, 139-144 at two; medians 1.0-2.9% shorter per step.
+// (256 of the batch's rows of X: 784 KiB for the first layer, from L3)
+// once instead of once per 96 rows. The panels take 258 KiB of stack, 274
+// KiB with the packed B slice (docs/EMBEDDING.md, stack). Measured on Zen
+// 3 (512 KiB of L2) in one process, training steps at batch 1024
+// alternating with the 96-row blocks: faster in 139-146 of 200 pairs at
+// one thread, 139-144 at two; medians 1.0-2.9% shorter per step. Not
+// measured where L2 is 256 KiB (Skylake client and older), where the
+// panels cannot stay in L2 across column slices.
 using Avx2PackedA = Avx2Tiles<6, 2, 258, true, 8>;
 // Exactly 13 rows of C with A stored transposed (dW of a layer with 13
 // outputs, such as 10 logits and 3 auxiliary ones) in one tile of 13 x 8:
