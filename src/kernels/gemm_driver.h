@@ -30,6 +30,9 @@
 //                         tile of a row block, which copies it to the packed
 //                         buffer for the others (tile<..., true>); else it is
 //                         packed first unless one tile uses it
+//   kTransposedRowBlock   the row block when A is stored transposed (dW),
+//                         whose panels are packed, so a taller block costs
+//                         stack, not misses on A; 0: kRowBlock
 //   kPackAMinDepth        A stored transposed (dW), read by more than one
 //                         column slice with k at least this, is copied to
 //                         panels by pack_a_transposed; 0: never
@@ -89,9 +92,16 @@ struct TileJob {
 struct PlainLoops {
   static constexpr bool kEvenRows = false;
   static constexpr bool kCopyB = false;
+  static constexpr int kTransposedRowBlock = 0;
   static constexpr int kPackAMinDepth = 0;
   static constexpr int kWideVectors = 0;
 };
+
+// kTransposedRowBlock, or kRowBlock where it is 0.
+template <class M>
+constexpr int transposed_row_block() {
+  return M::kTransposedRowBlock > 0 ? M::kTransposedRowBlock : M::kRowBlock;
+}
 
 constexpr int kPanelSlack = 16;  // floats pack_a_transposed may write past a panel
 
@@ -171,10 +181,12 @@ int few_rows(const GemmProblem& p, const GemmTile& t) {
 template <class M, bool kPackA>
 void blocked(const GemmProblem& p, const GemmTile& t) {
   // The panels hold ceil(rows / kTileRows) tiles of kTileRows rows each in
-  // storage sized for kRowBlock rows: enough only if it is whole tiles.
-  static_assert(!kPackA || M::kRowBlock % M::kTileRows == 0, "row blocks are whole tiles");
+  // storage sized for a transposed A's row block: enough only if it is
+  // whole tiles. Only a transposed A is packed.
+  constexpr int kPanelRows = transposed_row_block<M>();
+  static_assert(!kPackA || kPanelRows % M::kTileRows == 0, "row blocks are whole tiles");
   alignas(64) float packed[M::kDepth * M::kTileCols];
-  alignas(64) float panel_storage[kPackA ? M::kRowBlock * M::kDepth + kPanelSlack : 1];
+  alignas(64) float panel_storage[kPackA ? kPanelRows * M::kDepth + kPanelSlack : 1];
   float* const panels = kPackA ? panel_storage : nullptr;
   TileJob job;
   job.a_row = p.a_transposed ? 1 : p.lda;
@@ -182,15 +194,16 @@ void blocked(const GemmProblem& p, const GemmTile& t) {
   job.ldc = p.ldc;
   // k in blocks as even as can be, none deeper than kDepth (with kDepth
   // 256, 784 as 196 x 4 rather than 256, 256, 256, 16): every block costs
-  // a pass over C, and a short last one pays it for little work. k = 0 still runs one (empty) block: C gets
-  // init, through relu.
+  // a pass over C, and a short last one pays it for little work. k = 0
+  // still runs one (empty) block: C gets init, through relu.
   const int k_blocks = p.k > 0 ? (p.k + M::kDepth - 1) / M::kDepth : 1;
+  const int row_block = p.a_transposed ? kPanelRows : M::kRowBlock;
   for (int block = 0, k0 = 0; block < k_blocks; ++block, k0 += job.depth) {
     job.depth = p.k / k_blocks + (block < p.k % k_blocks ? 1 : 0);
     job.from_c = k0 > 0;
     job.relu = p.relu && k0 + job.depth >= p.k;
-    for (int i0 = t.row_begin; i0 < t.row_end; i0 += M::kRowBlock) {
-      const int i1 = t.row_end - i0 < M::kRowBlock ? t.row_end : i0 + M::kRowBlock;
+    for (int i0 = t.row_begin; i0 < t.row_end; i0 += row_block) {
+      const int i1 = t.row_end - i0 < row_block ? t.row_end : i0 + row_block;
       const RowTiles<M> tiles(i1 - i0);
       if constexpr (kPackA) {
         for (int tile_index = 0, i = i0; job.depth > 0 && tile_index < tiles.count; ++tile_index) {

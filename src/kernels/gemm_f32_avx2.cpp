@@ -95,9 +95,11 @@ inline __m256 relu(__m256 x) {
   return _mm256_and_ps(x, _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_GT_OQ));
 }
 
-// kRows x kVecs vectors of C per tile; kRowBlockT rows of A per slice of B;
-// the driver's kCopyB and kWideVectors (gemm_driver.h).
-template <int kRows_, int kVecs, int kRowBlockT, bool kCopyBT, int kWideVectorsT>
+// kRows x kVecs vectors of C per tile; kRowBlockT rows of A per slice of B
+// (kTransposedRowBlockT with A stored transposed; 0: the same); the
+// driver's kCopyB and kWideVectors (gemm_driver.h).
+template <int kRows_, int kVecs, int kRowBlockT, int kTransposedRowBlockT, bool kCopyBT,
+          int kWideVectorsT>
 struct Avx2Tiles : PlainLoops {
   static constexpr int kTileRows = kRows_;
   static constexpr int kLanes = 8;
@@ -105,6 +107,7 @@ struct Avx2Tiles : PlainLoops {
   static constexpr int kTileCols = kLanes * kVectors;
   static constexpr int kDepth = 256;  // a packed 256 x kTileCols slice of B: 16 or 8 KiB, L1
   static constexpr int kRowBlock = kRowBlockT;
+  static constexpr int kTransposedRowBlock = kTransposedRowBlockT;
   static constexpr bool kEvenRows = true;  // short tiles wait on FMA latency
   static constexpr bool kCopyB = kCopyBT;
   static constexpr int kPackAMinDepth = 32;  // shorter k reads a transposed A in place
@@ -210,20 +213,19 @@ TACIT_UNROLL
 };
 
 // 12 accumulators + 2 of B + 1 of A = 15 ymm; 96 rows of A (96 KiB at
-// kDepth) share a slice of B.
-using Avx2 = Avx2Tiles<6, 2, 96, true, 8>;
-// A stored transposed (dW = dY^T X): its panels are packed, so a taller
-// row block costs panel storage, not misses on A. 258 rows put all 256 rows
-// of a hidden layer's dW in one row block, so each k block streams its B
-// (256 of the batch's rows of X: 784 KiB for the first layer, from L3)
-// once instead of once per 96 rows. The panels take 258 KiB of stack, 274
-// KiB with the packed B slice (docs/EMBEDDING.md, stack). Measured on Zen
-// 3 (512 KiB of L2) in one process, training steps at batch 1024
-// alternating with the 96-row blocks: faster in 139-146 of 200 pairs at
-// one thread, 139-144 at two; medians 1.0-2.9% shorter per step. Not
-// measured where L2 is 256 KiB (Skylake client and older), where the
-// panels cannot stay in L2 across column slices.
-using Avx2PackedA = Avx2Tiles<6, 2, 258, true, 8>;
+// kDepth) share a slice of B. With A stored transposed (dW = dY^T X) its
+// panels are packed, so a taller row block costs panel storage, not misses
+// on A: 258 rows put all 256 rows of a hidden layer's dW in one row block,
+// so each k block streams its B (256 of the batch's rows of X: 784 KiB for
+// the first layer, from L3) once instead of once per 96 rows. The panels
+// take 258 KiB of stack, 274 KiB with the packed B slice
+// (docs/EMBEDDING.md, stack). Measured on Zen 3 (512 KiB of L2) in one
+// process, training steps at batch 1024 alternating with 96-row blocks:
+// faster in 139-146 of 200 pairs at one thread, 139-144 at two; medians
+// 1.0-2.9% shorter per step. Not measured where L2 is 256 KiB (Skylake
+// client and older), where the panels cannot stay in L2 across column
+// slices.
+using Avx2 = Avx2Tiles<6, 2, 96, 258, true, 8>;
 // Exactly 13 rows of C with A stored transposed (dW of a layer with 13
 // outputs, such as 10 logits and 3 auxiliary ones) in one tile of 13 x 8:
 // 13 accumulators + 1 of B + 1 of A. In 6 x 16 tiles the 13 rows are cut
@@ -233,15 +235,13 @@ using Avx2PackedA = Avx2Tiles<6, 2, 258, true, 8>;
 // untransposed, 13 rows a page apart share one L1 set: 2.8 times slower.
 // Its row block is its one tile, so nothing is copied for other tiles and
 // no 1- or 2-row path is needed.
-using Avx2Tall = Avx2Tiles<13, 1, 13, false, 0>;
+using Avx2Tall = Avx2Tiles<13, 1, 13, 0, false, 0>;
 
 }  // namespace
 
 void gemm_f32_6x16_avx2(const GemmProblem& p, const GemmTile& t) {
   if (p.a_transposed && t.row_end - t.row_begin == Avx2Tall::kTileRows) {
     gemm_blocked<Avx2Tall>(p, t);
-  } else if (p.a_transposed) {
-    gemm_blocked<Avx2PackedA>(p, t);
   } else {
     gemm_blocked<Avx2>(p, t);
   }
