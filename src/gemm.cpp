@@ -5,6 +5,7 @@
 
 #include "kernels/gemm_kernels.h"
 #include "parallel.h"
+#include "pool_scratch.h"
 #include "shape_check.h"
 
 namespace tacit {
@@ -20,6 +21,7 @@ constexpr int kColGrain = 64;
 struct SplitProduct {
   kernels::GemmKernel kernel;
   const kernels::GemmProblem* problem;
+  const ThreadPool* pool;  // whose scratch slot `part` the part uses; may be null
   bool split_rows;
   int parts;
 };
@@ -40,7 +42,9 @@ void run_part(void* context, int part) {
     tile.col_end = split_point(p.n, kColGrain, part + 1, split.parts);
   }
   if (tile.row_begin < tile.row_end && tile.col_begin < tile.col_end) {
-    split.kernel(p, tile);
+    split.kernel(p, tile,
+                 split.pool != nullptr ? detail::PoolScratch::slot(*split.pool, part)
+                                       : kernels::GemmScratch{});
   }
 }
 
@@ -75,7 +79,7 @@ Status gemm(const Compute& compute, ConstMatrix a, bool a_transposed,
   if (p.m <= 0 || p.n <= 0) return Status::success();
 
   SplitProduct split{kernels::gemm_kernel_for(static_cast<int>(compute.isa)), &p,
-                     p.m >= p.n, 1};
+                     compute.pool, p.m >= p.n, 1};
   const std::int64_t work = static_cast<std::int64_t>(p.m) * p.n * (p.k > 0 ? p.k : 1);
   if (compute.pool != nullptr && compute.pool->size() > 1 &&
       work >= kMinParallelWork) {

@@ -8,6 +8,10 @@
 // the condition variables.
 #include "tacit/threads.h"
 
+#include <new>
+
+#include "pool_scratch.h"
+
 #if defined(TACIT_THREADS)
 #include <atomic>
 #include <chrono>
@@ -18,6 +22,44 @@
 #endif
 
 namespace tacit {
+
+namespace detail {
+
+namespace {
+constexpr std::size_t kScratchAlignment = 64;
+constexpr std::size_t kFloatsPerAlignment = kScratchAlignment / sizeof(float);
+}  // namespace
+
+void PoolScratch::allocate(ThreadPool& pool) {
+  const std::size_t floats = kernels::gemm_scratch_floats_max();
+  if (floats == 0) return;
+  const std::size_t stride = (floats + kFloatsPerAlignment - 1) / kFloatsPerAlignment *
+                             kFloatsPerAlignment;
+  void* memory = ::operator new(stride * sizeof(float) * static_cast<std::size_t>(pool.size_),
+                                std::align_val_t{kScratchAlignment}, std::nothrow);
+  if (memory == nullptr) return;
+  pool.scratch_ = static_cast<float*>(memory);
+  pool.scratch_stride_ = stride;
+}
+
+void PoolScratch::release(ThreadPool& pool) {
+  if (pool.scratch_ != nullptr) {
+    ::operator delete(pool.scratch_, std::align_val_t{kScratchAlignment});
+  }
+  pool.scratch_ = nullptr;
+  pool.scratch_stride_ = 0;
+}
+
+kernels::GemmScratch PoolScratch::slot(const ThreadPool& pool, int index) {
+  kernels::GemmScratch scratch;
+  if (pool.scratch_ != nullptr && index >= 0 && index < pool.size_) {
+    scratch.data = pool.scratch_ + pool.scratch_stride_ * static_cast<std::size_t>(index);
+    scratch.floats = pool.scratch_stride_;
+  }
+  return scratch;
+}
+
+}  // namespace detail
 
 #if defined(TACIT_THREADS)
 
@@ -121,7 +163,11 @@ struct ThreadPoolState {
 
 ThreadPool::ThreadPool(int threads) {
   const int wanted = threads < 1 ? 1 : threads;
-  if (wanted == 1) return;
+  if (wanted > 1) start_workers(wanted);
+  detail::PoolScratch::allocate(*this);
+}
+
+void ThreadPool::start_workers(int wanted) {
   state_ = new ThreadPoolState;
 #if defined(__cpp_exceptions)
   // A system that cannot start every thread leaves a smaller pool (size()
@@ -144,14 +190,16 @@ ThreadPool::ThreadPool(int threads) {
 }
 
 ThreadPool::~ThreadPool() {
-  if (state_ == nullptr) return;
-  {
-    std::lock_guard<std::mutex> lock(state_->mutex);
-    state_->stopping.store(true, std::memory_order_release);
+  if (state_ != nullptr) {
+    {
+      std::lock_guard<std::mutex> lock(state_->mutex);
+      state_->stopping.store(true, std::memory_order_release);
+    }
+    state_->wake.notify_all();
+    for (auto& worker : state_->workers) worker.join();
+    delete state_;
   }
-  state_->wake.notify_all();
-  for (auto& worker : state_->workers) worker.join();
-  delete state_;
+  detail::PoolScratch::release(*this);
 }
 
 void ThreadPool::run(int count, void (*task)(void*, int), void* context) {
@@ -197,10 +245,17 @@ int hardware_threads() {
 
 #else  // built with -Dthreads=false
 
-ThreadPool::ThreadPool(int) { size_ = 1; }
+ThreadPool::ThreadPool(int) {
+  size_ = 1;
+  detail::PoolScratch::allocate(*this);
+}
 // state_ stays null here; reading it keeps clang's -Wunused-private-field
 // (an error under -Dwerror=true) quiet without a second class layout.
-ThreadPool::~ThreadPool() { static_cast<void>(state_); }
+ThreadPool::~ThreadPool() {
+  static_cast<void>(state_);
+  detail::PoolScratch::release(*this);
+}
+void ThreadPool::start_workers(int) {}
 void ThreadPool::run(int count, void (*task)(void*, int), void* context) {
   for (int i = 0; i < count; ++i) task(context, i);
 }

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <initializer_list>
 #include <string>
@@ -12,6 +13,8 @@
 #include "scoped_env.h"
 #include "gemm_cases.h"
 #include "kernels/gemm_kernels.h"
+#include "kernels/isa_kernels.h"
+#include "pool_scratch.h"
 #include "tacit/layers.h"
 #include "tacit/gemm.h"
 
@@ -21,34 +24,50 @@ using namespace gemm_cases;
 
 namespace {
 
+// Without a pool, a kernel that wants scratch (AVX2's panels of a
+// transposed A) runs without it; a pool of one thread gives it scratch.
+// Both must equal the definition.
+bool wants_scratch(Isa isa) {
+  return kernels::isa_kernels(isa).gemm_scratch_floats != nullptr;
+}
+
 void check_operands(const Operands& o, bool with_init, bool relu, ThreadPool* pool) {
   const int m = o.m, n = o.n, k = o.k, ldc = o.ldc;
   const bool a_t = o.a_t;
   const float* init_ptr = with_init ? o.init.data() : nullptr;
   const auto expected = reference(o, init_ptr, relu);
+  static ThreadPool one_thread(1);
 
   for (Isa isa : available_isas()) {
-    const std::string isa_label = isa_name(isa);  // a const char* would log as an address
-    CAPTURE(isa_label);
-    CAPTURE(m);
-    CAPTURE(n);
-    CAPTURE(k);
-    CAPTURE(a_t);
-    CAPTURE(with_init);
-    CAPTURE(relu);
-    std::vector<float> c(static_cast<std::size_t>(m) * ldc, -7.0f);
-    Compute compute{isa, pool};
-    gemm(compute, ConstMatrix(o.a.data(), a_t ? k : m, a_t ? m : k, o.lda), a_t,
-         ConstMatrix(o.b.data(), k, n, o.ldb), init_ptr, Matrix{c.data(), m, n, ldc},
-         relu ? Epilogue::relu : Epilogue::none);
-    bool same = true;
-    for (int i = 0; i < m && same; ++i) {
-      same = same_floats(&c[static_cast<std::size_t>(i) * ldc],
-                         &expected[static_cast<std::size_t>(i) * n], n);
-      // The padding column past n must be untouched.
-      if (ldc > n) same = same && c[static_cast<std::size_t>(i) * ldc + n] == -7.0f;
+    ThreadPool* pools[2] = {pool, nullptr};
+    const int runs = pool == nullptr && wants_scratch(isa) ? 2 : 1;
+    if (runs == 2) pools[1] = &one_thread;
+    for (int run = 0; run < runs; ++run) {
+      ThreadPool* const run_pool = pools[run];
+      const std::string isa_label = isa_name(isa);  // a const char* would log as an address
+      const int threads = run_pool != nullptr ? run_pool->size() : 0;
+      CAPTURE(isa_label);
+      CAPTURE(threads);
+      CAPTURE(m);
+      CAPTURE(n);
+      CAPTURE(k);
+      CAPTURE(a_t);
+      CAPTURE(with_init);
+      CAPTURE(relu);
+      std::vector<float> c(static_cast<std::size_t>(m) * ldc, -7.0f);
+      Compute compute{isa, run_pool};
+      gemm(compute, ConstMatrix(o.a.data(), a_t ? k : m, a_t ? m : k, o.lda), a_t,
+           ConstMatrix(o.b.data(), k, n, o.ldb), init_ptr, Matrix{c.data(), m, n, ldc},
+           relu ? Epilogue::relu : Epilogue::none);
+      bool same = true;
+      for (int i = 0; i < m && same; ++i) {
+        same = same_floats(&c[static_cast<std::size_t>(i) * ldc],
+                           &expected[static_cast<std::size_t>(i) * n], n);
+        // The padding column past n must be untouched.
+        if (ldc > n) same = same && c[static_cast<std::size_t>(i) * ldc + n] == -7.0f;
+      }
+      CHECK(same);
     }
-    CHECK(same);
   }
 }
 
@@ -240,7 +259,7 @@ TEST_CASE("each kernel writes exactly its rectangle of C") {
         CAPTURE(op->a_t);
         std::vector<float> c(static_cast<std::size_t>(p.m) * p.ldc, -7.0f);
         p.c = c.data();
-        kernels::gemm_kernel_for(static_cast<int>(isa))(p, t);
+        kernels::gemm_kernel_for(static_cast<int>(isa))(p, t, kernels::GemmScratch{});
         bool same = true;
         for (int i = 0; i < p.m; ++i) {
           for (int j = 0; j < p.ldc; ++j) {
@@ -254,6 +273,89 @@ TEST_CASE("each kernel writes exactly its rectangle of C") {
         CHECK(same);
       }
     }
+  }
+}
+
+// A kernel that wants scratch packs a transposed A's panels there (never on
+// the stack: a 258-row block of them is larger than musl's thread stacks),
+// writes nothing past what its table entry asks for, and without enough of
+// it reads A in place: the same bits every way.
+TEST_CASE("a kernel packs into the scratch it is given, and only into that") {
+  const Operands o = operands(300, 40, 70, true);  // 300 rows: two row blocks of AVX2's 258
+  const auto expected = reference(o, o.init.data(), false);
+  kernels::GemmProblem p;
+  p.m = o.m;
+  p.n = o.n;
+  p.k = o.k;
+  p.a = o.a.data();
+  p.lda = o.lda;
+  p.a_transposed = true;
+  p.b = o.b.data();
+  p.ldb = o.ldb;
+  p.init = o.init.data();
+  p.ldc = o.ldc;
+  int checked = 0;
+  for (Isa isa : available_isas()) {
+    const kernels::IsaKernels& entry = kernels::isa_kernels(isa);
+    if (entry.gemm_scratch_floats == nullptr) continue;
+    const std::string isa_label = isa_name(isa);
+    CAPTURE(isa_label);
+    const std::size_t wanted = *entry.gemm_scratch_floats;
+    REQUIRE(wanted > 0);
+    REQUIRE(wanted <= kernels::gemm_scratch_floats_max());
+    constexpr std::size_t kGuard = 64;
+    for (std::size_t given : {wanted, wanted - 1, std::size_t{0}}) {
+      CAPTURE(given);
+      std::vector<float> scratch(given + kGuard, -3.0f);
+      std::vector<float> c(static_cast<std::size_t>(p.m) * p.ldc, -7.0f);
+      p.c = c.data();
+      // A float's alignment only: the kernels' panel stores are unaligned.
+      const kernels::GemmScratch region{given > 0 ? scratch.data() : nullptr, given};
+      entry.gemm(p, kernels::GemmTile{0, p.m, 0, p.n}, region);
+      bool same = true;
+      for (int i = 0; i < p.m; ++i) {
+        same = same && same_floats(&c[static_cast<std::size_t>(i) * p.ldc],
+                                   &expected[static_cast<std::size_t>(i) * p.n], p.n);
+      }
+      CHECK(same);
+      std::size_t used = 0, past = 0;
+      for (std::size_t i = 0; i < scratch.size(); ++i) {
+        if (scratch[i] != -3.0f) (i < given ? used : past) += 1;
+      }
+      CHECK(past == 0);
+      if (given == wanted) {
+        CHECK(used > 0);  // packed: the panels were in the scratch
+      } else {
+        CHECK(used == 0);  // too little: A read in place
+      }
+    }
+    ++checked;
+  }
+  // Where AVX2 runs, its entry asks for scratch: this case is not vacuous.
+  if (isa_available(Isa::avx2)) CHECK(checked > 0);
+}
+
+TEST_CASE("a ThreadPool holds one aligned scratch slot per thread") {
+  const std::size_t floats = kernels::gemm_scratch_floats_max();
+  for (int threads : {1, 2, 3}) {
+    CAPTURE(threads);
+    ThreadPool pool(threads);
+    for (int i = 0; i < pool.size(); ++i) {
+      const kernels::GemmScratch slot = detail::PoolScratch::slot(pool, i);
+      if (floats == 0) {
+        CHECK(slot.data == nullptr);
+        continue;
+      }
+      REQUIRE(slot.data != nullptr);
+      CHECK(slot.floats >= floats);
+      CHECK(reinterpret_cast<std::uintptr_t>(slot.data) % 64 == 0);
+      if (i > 0) {
+        const kernels::GemmScratch before = detail::PoolScratch::slot(pool, i - 1);
+        CHECK(before.data + before.floats <= slot.data);  // no two threads share floats
+      }
+    }
+    CHECK(detail::PoolScratch::slot(pool, pool.size()).data == nullptr);
+    CHECK(detail::PoolScratch::slot(pool, -1).data == nullptr);
   }
 }
 

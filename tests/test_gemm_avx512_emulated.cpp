@@ -15,7 +15,8 @@
 
 namespace tacit {
 namespace kernels {
-void gemm_f32_8x32_avx512_emulated(const GemmProblem& problem, const GemmTile& tile);
+void gemm_f32_8x32_avx512_emulated(const GemmProblem& problem, const GemmTile& tile,
+                                   GemmScratch scratch);
 void adam_f32_avx512_emulated(const AdamProblem& problem, std::ptrdiff_t begin,
                               std::ptrdiff_t end);
 }  // namespace kernels
@@ -23,6 +24,7 @@ void adam_f32_avx512_emulated(const AdamProblem& problem, std::ptrdiff_t begin,
 
 using namespace gemm_cases;
 using tacit::kernels::GemmProblem;
+using tacit::kernels::GemmScratch;
 using tacit::kernels::GemmTile;
 
 namespace {
@@ -65,11 +67,11 @@ void check_kernel(const Operands& o, bool with_init, bool relu) {
            {GemmTile{0, row_cut, 0, col_cut}, GemmTile{0, row_cut, col_cut, o.n},
             GemmTile{row_cut, o.m, 0, col_cut}, GemmTile{row_cut, o.m, col_cut, o.n}}) {
         if (t.row_begin < t.row_end && t.col_begin < t.col_end) {
-          tacit::kernels::gemm_f32_8x32_avx512_emulated(p, t);
+          tacit::kernels::gemm_f32_8x32_avx512_emulated(p, t, GemmScratch{});
         }
       }
     } else {
-      tacit::kernels::gemm_f32_8x32_avx512_emulated(p, GemmTile{0, o.m, 0, o.n});
+      tacit::kernels::gemm_f32_8x32_avx512_emulated(p, GemmTile{0, o.m, 0, o.n}, GemmScratch{});
     }
     bool same = true;
     for (int i = 0; i < o.m && same; ++i) {

@@ -80,9 +80,9 @@ enum { TACIT_ISA_DEFAULT = -1, TACIT_ISA_PORTABLE = 0, TACIT_ISA_AVX2 = 1,
 
 /* A pool of `threads` threads (1 to TACIT_MAX_THREADS), the caller's
  * included (tacit/threads.h). With TACIT_HAS_THREADS 0 every pool runs on
- * the calling thread. Creating one starts its threads (which allocates); a
- * system that cannot start them all gets an error, not a smaller pool.
- * tacit_pool_destroy joins them. */
+ * the calling thread. Creating one starts its threads and allocates their
+ * scratch for products (tacit/threads.h); a system that cannot start them
+ * all gets an error, not a smaller pool. tacit_pool_destroy joins them. */
 enum { TACIT_MAX_THREADS = 1024 };
 typedef struct tacit_pool tacit_pool;
 size_t tacit_pool_bytes(void);

@@ -4,19 +4,27 @@
 // std::thread is not used at all.
 #pragma once
 
+#include <cstddef>
+
 namespace tacit {
 
 struct ThreadPoolState;
+namespace detail {
+struct PoolScratch;
+}
 
 class ThreadPool {
  public:
   // `threads` counts the caller too: ThreadPool(2) starts one worker.
   // Creating a pool allocates; run() never does. Where the system cannot
   // start them all (and the build has exceptions), the pool keeps the
-  // workers it started: size() is the count to trust. Workers have the
-  // platform's default thread stack; an AVX2 product needs up to 274 KiB
-  // of it (docs/EMBEDDING.md, "Stack and threads"). After a run each worker
-  // spins for up to 1 ms, using a core, before it sleeps.
+  // workers it started: size() is the count to trust. The pool also holds
+  // each thread's scratch for products (258 KiB a thread where AVX2 is
+  // available), so that none needs a large stack frame: workers run on the
+  // platform's default thread stack (docs/EMBEDDING.md, "Stack and
+  // threads"). A pool serves one caller at a time: two threads must not
+  // compute with one pool at once. After a run each worker spins for up to
+  // 1 ms, using a core, before it sleeps.
   explicit ThreadPool(int threads);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
@@ -29,8 +37,12 @@ class ThreadPool {
   void run(int count, void (*task)(void* context, int index), void* context);
 
  private:
+  friend struct detail::PoolScratch;
+  void start_workers(int wanted);
   int size_ = 1;
   ThreadPoolState* state_ = nullptr;
+  float* scratch_ = nullptr;  // size_ slots of scratch_stride_ floats, 64-byte aligned
+  std::size_t scratch_stride_ = 0;
 };
 
 // False when built with -Dthreads=false: every pool then has size 1.

@@ -119,6 +119,15 @@ const IsaKernels& isa_kernels(Isa isa) {
 }
 
 GemmKernel gemm_kernel_for(int isa) { return isa_kernels(static_cast<Isa>(isa)).gemm; }
+std::size_t gemm_scratch_floats_max() {
+  std::size_t most = 0;
+  for (const IsaKernels* e : kIsas) {
+    if (e->gemm_scratch_floats != nullptr && isa_available(e->isa) && *e->gemm_scratch_floats > most) {
+      most = *e->gemm_scratch_floats;
+    }
+  }
+  return most;
+}
 AdamKernel adam_kernel_for(int isa) { return isa_kernels(static_cast<Isa>(isa)).adam; }
 TransposeKernel transpose_kernel_for(int isa) {
   return isa_kernels(static_cast<Isa>(isa)).transpose;

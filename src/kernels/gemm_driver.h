@@ -32,10 +32,12 @@
 //                         packed first unless one tile uses it
 //   kTransposedRowBlock   the row block when A is stored transposed (dW),
 //                         whose panels are packed, so a taller block costs
-//                         stack, not misses on A; 0: kRowBlock
+//                         scratch, not misses on A; 0: kRowBlock
 //   kPackAMinDepth        A stored transposed (dW), read by more than one
 //                         column slice with k at least this, is copied to
-//                         panels by pack_a_transposed; 0: never
+//                         panels by pack_a_transposed, in the caller's
+//                         scratch (scratch_floats<M>()); without that much
+//                         scratch it is read in place; 0: never
 //   kWideVectors          one or two rows of C take whole-k tiles of
 //                         1 x kWideVectors or 2 x kWideVectors / 2 vectors
 //                         reading B in place; 0: never
@@ -104,6 +106,17 @@ constexpr int transposed_row_block() {
 }
 
 constexpr int kPanelSlack = 16;  // floats pack_a_transposed may write past a panel
+
+// The scratch the panels of one row block take (0 for a microkernel that
+// never packs A). It is the caller's memory, not the stack: the panels of
+// a tall row block would make a frame larger than some platforms' thread
+// stacks (docs/EMBEDDING.md, stack).
+template <class M>
+constexpr std::size_t scratch_floats() {
+  return M::kPackAMinDepth > 0
+             ? static_cast<std::size_t>(transposed_row_block<M>()) * M::kDepth + kPanelSlack
+             : 0;
+}
 
 // The tiles of a row block of `rows` rows (see kEvenRows).
 template <class M>
@@ -175,19 +188,18 @@ int few_rows(const GemmProblem& p, const GemmTile& t) {
 }
 
 // Tiles over k blocks, row blocks and column slices; kPackA: A (stored
-// transposed) is copied to panels a row block at a time. Each variant is
-// called from one place only, so that the compiler inlines every tile into
-// its loop, and only the packing one has the panels on its stack.
+// transposed) is copied to `panels` (scratch_floats<M>() floats) a row
+// block at a time. Each variant is called from one place only, so that the
+// compiler inlines every tile into its loop.
 template <class M, bool kPackA>
-void blocked(const GemmProblem& p, const GemmTile& t) {
+void blocked(const GemmProblem& p, const GemmTile& t, float* panels) {
   // The panels hold ceil(rows / kTileRows) tiles of kTileRows rows each in
   // storage sized for a transposed A's row block: enough only if it is
   // whole tiles. Only a transposed A is packed.
   constexpr int kPanelRows = transposed_row_block<M>();
   static_assert(!kPackA || kPanelRows % M::kTileRows == 0, "row blocks are whole tiles");
   alignas(64) float packed[M::kDepth * M::kTileCols];
-  alignas(64) float panel_storage[kPackA ? kPanelRows * M::kDepth + kPanelSlack : 1];
-  float* const panels = kPackA ? panel_storage : nullptr;
+  if constexpr (!kPackA) panels = nullptr;
   TileJob job;
   job.a_row = p.a_transposed ? 1 : p.lda;
   job.a_k = p.a_transposed ? p.lda : 1;
@@ -261,7 +273,7 @@ void blocked(const GemmProblem& p, const GemmTile& t) {
 
 // The kernel: rows [row_begin, row_end) x columns [col_begin, col_end) of C.
 template <class M>
-void gemm_blocked(const GemmProblem& p, const GemmTile& whole) {
+void gemm_blocked(const GemmProblem& p, const GemmTile& whole, GemmScratch scratch) {
   GemmTile t = whole;
   if constexpr (M::kWideVectors > 0) {
     if (t.row_end - t.row_begin <= 2 && p.k > 0) {
@@ -272,12 +284,13 @@ void gemm_blocked(const GemmProblem& p, const GemmTile& whole) {
   if constexpr (M::kPackAMinDepth > 0) {
     // A transposed is worth packing when several column slices read it and
     // k is long enough to pay for the copy.
-    if (p.a_transposed && t.col_end - t.col_begin > M::kTileCols && p.k >= M::kPackAMinDepth) {
-      blocked<M, true>(p, t);
+    if (p.a_transposed && t.col_end - t.col_begin > M::kTileCols && p.k >= M::kPackAMinDepth &&
+        scratch.data != nullptr && scratch.floats >= scratch_floats<M>()) {
+      blocked<M, true>(p, t, scratch.data);
       return;
     }
   }
-  blocked<M, false>(p, t);
+  blocked<M, false>(p, t, nullptr);
 }
 
 }  // namespace

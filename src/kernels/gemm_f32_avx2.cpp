@@ -218,8 +218,8 @@ TACIT_UNROLL
 // on A: 258 rows put all 256 rows of a hidden layer's dW in one row block,
 // so each k block streams its B (256 of the batch's rows of X: 784 KiB for
 // the first layer, from L3) once instead of once per 96 rows. The panels
-// take 258 KiB of stack, 274 KiB with the packed B slice
-// (docs/EMBEDDING.md, stack). Measured on Zen 3 (512 KiB of L2) in one
+// take 258 KiB of the caller's scratch (a ThreadPool's; without one, A is
+// read in place). Measured on Zen 3 (512 KiB of L2) in one
 // process, training steps at batch 1024 alternating with 96-row blocks:
 // faster in 139-146 of 200 pairs at one thread, 139-144 at two; medians
 // 1.0-2.9% shorter per step. Not measured where L2 is 256 KiB (Skylake
@@ -239,13 +239,17 @@ using Avx2Tall = Avx2Tiles<13, 1, 13, 0, false, 0>;
 
 }  // namespace
 
-void gemm_f32_6x16_avx2(const GemmProblem& p, const GemmTile& t) {
+void gemm_f32_6x16_avx2(const GemmProblem& p, const GemmTile& t, GemmScratch scratch) {
   if (p.a_transposed && t.row_end - t.row_begin == Avx2Tall::kTileRows) {
-    gemm_blocked<Avx2Tall>(p, t);
+    gemm_blocked<Avx2Tall>(p, t, scratch);
   } else {
-    gemm_blocked<Avx2>(p, t);
+    gemm_blocked<Avx2>(p, t, scratch);
   }
 }
+
+extern const std::size_t kGemmF32Avx2ScratchFloats =
+    scratch_floats<Avx2>() > scratch_floats<Avx2Tall>() ? scratch_floats<Avx2>()
+                                                        : scratch_floats<Avx2Tall>();
 
 }  // namespace kernels
 }  // namespace tacit

@@ -88,7 +88,9 @@ struct Avx512 : PlainLoops {
 
 }  // namespace
 
-void gemm_f32_8x32_avx512(const GemmProblem& p, const GemmTile& t) { gemm_blocked<Avx512>(p, t); }
+void gemm_f32_8x32_avx512(const GemmProblem& p, const GemmTile& t, GemmScratch scratch) {
+  gemm_blocked<Avx512>(p, t, scratch);
+}
 
 }  // namespace kernels
 }  // namespace tacit

@@ -99,7 +99,9 @@ struct Neon : PlainLoops {
 
 }  // namespace
 
-void gemm_f32_8x12_neon(const GemmProblem& p, const GemmTile& t) { gemm_blocked<Neon>(p, t); }
+void gemm_f32_8x12_neon(const GemmProblem& p, const GemmTile& t, GemmScratch scratch) {
+  gemm_blocked<Neon>(p, t, scratch);
+}
 
 }  // namespace kernels
 }  // namespace tacit

@@ -38,7 +38,7 @@ void tile_4x32(const GemmProblem& p, int row, int rows, int col, int cols) {
 
 }  // namespace
 
-void gemm_f32_portable(const GemmProblem& p, const GemmTile& t) {
+void gemm_f32_portable(const GemmProblem& p, const GemmTile& t, GemmScratch) {
   for (int row = t.row_begin; row < t.row_end; row += kTileRows) {
     const int rows = t.row_end - row < kTileRows ? t.row_end - row : kTileRows;
     for (int col = t.col_begin; col < t.col_end; col += kTileCols) {

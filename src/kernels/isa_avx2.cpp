@@ -15,7 +15,7 @@ bool available() { return __builtin_cpu_supports("avx2") && __builtin_cpu_suppor
 }  // namespace
 
 extern const IsaKernels kIsaAvx2 = {
-    Isa::avx2, "avx2", available, gemm_f32_6x16_avx2, adam_f32_avx2,
+    Isa::avx2, "avx2", available, gemm_f32_6x16_avx2, &kGemmF32Avx2ScratchFloats, adam_f32_avx2,
     transpose_f32_8x8_avx2, philox_uniform_avx2,
     {exp_f32_avx2, log_f32_avx2, exp_f32_array_avx2, log_f32_array_avx2}};
 #else

@@ -19,7 +19,7 @@ bool available() {
 }  // namespace
 
 extern const IsaKernels kIsaAvx512 = {
-    Isa::avx512, "avx512", available, gemm_f32_8x32_avx512, adam_f32_avx512,
+    Isa::avx512, "avx512", available, gemm_f32_8x32_avx512, nullptr, adam_f32_avx512,
     transpose_f32_8x8_avx2, philox_uniform_avx2,
     {exp_f32_avx2, log_f32_avx2, exp_f32_array_avx2, log_f32_array_avx2}};
 #else

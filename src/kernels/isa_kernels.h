@@ -23,6 +23,9 @@ struct IsaKernels {
   // not compiled in; the kernels are then nullptr too.
   bool (*available)() = nullptr;
   GemmKernel gemm = nullptr;
+  // Floats of scratch the gemm kernel may use (GemmScratch); nullptr: none.
+  // A pointer, so that the entries stay constant-initialized.
+  const std::size_t* gemm_scratch_floats = nullptr;
   AdamKernel adam = nullptr;
   TransposeKernel transpose = nullptr;
   PhiloxUniformKernel philox = nullptr;  // nullptr: rng.cpp's scalar loop

@@ -14,7 +14,7 @@ bool always() { return true; }  // Advanced SIMD is part of every AArch64 CPU.
 }  // namespace
 
 extern const IsaKernels kIsaNeon = {
-    Isa::neon, "neon", always, gemm_f32_8x12_neon, adam_f32_neon,
+    Isa::neon, "neon", always, gemm_f32_8x12_neon, nullptr, adam_f32_neon,
     transpose_f32_portable, nullptr, {exp_f32, log_f32, exp_f32_array_portable, log_f32_array_portable}};
 #else
 extern const IsaKernels kIsaNeon = {Isa::neon, "neon"};

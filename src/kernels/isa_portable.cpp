@@ -12,7 +12,7 @@ bool always() { return true; }
 }  // namespace
 
 extern const IsaKernels kIsaPortable = {
-    Isa::portable, "portable", always, gemm_f32_portable, adam_f32_portable,
+    Isa::portable, "portable", always, gemm_f32_portable, nullptr, adam_f32_portable,
     transpose_f32_portable, nullptr, {exp_f32, log_f32, exp_f32_array_portable, log_f32_array_portable}};
 
 }  // namespace kernels
