@@ -25,12 +25,17 @@ namespace tacit {
 
 namespace detail {
 
+#if defined(TACIT_GEMM_SCRATCH)
 namespace {
 constexpr std::size_t kScratchAlignment = 64;
 constexpr std::size_t kFloatsPerAlignment = kScratchAlignment / sizeof(float);
 }  // namespace
+#endif
 
+// Only where a kernel that wants scratch is compiled in: elsewhere (a
+// bare-metal -Dthreads=false build, say) no pool links operator new.
 void PoolScratch::allocate(ThreadPool& pool) {
+#if defined(TACIT_GEMM_SCRATCH)
   const std::size_t floats = kernels::gemm_scratch_floats_max();
   if (floats == 0) return;
   const std::size_t stride = (floats + kFloatsPerAlignment - 1) / kFloatsPerAlignment *
@@ -40,12 +45,17 @@ void PoolScratch::allocate(ThreadPool& pool) {
   if (memory == nullptr) return;
   pool.scratch_ = static_cast<float*>(memory);
   pool.scratch_stride_ = stride;
+#else
+  static_cast<void>(pool);
+#endif
 }
 
 void PoolScratch::release(ThreadPool& pool) {
+#if defined(TACIT_GEMM_SCRATCH)
   if (pool.scratch_ != nullptr) {
     ::operator delete(pool.scratch_, std::align_val_t{kScratchAlignment});
   }
+#endif
   pool.scratch_ = nullptr;
   pool.scratch_stride_ = 0;
 }

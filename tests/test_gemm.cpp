@@ -168,7 +168,8 @@ TEST_CASE("gemm with one or two rows: wide tiles and their column tails") {
 // k is cut into blocks of 128 (AVX-512) or 256 (AVX2, NEON) and rows into
 // blocks of 96 (258 for AVX2 with A stored transposed); partial sums cross
 // block ends through C. AVX2 copies A stored transposed into panels a row
-// block at a time when k >= 32 and a thread has more than 16 columns.
+// block at a time when k >= 32, a thread has more than 16 columns and it
+// is given scratch (check_operands runs each case with and without).
 TEST_CASE("gemm across k-block and row-block ends") {
   for (int k : {127, 128, 129, 255, 256, 257, 383, 384, 385, 511, 512, 513, 1025}) {
     for (bool a_t : {false, true}) {
@@ -281,7 +282,9 @@ TEST_CASE("each kernel writes exactly its rectangle of C") {
 // writes nothing past what its table entry asks for, and without enough of
 // it reads A in place: the same bits every way.
 TEST_CASE("a kernel packs into the scratch it is given, and only into that") {
-  const Operands o = operands(300, 40, 70, true);  // 300 rows: two row blocks of AVX2's 258
+  // 300 rows: two row blocks of AVX2's 258; k = 256, a whole k block, so
+  // the first block's panels fill its scratch up to the slack.
+  const Operands o = operands(300, 40, 256, true);
   const auto expected = reference(o, o.init.data(), false);
   kernels::GemmProblem p;
   p.m = o.m;

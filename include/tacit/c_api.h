@@ -14,10 +14,12 @@
  *
  * Memory: a handle (tacit_trainer, tacit_model, tacit_pool) lives inside the
  * block of caller memory it was created in, of any alignment and at least
- * the bytes its size query gives; nothing else is allocated. Trainers and
- * models need no destroy call: free or reuse their block when done (the
- * objects in it are trivially destructible). A pool runs threads and must
- * be destroyed (tacit_pool_destroy) after the last call that uses it.
+ * the bytes its size query gives; nothing else is allocated, except by a
+ * pool: its threads and their scratch for products (tacit/threads.h).
+ * Trainers and models need no destroy call: free or reuse their block when
+ * done (the objects in it are trivially destructible). A pool runs threads
+ * and must be destroyed (tacit_pool_destroy) after the last call that uses
+ * it; it serves one caller at a time.
  *
  * Arrays are row-major: x is rows × inputs floats, out rows × outputs.
  * A call checks its arguments before it changes anything.

@@ -21,7 +21,9 @@ namespace tacit {
 // the same bits, so the default only chooses the speed.
 struct Compute {
   Isa isa = isa_default();
-  ThreadPool* pool = nullptr;     // nullptr: the calling thread only
+  // nullptr: the calling thread only, and no scratch for products (AVX2
+  // then reads a transposed A in place: the same bits, a little slower).
+  ThreadPool* pool = nullptr;
   Profile* profile = nullptr;     // nullptr: nothing measured (profile.h)
 };
 

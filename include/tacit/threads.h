@@ -20,11 +20,11 @@ class ThreadPool {
   // start them all (and the build has exceptions), the pool keeps the
   // workers it started: size() is the count to trust. The pool also holds
   // each thread's scratch for products (258 KiB a thread where AVX2 is
-  // available), so that none needs a large stack frame: workers run on the
-  // platform's default thread stack (docs/EMBEDDING.md, "Stack and
-  // threads"). A pool serves one caller at a time: two threads must not
-  // compute with one pool at once. After a run each worker spins for up to
-  // 1 ms, using a core, before it sleeps.
+  // available, whichever ISA the products then use), so that none needs a
+  // large stack frame: workers run on the platform's default thread stack
+  // (docs/EMBEDDING.md, "Stack and threads"). A pool serves one caller at
+  // a time: two threads must not compute with one pool at once. After a
+  // run each worker spins for up to 1 ms, using a core, before it sleeps.
   explicit ThreadPool(int threads);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;

@@ -122,9 +122,8 @@ GemmKernel gemm_kernel_for(int isa) { return isa_kernels(static_cast<Isa>(isa)).
 std::size_t gemm_scratch_floats_max() {
   std::size_t most = 0;
   for (const IsaKernels* e : kIsas) {
-    if (e->gemm_scratch_floats != nullptr && isa_available(e->isa) && *e->gemm_scratch_floats > most) {
-      most = *e->gemm_scratch_floats;
-    }
+    const std::size_t* floats = e->gemm_scratch_floats;
+    if (floats != nullptr && isa_available(e->isa) && *floats > most) most = *floats;
   }
   return most;
 }

@@ -31,9 +31,10 @@ struct GemmTile {
 };
 
 // Memory a kernel may use beyond its stack: `floats` floats at `data` (a
-// float's alignment is enough; a pool's slots have 64 bytes), or none. A kernel whose table entry asks for scratch
-// (IsaKernels::gemm_scratch_floats) runs without it too, only slower, so
-// that no product needs a large stack frame (docs/EMBEDDING.md, stack).
+// float's alignment is enough; a pool's slots have 64 bytes), or none. A
+// kernel whose table entry asks for scratch (IsaKernels::gemm_scratch_floats)
+// runs without it too, only slower, so that no product needs a large stack
+// frame (docs/EMBEDDING.md, stack).
 struct GemmScratch {
   float* data = nullptr;
   std::size_t floats = 0;
@@ -42,19 +43,25 @@ struct GemmScratch {
 using GemmKernel = void (*)(const GemmProblem& problem, const GemmTile& tile,
                             GemmScratch scratch);
 
-void gemm_f32_portable(const GemmProblem& problem, const GemmTile& tile, GemmScratch scratch);
+void gemm_f32_portable(const GemmProblem& problem, const GemmTile& tile,
+                       GemmScratch scratch);
 // Names say dtype, register tile (rows x columns of C) and ISA. Each ISA's
 // kernel is compiled (and declared) only where src/kernels/meson.build
 // defines its TACIT_HAVE_* macro.
 #if defined(TACIT_HAVE_AVX2)
-void gemm_f32_6x16_avx2(const GemmProblem& problem, const GemmTile& tile, GemmScratch scratch);
+void gemm_f32_6x16_avx2(const GemmProblem& problem, const GemmTile& tile,
+                        GemmScratch scratch);
 extern const std::size_t kGemmF32Avx2ScratchFloats;
+// Some kernel compiled in may want scratch: only then do pools allocate it.
+#define TACIT_GEMM_SCRATCH 1
 #endif
 #if defined(TACIT_HAVE_AVX512)
-void gemm_f32_8x32_avx512(const GemmProblem& problem, const GemmTile& tile, GemmScratch scratch);
+void gemm_f32_8x32_avx512(const GemmProblem& problem, const GemmTile& tile,
+                          GemmScratch scratch);
 #endif
 #if defined(TACIT_HAVE_NEON)
-void gemm_f32_8x12_neon(const GemmProblem& problem, const GemmTile& tile, GemmScratch scratch);
+void gemm_f32_8x12_neon(const GemmProblem& problem, const GemmTile& tile,
+                        GemmScratch scratch);
 #endif
 
 // The kernel of an ISA's entry (isa_kernels.h); the portable one for an
