@@ -171,32 +171,35 @@ struct ThreadPoolState {
   }
 };
 
-ThreadPool::ThreadPool(int threads) {
-  const int wanted = threads < 1 ? 1 : threads;
-  if (wanted > 1) start_workers(wanted);
-  detail::PoolScratch::allocate(*this);
-}
+namespace {
 
-void ThreadPool::start_workers(int wanted) {
-  state_ = new ThreadPoolState;
+// Starts up to `workers` threads on s; returns how many started.
+int start_workers(ThreadPoolState* s, int workers) {
 #if defined(__cpp_exceptions)
   // A system that cannot start every thread leaves a smaller pool (size()
   // says how large), not an exception out of a constructor: the bits do
   // not depend on the size.
   try {
-    state_->workers.reserve(static_cast<unsigned>(wanted - 1));
-    for (int i = 1; i < wanted; ++i) {
-      state_->workers.emplace_back([s = state_] { s->worker_loop(); });
-    }
+    s->workers.reserve(static_cast<unsigned>(workers));
+    for (int i = 0; i < workers; ++i) s->workers.emplace_back([s] { s->worker_loop(); });
   } catch (...) {
   }
 #else
-  state_->workers.reserve(static_cast<unsigned>(wanted - 1));
-  for (int i = 1; i < wanted; ++i) {
-    state_->workers.emplace_back([s = state_] { s->worker_loop(); });
-  }
+  s->workers.reserve(static_cast<unsigned>(workers));
+  for (int i = 0; i < workers; ++i) s->workers.emplace_back([s] { s->worker_loop(); });
 #endif
-  size_ = 1 + static_cast<int>(state_->workers.size());
+  return static_cast<int>(s->workers.size());
+}
+
+}  // namespace
+
+ThreadPool::ThreadPool(int threads) {
+  const int wanted = threads < 1 ? 1 : threads;
+  if (wanted > 1) {
+    state_ = new ThreadPoolState;
+    size_ = 1 + start_workers(state_, wanted - 1);
+  }
+  detail::PoolScratch::allocate(*this);
 }
 
 ThreadPool::~ThreadPool() {
@@ -265,7 +268,6 @@ ThreadPool::~ThreadPool() {
   static_cast<void>(state_);
   detail::PoolScratch::release(*this);
 }
-void ThreadPool::start_workers(int) {}
 void ThreadPool::run(int count, void (*task)(void*, int), void* context) {
   for (int i = 0; i < count; ++i) task(context, i);
 }

@@ -38,7 +38,6 @@ class ThreadPool {
 
  private:
   friend struct detail::PoolScratch;
-  void start_workers(int wanted);
   int size_ = 1;
   ThreadPoolState* state_ = nullptr;
   float* scratch_ = nullptr;  // size_ slots of scratch_stride_ floats, 64-byte aligned

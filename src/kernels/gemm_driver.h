@@ -199,7 +199,6 @@ void blocked(const GemmProblem& p, const GemmTile& t, float* panels) {
   constexpr int kPanelRows = transposed_row_block<M>();
   static_assert(!kPackA || kPanelRows % M::kTileRows == 0, "row blocks are whole tiles");
   alignas(64) float packed[M::kDepth * M::kTileCols];
-  if constexpr (!kPackA) panels = nullptr;
   TileJob job;
   job.a_row = p.a_transposed ? 1 : p.lda;
   job.a_k = p.a_transposed ? p.lda : 1;
@@ -248,7 +247,7 @@ void blocked(const GemmProblem& p, const GemmTile& t, float* panels) {
         for (int tile_index = 0, i = i0; tile_index < tiles.count; ++tile_index) {
           const int rows = tiles.rows(tile_index, i1 - i);
           job.c = p.c + static_cast<std::ptrdiff_t>(i) * p.ldc + j;
-          if (panels != nullptr && job.depth > 0) {
+          if (kPackA && job.depth > 0) {
             job.a = panels + static_cast<std::ptrdiff_t>(tile_index) * M::kTileRows * job.depth;
             job.a_k = M::kTileRows;
           } else {
